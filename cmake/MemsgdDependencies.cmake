@@ -1,0 +1,11 @@
+# Every dependency comes from a Debian package and is used through its imported target.
+find_package(MPI REQUIRED COMPONENTS CXX)
+find_package(Eigen3 3.4 REQUIRED NO_MODULE)
+find_package(Boost 1.74 REQUIRED COMPONENTS program_options iostreams)
+find_package(HDF5 REQUIRED COMPONENTS C)
+if(MEMSGD_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(MEMSGD_BUILD_BENCHMARKS)
+  find_package(benchmark REQUIRED)
+endif()

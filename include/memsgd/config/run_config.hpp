@@ -1,0 +1,72 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace memsgd {
+
+// The validated, immutable configuration of one run. Built once from the config file and the
+// command line by parseCommandLine(); nothing below main sees Boost.Program_options.
+
+enum class Normalization { kNone, kL2 };
+enum class Schedule { kDecay, kBottou, kConstant };
+enum class Averaging { kWeighted, kUniform, kLast };
+enum class Aggregation { kSum, kMean };
+enum class ValueType { kFloat32, kFloat64 };
+
+struct DataConfig {
+  std::string train;          // LIBSVM file (plain or .bz2)
+  std::string test;           // optional; empty when absent
+  std::uint64_t dim = 0;      // 0: the largest feature index of the training file
+  Normalization normalize = Normalization::kNone;
+};
+
+struct ModelConfig {
+  std::optional<double> lambda;  // empty: 1/n with n the global number of training rows
+};
+
+struct OptimizerConfig {
+  double epochs = 1.0;
+  std::uint32_t batchSize = 1;
+  Schedule schedule = Schedule::kDecay;
+  double gamma = 2.0;
+  std::optional<double> offset;  // the paper's a; empty: d/k, or d without sparsification
+  double constantRate = 0.1;     // eta for the constant schedule
+  Averaging averaging = Averaging::kWeighted;
+  std::uint64_t seed = 1;
+};
+
+struct CompressionConfig {
+  std::string method = "top_k";  // a name known to the compressor factory
+  std::uint64_t k = 1;
+  bool memory = true;
+};
+
+struct CommunicationConfig {
+  Aggregation aggregation = Aggregation::kSum;
+  ValueType valueType = ValueType::kFloat32;
+};
+
+struct LogConfig {
+  std::string output = "run.h5";
+  std::optional<std::uint64_t> evalEvery;  // samples, counted globally; empty: n/10
+  bool overwrite = false;
+  bool quiet = false;
+};
+
+struct RunConfig {
+  DataConfig data;
+  ModelConfig model;
+  OptimizerConfig optimizer;
+  CompressionConfig compression;
+  CommunicationConfig communication;
+  LogConfig log;
+  std::string configFile;  // the INI file the run was read from, empty when none
+  // Every option as "section.key" = text, after file and command line are merged: stored in the
+  // run file so a run documents itself.
+  std::vector<std::pair<std::string, std::string>> resolved;
+};
+
+}  // namespace memsgd

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <Eigen/Core>
+#include <Eigen/SparseCore>
+#include <cstdint>
+
+#include "memsgd/config/run_config.hpp"
+#include "memsgd/data/libsvm_reader.hpp"
+
+namespace memsgd {
+
+using Vector = Eigen::VectorXd;
+using VectorRef = Eigen::Ref<Vector>;
+using ConstVectorRef = Eigen::Ref<const Vector>;
+
+// One rank's shard of a labelled data set: rows with labels in {-1, +1}, stored sparse (CSR) or
+// dense depending on how they were built, plus where the shard sits in the global set.
+class Dataset {
+ public:
+  using SparseRows = Eigen::SparseMatrix<double, Eigen::RowMajor, std::int32_t>;
+  using DenseRows = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+  Dataset() = default;
+  // Sparse shard of dimension `dim` (>= rows.maxIndex) holding rows `global` of `globalRows`.
+  static Dataset fromLibsvm(LibsvmRows rows, std::uint64_t dim, std::uint64_t globalRows,
+                            RowRange global);
+  static Dataset fromDense(DenseRows rows, Vector labels, std::uint64_t globalRows,
+                           RowRange global);
+
+  // Scales every row to unit L2 norm; rows without nonzeros stay zero.
+  void normalizeRows();
+
+  [[nodiscard]] Eigen::Index rows() const { return labels_.size(); }
+  [[nodiscard]] Eigen::Index dim() const { return dim_; }
+  [[nodiscard]] std::uint64_t globalRows() const { return globalRows_; }
+  [[nodiscard]] RowRange globalRange() const { return globalRange_; }
+  [[nodiscard]] bool isDense() const { return dense_; }
+  [[nodiscard]] std::uint64_t nonZeros() const;
+  [[nodiscard]] double label(Eigen::Index row) const { return labels_[row]; }
+  [[nodiscard]] const Vector& labels() const { return labels_; }
+  [[nodiscard]] const SparseRows& sparseRows() const { return sparseRows_; }
+  [[nodiscard]] const DenseRows& denseRows() const { return denseRows_; }
+
+  // a_row . x
+  [[nodiscard]] double rowDot(Eigen::Index row, const ConstVectorRef& x) const;
+  // out += alpha * a_row
+  void addScaledRow(Eigen::Index row, double alpha, VectorRef out) const;
+
+ private:
+  SparseRows sparseRows_;
+  DenseRows denseRows_;
+  Vector labels_;
+  Eigen::Index dim_ = 0;
+  std::uint64_t globalRows_ = 0;
+  RowRange globalRange_;
+  bool dense_ = false;
+};
+
+}  // namespace memsgd
