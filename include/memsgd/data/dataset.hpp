@@ -22,6 +22,7 @@ class Dataset {
 
   Dataset() = default;
   // Sparse shard of dimension `dim` (>= rows.maxIndex) holding rows `global` of `globalRows`.
+  // Both factories throw std::invalid_argument when the sizes do not fit together.
   static Dataset fromLibsvm(LibsvmRows rows, std::uint64_t dim, std::uint64_t globalRows,
                             RowRange global);
   static Dataset fromDense(DenseRows rows, Vector labels, std::uint64_t globalRows,
@@ -41,7 +42,7 @@ class Dataset {
   [[nodiscard]] const SparseRows& sparseRows() const { return sparseRows_; }
   [[nodiscard]] const DenseRows& denseRows() const { return denseRows_; }
 
-  // a_row . x
+  // a_row . x (the trainer's hot loop: no allocation, raw CSR arrays for sparse rows)
   [[nodiscard]] double rowDot(Eigen::Index row, const ConstVectorRef& x) const;
   // out += alpha * a_row
   void addScaledRow(Eigen::Index row, double alpha, VectorRef out) const;

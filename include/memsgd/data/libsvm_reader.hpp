@@ -22,7 +22,9 @@ struct LibsvmRows {
 std::uint64_t countLibsvmRows(const std::string& path);
 
 // Parses the data rows in `range` (row numbers as countLibsvmRows counts them). Lines outside the
-// range are skipped without parsing. `maxDim` > 0 rejects indices above it. Throws DataError with
+// range are skipped without parsing, and reading stops after range.end; a range that runs past the
+// last row yields the rows that exist, so {0, UINT64_MAX} reads a whole file in one pass. `maxDim`
+// > 0 rejects indices above it. Labels -1/+1 are kept and 0 becomes -1. Throws DataError with
 // file:line for a malformed row, and DataError naming the file when it cannot be read.
 LibsvmRows readLibsvmRows(const std::string& path, RowRange range, std::uint64_t maxDim = 0);
 

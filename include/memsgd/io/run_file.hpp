@@ -10,6 +10,22 @@
 
 namespace memsgd {
 
+namespace detail {
+// An extendible dataset of a run file, kept open so that appending a row does not re-open it.
+struct RunFileColumn {
+  std::string name;         // the row's column name, e.g. "train_loss"
+  std::string datasetPath;  // e.g. "/metrics/train_loss"
+  Hdf5Handle dataset;
+  Hdf5Handle rowSpace;  // memory dataspace of one row
+  int rank = 1;         // 1 for /metrics columns, 2 for [rows x P] /ranks columns
+  hsize_t width = 1;    // P of a /ranks column
+};
+
+// The file access properties of run files, for writing and reading alike: HDF5 refuses to open a
+// file a second time in one process with other locking properties.
+Hdf5Handle runFileAccess(const std::string& path);
+}  // namespace detail
+
 using AttributeValue = std::variant<std::string, double, std::int64_t>;
 
 // One evaluation row of a run. Every row of a file must carry the same column names.
@@ -38,10 +54,14 @@ class RunFile {
 
  private:
   RunFile(std::string path, Hdf5Handle file);
+
   std::string path_;
   Hdf5Handle file_;
   std::uint64_t rows_ = 0;
-  std::vector<std::string> columnNames_;
+  // Created by the first row, in its order; declared after file_ so they are closed before it.
+  std::vector<detail::RunFileColumn> reals_;
+  std::vector<detail::RunFileColumn> integers_;
+  std::vector<detail::RunFileColumn> perRank_;
 };
 
 }  // namespace memsgd

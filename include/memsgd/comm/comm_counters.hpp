@@ -1,0 +1,24 @@
+#pragma once
+
+#include <cstdint>
+
+namespace memsgd {
+
+struct ByteCounts {
+  std::uint64_t index = 0;
+  std::uint64_t value = 0;
+  std::uint64_t header = 0;  // message sizes, norms, scales
+  [[nodiscard]] std::uint64_t total() const { return index + value + header; }
+};
+
+// Cumulative traffic of one rank under the logical fan-out model: a payload that reaches all
+// P - 1 peers counts (P - 1) times as sent by its owner and once as received by each peer.
+struct CommCounters {
+  ByteCounts sent;
+  ByteCounts received;
+  // The paper's convention, no fan-out: 64 bits per (index, value) pair and 64 * d per dense
+  // vector, for the message this rank contributes.
+  std::uint64_t paperBits = 0;
+};
+
+}  // namespace memsgd

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+#include "memsgd/compress/sparse_message.hpp"
+#include "memsgd/data/dataset.hpp"
+
+namespace memsgd {
+
+// comp_k of the paper: maps v to a sparse message. Implementations keep their hyper-parameters
+// and reusable scratch; the selection kernels themselves are free functions (selection.hpp).
+class Compressor {
+ public:
+  Compressor() = default;
+  virtual ~Compressor() = default;
+  Compressor(const Compressor&) = delete;
+  Compressor& operator=(const Compressor&) = delete;
+  Compressor(Compressor&&) = delete;
+  Compressor& operator=(Compressor&&) = delete;
+
+  // Writes comp(v) into `out` (indices ascending, out.dim = v.size()).
+  virtual void compress(const ConstVectorRef& v, SparseMessage& out) = 0;
+  [[nodiscard]] virtual std::string_view name() const = 0;
+  // The number of pairs of every message, when it does not depend on v; lets the exchange skip
+  // the round that tells ranks each other's message sizes.
+  [[nodiscard]] virtual std::optional<std::size_t> fixedPairs() const = 0;
+  // True for the identity: its messages are exchanged as dense vectors with MPI_Allreduce.
+  [[nodiscard]] virtual bool isDense() const { return false; }
+};
+
+}  // namespace memsgd

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "memsgd/compress/compressor.hpp"
+#include "memsgd/config/run_config.hpp"
+
+namespace memsgd {
+
+// Names accepted by compression.method, in the order --help lists them.
+std::span<const std::string_view> compressorNames();
+
+// Whether the method sends k of the d coordinates: the paper's a = d/k then applies (else a = d).
+bool isSparsifying(std::string_view method);
+
+// Builds the compressor `config.method` for vectors of dimension `dim` on rank `rank`. Randomised
+// compressors draw from their own stream of `seed`. Throws ConfigError naming compression.method
+// or compression.k when the choice cannot work (unknown name, k > dim).
+std::unique_ptr<Compressor> makeCompressor(const CompressionConfig& config, std::uint64_t dim,
+                                           std::uint64_t seed, int rank);
+
+}  // namespace memsgd

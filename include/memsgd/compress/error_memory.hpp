@@ -1,0 +1,31 @@
+#pragma once
+
+#include "memsgd/compress/compressor.hpp"
+#include "memsgd/compress/sparse_message.hpp"
+#include "memsgd/data/dataset.hpp"
+
+namespace memsgd {
+
+// The error memory m_r of Mem-SGD (Algorithm 1 of the paper): the part of eta-scaled gradients
+// not yet sent. Each step the trainer adds eta*grad into accumulator(), forming v = m + eta*grad;
+// a compressor picks c = comp(v) from it, and retain() keeps m = v - c. Disabled, it is the
+// "no memory" ablation: m returns to 0 after every step.
+class ErrorMemory {
+ public:
+  ErrorMemory(Eigen::Index dim, bool enabled) : values_(Vector::Zero(dim)), enabled_(enabled) {}
+
+  // m before the gradient is added, v after: one buffer, so no copy of d values per step.
+  [[nodiscard]] VectorRef accumulator() { return values_; }
+  [[nodiscard]] const Vector& values() const { return values_; }
+  [[nodiscard]] bool enabled() const { return enabled_; }
+
+  // m = v - c for the message `sent` (its values already in wire precision, so m keeps exactly
+  // what the peers will not see), or m = 0 without memory.
+  void retain(const SparseMessage& sent);
+
+ private:
+  Vector values_;
+  bool enabled_;
+};
+
+}  // namespace memsgd

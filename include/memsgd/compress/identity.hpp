@@ -1,0 +1,17 @@
+#pragma once
+
+#include "memsgd/compress/compressor.hpp"
+
+namespace memsgd {
+
+// "none": no compression, plain (mini-batch) SGD. Exchanged densely with MPI_Allreduce; compress()
+// still yields the full message so generic code and tests can treat it like any compressor.
+class Identity final : public Compressor {
+ public:
+  void compress(const ConstVectorRef& v, SparseMessage& out) override;
+  [[nodiscard]] std::string_view name() const override { return "none"; }
+  [[nodiscard]] std::optional<std::size_t> fixedPairs() const override { return std::nullopt; }
+  [[nodiscard]] bool isDense() const override { return true; }
+};
+
+}  // namespace memsgd

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "memsgd/util/random.hpp"
+
+namespace memsgd {
+
+// Draws a rank's rows without replacement, reshuffling at the start of every local epoch; a batch
+// that crosses an epoch boundary finishes with rows of the next shuffle.
+class ShardSampler {
+ public:
+  ShardSampler(std::uint32_t rows, Rng rng);
+
+  // The next `batch` row numbers; valid until the next call.
+  std::span<const std::uint32_t> next(std::uint32_t batch);
+
+ private:
+  Rng rng_;
+  std::vector<std::uint32_t> order_;
+  std::size_t position_ = 0;
+  std::vector<std::uint32_t> batch_;
+};
+
+}  // namespace memsgd

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <optional>
+
+#include "memsgd/comm/communicator.hpp"
+#include "memsgd/data/dataset.hpp"
+#include "memsgd/model/logistic_regression.hpp"
+
+namespace memsgd {
+
+struct Evaluation {
+  double trainLoss = 0.0;  // f(x): mean logistic loss over all n training rows + regulariser
+  std::optional<double> testLoss;      // mean logistic loss over the test rows, no regulariser
+  std::optional<double> testAccuracy;  // fraction of test rows classified correctly
+};
+
+// Evaluates an iterate over every rank's shards, combined with one MPI_Allreduce. Collective.
+class Evaluator {
+ public:
+  Evaluator(const Communicator& comm, const LogisticRegression& train, const Dataset* test);
+
+  [[nodiscard]] Evaluation evaluate(const ConstVectorRef& x) const;
+
+ private:
+  const Communicator& comm_;
+  const LogisticRegression& train_;
+  std::optional<LogisticRegression> test_;
+};
+
+}  // namespace memsgd

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "memsgd/comm/comm_counters.hpp"
+#include "memsgd/comm/communicator.hpp"
+#include "memsgd/comm/dense_exchange.hpp"
+#include "memsgd/comm/sparse_exchange.hpp"
+#include "memsgd/compress/compressor.hpp"
+#include "memsgd/compress/error_memory.hpp"
+#include "memsgd/config/run_config.hpp"
+#include "memsgd/data/dataset.hpp"
+#include "memsgd/data/shard_sampler.hpp"
+#include "memsgd/model/logistic_regression.hpp"
+#include "memsgd/optim/averager.hpp"
+#include "memsgd/optim/learning_rate.hpp"
+
+namespace memsgd {
+
+// Hyper-parameters that depend on the data, resolved from the config's "auto" values.
+struct ResolvedHyperParameters {
+  double lambda;  // 1/n unless configured
+  double offset;  // the paper's a: d/k for sparsifying compressors, d otherwise, unless configured
+};
+ResolvedHyperParameters resolveHyperParameters(const RunConfig& config, std::uint64_t globalRows,
+                                               std::uint64_t dim);
+
+// Mem-SGD on one rank (Algorithm 2 of the paper, run by every rank in lockstep). x is replicated:
+// every rank applies the same P messages in rank order, so replicas stay bitwise identical.
+class Trainer {
+ public:
+  Trainer(const RunConfig& config, const Communicator& comm, const Dataset& train);
+
+  // One synchronous step: P * batch_size samples in total. Collective.
+  void step();
+
+  [[nodiscard]] std::uint64_t steps() const { return steps_; }
+  // t: samples processed by all ranks so far.
+  [[nodiscard]] std::uint64_t samples() const { return samples_; }
+  [[nodiscard]] std::uint64_t samplesPerStep() const { return samplesPerStep_; }
+  [[nodiscard]] const Vector& x() const { return x_; }
+  // The averaged iterate that losses are reported at.
+  void averagedIterate(Vector& out) const { averager_.average(x_, out); }
+  [[nodiscard]] const ErrorMemory& memory() const { return memory_; }
+  [[nodiscard]] const CommCounters& counters() const { return counters_; }
+  [[nodiscard]] const LogisticRegression& model() const { return model_; }
+  [[nodiscard]] double learningRate() const { return learningRate_.at(static_cast<double>(samples_)); }
+  [[nodiscard]] const ResolvedHyperParameters& hyperParameters() const { return hyper_; }
+  // The message this rank sent in the last step (values in wire precision).
+  [[nodiscard]] const SparseMessage& lastMessage() const { return message_; }
+
+ private:
+  void exchangeDense();
+  void exchangeSparse();
+
+  const Communicator& comm_;
+  ResolvedHyperParameters hyper_;
+  LogisticRegression model_;
+  LearningRate learningRate_;
+  std::unique_ptr<Compressor> compressor_;
+  ErrorMemory memory_;
+  Averager averager_;
+  ShardSampler sampler_;
+  SparseExchange sparseExchange_;
+  DenseExchange denseExchange_;
+  std::uint32_t batchSize_;
+  std::uint64_t samplesPerStep_;
+  double applyScale_;  // 1 for sum aggregation, 1/P for mean
+  Vector x_;
+  Vector denseSum_;
+  SparseMessage message_;
+  CommCounters counters_;
+  std::uint64_t steps_ = 0;
+  std::uint64_t samples_ = 0;
+};
+
+}  // namespace memsgd

@@ -1,0 +1,71 @@
+#include "memsgd/compress/compressor_factory.hpp"
+
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <string>
+
+#include "memsgd/compress/identity.hpp"
+#include "memsgd/compress/rand_k.hpp"
+#include "memsgd/compress/top_k.hpp"
+#include "memsgd/error.hpp"
+
+namespace memsgd {
+namespace {
+
+struct Entry {
+  std::string_view name;
+  bool sparsifying;
+  std::function<std::unique_ptr<Compressor>(const CompressionConfig&, Rng)> build;
+};
+
+const std::array<Entry, 3>& registry() {
+  static const std::array<Entry, 3> entries{{
+      {"none", false, [](const CompressionConfig&, Rng) { return std::make_unique<Identity>(); }},
+      {"top_k", true,
+       [](const CompressionConfig& c, Rng) { return std::make_unique<TopK>(c.k); }},
+      {"rand_k", true,
+       [](const CompressionConfig& c, Rng rng) { return std::make_unique<RandK>(c.k, rng); }},
+  }};
+  return entries;
+}
+
+const Entry* find(std::string_view method) {
+  const auto& entries = registry();
+  const auto* it = std::find_if(entries.begin(), entries.end(),
+                                [&](const Entry& e) { return e.name == method; });
+  return it == entries.end() ? nullptr : it;
+}
+
+}  // namespace
+
+std::span<const std::string_view> compressorNames() {
+  static const auto names = [] {
+    std::array<std::string_view, std::tuple_size_v<std::decay_t<decltype(registry())>>> result{};
+    std::transform(registry().begin(), registry().end(), result.begin(),
+                   [](const Entry& e) { return e.name; });
+    return result;
+  }();
+  return names;
+}
+
+bool isSparsifying(std::string_view method) {
+  const Entry* entry = find(method);
+  return entry != nullptr && entry->sparsifying;
+}
+
+std::unique_ptr<Compressor> makeCompressor(const CompressionConfig& config, std::uint64_t dim,
+                                           std::uint64_t seed, int rank) {
+  const Entry* entry = find(config.method);
+  if (entry == nullptr) {
+    throw ConfigError("compression.method = " + config.method + ": unknown compressor");
+  }
+  if (entry->sparsifying && config.k > dim) {
+    throw ConfigError("compression.k = " + std::to_string(config.k) +
+                      ": exceeds the dimension d = " + std::to_string(dim));
+  }
+  return entry->build(config, Rng(seed, static_cast<std::uint64_t>(rank),
+                                  static_cast<std::uint64_t>(RngPurpose::kCompression)));
+}
+
+}  // namespace memsgd

@@ -1,0 +1,13 @@
+#include "memsgd/compress/identity.hpp"
+
+#include <numeric>
+
+namespace memsgd {
+
+void Identity::compress(const ConstVectorRef& v, SparseMessage& out) {
+  out.resize(static_cast<std::size_t>(v.size()), static_cast<std::uint64_t>(v.size()));
+  std::iota(out.indices.begin(), out.indices.end(), 0U);
+  Eigen::Map<Vector>(out.values.data(), v.size()) = v;
+}
+
+}  // namespace memsgd

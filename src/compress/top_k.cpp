@@ -1,0 +1,10 @@
+#include "memsgd/compress/top_k.hpp"
+
+namespace memsgd {
+
+void TopK::compress(const ConstVectorRef& v, SparseMessage& out) {
+  selectTopK(v, k_, out.indices, scratch_);
+  gatherValues(v, out);
+}
+
+}  // namespace memsgd

@@ -1,0 +1,130 @@
+#include "memsgd/data/dataset.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+namespace memsgd {
+namespace {
+
+// SparseRows stores inner indices and row offsets as int32.
+constexpr std::uint64_t kMaxStorageIndex = std::numeric_limits<std::int32_t>::max();
+
+void checkShard(std::uint64_t rows, std::uint64_t globalRows, RowRange global) {
+  if (global.begin > global.end || global.size() != rows || global.end > globalRows) {
+    throw std::invalid_argument("dataset: shard [" + std::to_string(global.begin) + ", " +
+                                std::to_string(global.end) + ") of " + std::to_string(globalRows) +
+                                " rows does not match its " + std::to_string(rows) + " rows");
+  }
+}
+
+}  // namespace
+
+Dataset Dataset::fromLibsvm(LibsvmRows rows, std::uint64_t dim, std::uint64_t globalRows,
+                            RowRange global) {
+  if (dim < rows.maxIndex) {
+    throw std::invalid_argument("dataset: dimension " + std::to_string(dim) +
+                                " is smaller than the largest feature index " +
+                                std::to_string(rows.maxIndex));
+  }
+  if (dim > kMaxStorageIndex || rows.values.size() > kMaxStorageIndex) {
+    throw std::invalid_argument("dataset: dimension " + std::to_string(dim) + " or " +
+                                std::to_string(rows.values.size()) +
+                                " nonzeros exceed the 32-bit sparse storage");
+  }
+  if (rows.rowOffsets.size() != rows.rows() + 1 || rows.indices.size() != rows.values.size() ||
+      rows.rowOffsets.front() != 0 ||
+      static_cast<std::uint64_t>(rows.rowOffsets.back()) != rows.values.size()) {
+    throw std::invalid_argument("dataset: inconsistent compressed-row arrays");
+  }
+  checkShard(rows.rows(), globalRows, global);
+
+  Dataset data;
+  const auto n = static_cast<Eigen::Index>(rows.rows());
+  const auto nnz = static_cast<Eigen::Index>(rows.values.size());
+  data.dim_ = static_cast<Eigen::Index>(dim);
+  // Fill the compressed storage directly: no triplets, no sorting.
+  data.sparseRows_.resize(n, data.dim_);
+  data.sparseRows_.resizeNonZeros(nnz);
+  std::transform(rows.rowOffsets.begin(), rows.rowOffsets.end(), data.sparseRows_.outerIndexPtr(),
+                 [](std::int64_t offset) { return static_cast<std::int32_t>(offset); });
+  std::copy(rows.indices.begin(), rows.indices.end(), data.sparseRows_.innerIndexPtr());
+  std::copy(rows.values.begin(), rows.values.end(), data.sparseRows_.valuePtr());
+  data.labels_ = Eigen::Map<const Vector>(rows.labels.data(), n);
+  data.globalRows_ = globalRows;
+  data.globalRange_ = global;
+  return data;
+}
+
+Dataset Dataset::fromDense(DenseRows rows, Vector labels, std::uint64_t globalRows,
+                           RowRange global) {
+  if (rows.rows() != labels.size()) {
+    throw std::invalid_argument("dataset: " + std::to_string(rows.rows()) + " rows but " +
+                                std::to_string(labels.size()) + " labels");
+  }
+  if (!labels.cwiseAbs().isOnes()) {
+    throw std::invalid_argument("dataset: labels must be -1 or +1");
+  }
+  checkShard(static_cast<std::uint64_t>(rows.rows()), globalRows, global);
+
+  Dataset data;
+  data.dim_ = rows.cols();
+  data.denseRows_ = std::move(rows);
+  data.labels_ = std::move(labels);
+  data.globalRows_ = globalRows;
+  data.globalRange_ = global;
+  data.dense_ = true;
+  return data;
+}
+
+void Dataset::normalizeRows() {
+  if (dense_) {
+    for (Eigen::Index row = 0; row < denseRows_.rows(); ++row) {
+      // Eigen's normalize() leaves a zero vector unchanged.
+      denseRows_.row(row).normalize();
+    }
+    return;
+  }
+  const std::int32_t* outer = sparseRows_.outerIndexPtr();
+  double* values = sparseRows_.valuePtr();
+  for (Eigen::Index row = 0; row < sparseRows_.rows(); ++row) {
+    Eigen::Map<Vector> rowValues(values + outer[row], outer[row + 1] - outer[row]);
+    rowValues.normalize();
+  }
+}
+
+std::uint64_t Dataset::nonZeros() const {
+  if (dense_) return static_cast<std::uint64_t>(denseRows_.size());
+  return static_cast<std::uint64_t>(sparseRows_.nonZeros());
+}
+
+double Dataset::rowDot(Eigen::Index row, const ConstVectorRef& x) const {
+  assert(row >= 0 && row < rows() && x.size() == dim_);
+  if (dense_) return denseRows_.row(row).dot(x.transpose());
+  const std::int32_t* outer = sparseRows_.outerIndexPtr();
+  const std::int32_t* indices = sparseRows_.innerIndexPtr();
+  const double* values = sparseRows_.valuePtr();
+  const double* xData = x.data();
+  double sum = 0.0;
+  for (std::int32_t k = outer[row]; k < outer[row + 1]; ++k) sum += values[k] * xData[indices[k]];
+  return sum;
+}
+
+void Dataset::addScaledRow(Eigen::Index row, double alpha, VectorRef out) const {
+  assert(row >= 0 && row < rows() && out.size() == dim_);
+  if (dense_) {
+    out.noalias() += alpha * denseRows_.row(row).transpose();
+    return;
+  }
+  const std::int32_t* outer = sparseRows_.outerIndexPtr();
+  const std::int32_t* indices = sparseRows_.innerIndexPtr();
+  const double* values = sparseRows_.valuePtr();
+  double* outData = out.data();
+  for (std::int32_t k = outer[row]; k < outer[row + 1]; ++k) {
+    outData[indices[k]] += alpha * values[k];
+  }
+}
+
+}  // namespace memsgd

@@ -1,0 +1,63 @@
+#include "memsgd/data/distributed_load.hpp"
+
+#include <exception>
+#include <string>
+
+#include "memsgd/data/libsvm_reader.hpp"
+#include "memsgd/data/row_partition.hpp"
+
+namespace memsgd {
+namespace {
+
+struct LocalRows {
+  LibsvmRows rows;
+  std::uint64_t globalRows = 0;
+  RowRange range;
+};
+
+// Reads this rank's block of `path`; `maxDim` > 0 rejects wider rows. Collective through
+// agreeOnFailure, so a bad line on one rank stops all ranks with its message.
+LocalRows readBlock(const std::string& path, std::uint64_t maxDim, const Communicator& comm) {
+  LocalRows local;
+  std::exception_ptr failure;
+  try {
+    local.globalRows = countLibsvmRows(path);
+    if (local.globalRows < static_cast<std::uint64_t>(comm.size())) {
+      throw DataError(path, "has " + std::to_string(local.globalRows) + " rows, fewer than the " +
+                                std::to_string(comm.size()) + " ranks that share it");
+    }
+    local.range = shardOf(local.globalRows, comm.rank(), comm.size());
+    local.rows = readLibsvmRows(path, local.range, maxDim);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  comm.agreeOnFailure(failure);
+  return local;
+}
+
+Dataset toDataset(LocalRows local, std::uint64_t dim, Normalization normalize) {
+  Dataset data = Dataset::fromLibsvm(std::move(local.rows), dim, local.globalRows, local.range);
+  if (normalize == Normalization::kL2) {
+    data.normalizeRows();
+  }
+  return data;
+}
+
+}  // namespace
+
+ShardedData loadShards(const DataConfig& config, const Communicator& comm) {
+  LocalRows train = readBlock(config.train, config.dim, comm);
+  const std::uint64_t dim =
+      config.dim > 0 ? config.dim : comm.allreduceMax(train.rows.maxIndex);
+  if (dim == 0) {  // every rank sees the same d, so every rank raises the same error
+    throw AgreedError(config.train + ": no row has a feature, so the dimension is 0", 0,
+                      kExitDataError);
+  }
+  ShardedData shards{toDataset(std::move(train), dim, config.normalize), std::nullopt};
+  if (!config.test.empty()) {
+    shards.test = toDataset(readBlock(config.test, dim, comm), dim, config.normalize);
+  }
+  return shards;
+}
+
+}  // namespace memsgd

@@ -1,0 +1,235 @@
+#include "memsgd/io/run_file.hpp"
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <system_error>
+
+#include "memsgd/error.hpp"
+
+namespace memsgd {
+namespace {
+
+using detail::RunFileColumn;
+
+constexpr char kConfigGroup[] = "/config";
+constexpr char kMetricsGroup[] = "/metrics";
+constexpr char kRanksGroup[] = "/ranks";
+// Rows per chunk: an evaluation row is a few bytes per column, so a chunk holds many rows and a
+// run of a few thousand evaluations needs only a handful of chunks per column.
+constexpr hsize_t kChunkRows = 256;
+
+// How one value of a row is stored: its memory type, the rank of its dataset and its row width.
+struct RowValue {
+  hid_t type;
+  int rank;
+  hsize_t width;
+  const void* data;
+};
+
+RowValue rowValue(const double& value) { return {H5T_NATIVE_DOUBLE, 1, 1, &value}; }
+RowValue rowValue(const std::int64_t& value) { return {H5T_NATIVE_INT64, 1, 1, &value}; }
+RowValue rowValue(const std::vector<std::int64_t>& values) {
+  return {H5T_NATIVE_INT64, 2, values.size(), values.data()};
+}
+
+template <typename Value>
+using Columns = std::vector<std::pair<std::string, Value>>;
+
+Hdf5Handle openOrCreateGroup(hid_t file, const char* group, const std::string& path) {
+  if (MEMSGD_HDF5_CHECK(H5Lexists(file, group, H5P_DEFAULT), path, group) > 0) {
+    return Hdf5Handle(MEMSGD_HDF5_CHECK(H5Gopen2(file, group, H5P_DEFAULT), path, group));
+  }
+  return Hdf5Handle(MEMSGD_HDF5_CHECK(
+      H5Gcreate2(file, group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path, group));
+}
+
+// Creates an empty dataset of `value`'s type and width that grows by one row per append.
+RunFileColumn createColumn(hid_t group, const char* groupName, const std::string& name,
+                           const RowValue& value, const std::string& path) {
+  RunFileColumn column{name, std::string(groupName) + "/" + name, {}, {}, value.rank, value.width};
+  const std::string& object = column.datasetPath;
+  if (value.width == 0) {
+    throw IoError(path + ", " + object + ": a per-rank column needs at least one value");
+  }
+  const std::array<hsize_t, 2> dims{0, value.width};
+  const std::array<hsize_t, 2> maxDims{H5S_UNLIMITED, value.width};
+  const std::array<hsize_t, 2> chunk{kChunkRows, value.width};
+  const std::array<hsize_t, 2> rowDims{1, value.width};
+  const Hdf5Handle space(
+      MEMSGD_HDF5_CHECK(H5Screate_simple(value.rank, dims.data(), maxDims.data()), path, object));
+  const Hdf5Handle properties(MEMSGD_HDF5_CHECK(H5Pcreate(H5P_DATASET_CREATE), path, object));
+  MEMSGD_HDF5_CHECK(H5Pset_chunk(properties.get(), value.rank, chunk.data()), path, object);
+  column.dataset =
+      Hdf5Handle(MEMSGD_HDF5_CHECK(H5Dcreate2(group, name.c_str(), value.type, space.get(),
+                                              H5P_DEFAULT, properties.get(), H5P_DEFAULT),
+                                   path, object));
+  column.rowSpace = Hdf5Handle(
+      MEMSGD_HDF5_CHECK(H5Screate_simple(value.rank, rowDims.data(), nullptr), path, object));
+  return column;
+}
+
+template <typename Value>
+std::vector<RunFileColumn> createColumns(hid_t file, const char* groupName,
+                                         const Columns<Value>& row, const std::string& path) {
+  std::vector<RunFileColumn> columns;
+  if (row.empty()) {
+    return columns;
+  }
+  const Hdf5Handle group = openOrCreateGroup(file, groupName, path);
+  for (const auto& [name, value] : row) {
+    columns.push_back(createColumn(group.get(), groupName, name, rowValue(value), path));
+  }
+  return columns;
+}
+
+// Throws unless `row` has the names, order and widths of the first row's `columns`.
+template <typename Value>
+void checkColumns(const std::vector<RunFileColumn>& columns, const char* groupName,
+                  const Columns<Value>& row, const std::string& path) {
+  for (std::size_t i = 0; i < std::max(columns.size(), row.size()); ++i) {
+    if (i >= row.size()) {
+      throw IoError(path + ": the row lacks column " + columns[i].datasetPath +
+                    " of the first row");
+    }
+    const std::string& name = row[i].first;
+    if (i >= columns.size()) {
+      throw IoError(path + ": column " + groupName + "/" + name + " is not in the first row");
+    }
+    if (name != columns[i].name) {
+      throw IoError(path + ": column " + groupName + "/" + name + " is where the first row had " +
+                    columns[i].datasetPath);
+    }
+    const hsize_t width = rowValue(row[i].second).width;
+    if (width != columns[i].width) {
+      throw IoError(path + ": column " + columns[i].datasetPath + " has " + std::to_string(width) +
+                    " values, the first row had " + std::to_string(columns[i].width));
+    }
+  }
+}
+
+// Grows `column` to `row` + 1 rows and writes `value` into the last one.
+void appendTo(const RunFileColumn& column, hsize_t row, const RowValue& value,
+              const std::string& path) {
+  const std::string& object = column.datasetPath;
+  const std::array<hsize_t, 2> dims{row + 1, column.width};
+  const std::array<hsize_t, 2> start{row, 0};
+  const std::array<hsize_t, 2> count{1, column.width};
+  MEMSGD_HDF5_CHECK(H5Dset_extent(column.dataset.get(), dims.data()), path, object);
+  const Hdf5Handle fileSpace(MEMSGD_HDF5_CHECK(H5Dget_space(column.dataset.get()), path, object));
+  MEMSGD_HDF5_CHECK(H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, start.data(), nullptr,
+                                        count.data(), nullptr),
+                    path, object);
+  MEMSGD_HDF5_CHECK(H5Dwrite(column.dataset.get(), value.type, column.rowSpace.get(),
+                             fileSpace.get(), H5P_DEFAULT, value.data),
+                    path, object);
+}
+
+template <typename Value>
+void appendTo(const std::vector<RunFileColumn>& columns, hsize_t row, const Columns<Value>& values,
+              const std::string& path) {
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    appendTo(columns[i], row, rowValue(values[i].second), path);
+  }
+}
+
+// Replaces the scalar attribute `name` of `group` by `value`, stored as `type`.
+void writeScalarAttribute(hid_t group, const std::string& name, hid_t type, const void* value,
+                          const std::string& path) {
+  const std::string object = std::string(kConfigGroup) + " attribute '" + name + "'";
+  if (MEMSGD_HDF5_CHECK(H5Aexists(group, name.c_str()), path, object) > 0) {
+    MEMSGD_HDF5_CHECK(H5Adelete(group, name.c_str()), path, object);
+  }
+  const Hdf5Handle space(MEMSGD_HDF5_CHECK(H5Screate(H5S_SCALAR), path, object));
+  const Hdf5Handle attribute(MEMSGD_HDF5_CHECK(
+      H5Acreate2(group, name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT), path, object));
+  MEMSGD_HDF5_CHECK(H5Awrite(attribute.get(), type, value), path, object);
+}
+
+// Variable-length UTF-8, which h5py reads as str.
+void writeAttribute(hid_t group, const std::string& name, const std::string& value,
+                    const std::string& path) {
+  const Hdf5Handle type(MEMSGD_HDF5_CHECK(H5Tcopy(H5T_C_S1), path, kConfigGroup));
+  MEMSGD_HDF5_CHECK(H5Tset_size(type.get(), H5T_VARIABLE), path, kConfigGroup);
+  MEMSGD_HDF5_CHECK(H5Tset_cset(type.get(), H5T_CSET_UTF8), path, kConfigGroup);
+  const char* text = value.c_str();
+  writeScalarAttribute(group, name, type.get(), &text, path);
+}
+
+void writeAttribute(hid_t group, const std::string& name, double value, const std::string& path) {
+  writeScalarAttribute(group, name, H5T_NATIVE_DOUBLE, &value, path);
+}
+
+void writeAttribute(hid_t group, const std::string& name, std::int64_t value,
+                    const std::string& path) {
+  writeScalarAttribute(group, name, H5T_NATIVE_INT64, &value, path);
+}
+
+}  // namespace
+
+Hdf5Handle detail::runFileAccess(const std::string& path) {
+  Hdf5Handle access(MEMSGD_HDF5_CHECK(H5Pcreate(H5P_FILE_ACCESS), path, ""));
+  // Low bound 1.8, not "latest": the 1.10 superblock (v3) marks the file as open for writing, and
+  // a file left so by a killed run refuses to open until `h5clear -s`. The 1.8 format still gives
+  // checksummed metadata and dense attribute storage for large configurations.
+  MEMSGD_HDF5_CHECK(H5Pset_libver_bounds(access.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST), path,
+                    "");
+  // Without a lock held by the writer, h5py and h5dump can read a run while it is going on (they
+  // see the state of the last flush); rank 0 is the only writer of a run file.
+  MEMSGD_HDF5_CHECK(H5Pset_file_locking(access.get(), false, true), path, "");
+  return access;
+}
+
+RunFile::RunFile(std::string path, Hdf5Handle file)
+    : path_(std::move(path)), file_(std::move(file)) {}
+
+RunFile RunFile::create(const std::string& path, bool overwrite) {
+  const std::filesystem::path file(path);
+  std::error_code error;
+  if (std::filesystem::exists(file, error) && !overwrite) {
+    throw IoError(path + " exists; set log.overwrite = true to replace it");
+  }
+  if (file.has_parent_path()) {
+    std::filesystem::create_directories(file.parent_path(), error);
+    if (error) {
+      throw IoError(path + ": cannot create directory " + file.parent_path().string() + ": " +
+                    error.message());
+    }
+  }
+  detail::silenceHdf5Errors();
+  const Hdf5Handle access = detail::runFileAccess(path);
+  Hdf5Handle handle(MEMSGD_HDF5_CHECK(
+      H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), path, ""));
+  return {path, std::move(handle)};
+}
+
+void RunFile::writeConfig(const std::vector<std::pair<std::string, AttributeValue>>& attributes) {
+  const Hdf5Handle group = openOrCreateGroup(file_.get(), kConfigGroup, path_);
+  for (const auto& attribute : attributes) {
+    const auto write = [&](const auto& value) {
+      writeAttribute(group.get(), attribute.first, value, path_);
+    };
+    std::visit(write, attribute.second);
+  }
+  MEMSGD_HDF5_CHECK(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), path_, "");
+}
+
+void RunFile::appendRow(const MetricsRow& row) {
+  if (rows_ == 0) {
+    reals_ = createColumns(file_.get(), kMetricsGroup, row.reals, path_);
+    integers_ = createColumns(file_.get(), kMetricsGroup, row.integers, path_);
+    perRank_ = createColumns(file_.get(), kRanksGroup, row.perRank, path_);
+  } else {
+    // Checked before anything is written, so that a rejected row leaves the file as it was.
+    checkColumns(reals_, kMetricsGroup, row.reals, path_);
+    checkColumns(integers_, kMetricsGroup, row.integers, path_);
+    checkColumns(perRank_, kRanksGroup, row.perRank, path_);
+  }
+  appendTo(reals_, rows_, row.reals, path_);
+  appendTo(integers_, rows_, row.integers, path_);
+  appendTo(perRank_, rows_, row.perRank, path_);
+  MEMSGD_HDF5_CHECK(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), path_, "");
+  ++rows_;
+}
+
+}  // namespace memsgd

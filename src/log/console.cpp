@@ -1,0 +1,37 @@
+#include "memsgd/log/console.hpp"
+
+#include <cstdio>
+
+namespace memsgd {
+namespace {
+
+template <typename... Args>
+std::string format(const char* pattern, Args... args) {
+  char buffer[256];
+  const int length = std::snprintf(buffer, sizeof buffer, pattern, args...);
+  return std::string(buffer, static_cast<std::size_t>(length < 0 ? 0 : length));
+}
+
+std::string accuracyText(const std::optional<double>& accuracy) {
+  return accuracy ? format("%.4f", *accuracy) : std::string("-");
+}
+
+}  // namespace
+
+std::string formatProgress(const ProgressLine& line) {
+  return format("epoch %7.3f  samples %10llu  train_loss %.6f  test_acc %s  sent %10.4f MB  %8.2f s",
+                line.epoch, static_cast<unsigned long long>(line.samples), line.trainLoss,
+                accuracyText(line.testAccuracy).c_str(), line.megabytesSent, line.elapsedSeconds);
+}
+
+std::string formatSummary(const RunSummary& summary) {
+  const ProgressLine& last = summary.last;
+  return format("done: %llu steps, %.3f epochs in %.2f s; train_loss %.6f, test_acc %s\n",
+                static_cast<unsigned long long>(summary.steps), last.epoch, last.elapsedSeconds,
+                last.trainLoss, accuracyText(last.testAccuracy).c_str()) +
+         format("sent %.4f MB over all ranks (%.4f Mbit by the paper's 64-bit convention)\n",
+                last.megabytesSent, static_cast<double>(summary.paperBits) / 1e6) +
+         "run file: " + summary.outputPath;
+}
+
+}  // namespace memsgd

@@ -1,0 +1,34 @@
+#include "memsgd/optim/evaluator.hpp"
+
+#include <array>
+
+namespace memsgd {
+
+Evaluator::Evaluator(const Communicator& comm, const LogisticRegression& train,
+                     const Dataset* test)
+    : comm_(comm), train_(train) {
+  if (test != nullptr) {
+    test_.emplace(*test, train.lambda());
+  }
+}
+
+Evaluation Evaluator::evaluate(const ConstVectorRef& x) const {
+  // {train loss sum, test loss sum, test correct}: one reduction for all of them.
+  std::array<double, 3> sums{train_.lossSum(x), 0.0, 0.0};
+  if (test_) {
+    sums[1] = test_->lossSum(x);
+    sums[2] = static_cast<double>(test_->correctCount(x));
+  }
+  comm_.allreduceSum(sums);
+  Evaluation result;
+  result.trainLoss =
+      sums[0] / static_cast<double>(train_.data().globalRows()) + train_.regularizer(x);
+  if (test_) {
+    const auto testRows = static_cast<double>(test_->data().globalRows());
+    result.testLoss = sums[1] / testRows;
+    result.testAccuracy = sums[2] / testRows;
+  }
+  return result;
+}
+
+}  // namespace memsgd

@@ -1,0 +1,83 @@
+#include "memsgd/optim/trainer.hpp"
+
+#include "memsgd/compress/compressor_factory.hpp"
+#include "memsgd/compress/pair_codec.hpp"
+
+namespace memsgd {
+
+ResolvedHyperParameters resolveHyperParameters(const RunConfig& config, std::uint64_t globalRows,
+                                               std::uint64_t dim) {
+  const double d = static_cast<double>(dim);
+  const bool sparsifying = isSparsifying(config.compression.method);
+  const double defaultOffset = sparsifying ? d / static_cast<double>(config.compression.k) : d;
+  return {config.model.lambda.value_or(1.0 / static_cast<double>(globalRows)),
+          config.optimizer.offset.value_or(defaultOffset)};
+}
+
+Trainer::Trainer(const RunConfig& config, const Communicator& comm, const Dataset& train)
+    : comm_(comm),
+      hyper_(resolveHyperParameters(config, train.globalRows(),
+                                    static_cast<std::uint64_t>(train.dim()))),
+      model_(train, hyper_.lambda),
+      learningRate_(config.optimizer.schedule, config.optimizer.gamma, hyper_.lambda,
+                    hyper_.offset, config.optimizer.constantRate),
+      compressor_(makeCompressor(config.compression, static_cast<std::uint64_t>(train.dim()),
+                                 config.optimizer.seed, comm.rank())),
+      memory_(train.dim(), config.compression.memory),
+      averager_(config.optimizer.averaging, train.dim(), hyper_.offset),
+      sampler_(static_cast<std::uint32_t>(train.rows()),
+               Rng(config.optimizer.seed, static_cast<std::uint64_t>(comm.rank()),
+                   static_cast<std::uint64_t>(RngPurpose::kSampling))),
+      sparseExchange_(comm, PairCodec(config.communication.valueType)),
+      denseExchange_(comm, config.communication.valueType),
+      batchSize_(config.optimizer.batchSize),
+      samplesPerStep_(static_cast<std::uint64_t>(comm.size()) * config.optimizer.batchSize),
+      applyScale_(config.communication.aggregation == Aggregation::kMean
+                      ? 1.0 / static_cast<double>(comm.size())
+                      : 1.0),
+      x_(Vector::Zero(train.dim())) {}
+
+void Trainer::step() {
+  const auto t = static_cast<double>(samples_);
+  const double eta = learningRate_.at(t);
+  // v = m + eta * grad f_i(x), with the regulariser's gradient included (Algorithm 1, line 4).
+  VectorRef v = memory_.accumulator();
+  model_.addScaledDataGradient(x_, sampler_.next(batchSize_), eta, v);
+  model_.addScaledRegularizerGradient(x_, eta, v);
+
+  // c = comp(v) in wire precision; m = v - c (Algorithm 1, lines 5-6).
+  compressor_->compress(memory_.values(), message_);
+  sparseExchange_.codec().roundToWire(message_);
+  memory_.retain(message_);
+
+  if (compressor_->isDense()) {
+    exchangeDense();
+  } else {
+    exchangeSparse();
+  }
+  averager_.afterStep(t);
+  ++steps_;
+  samples_ += samplesPerStep_;
+}
+
+void Trainer::exchangeDense() {
+  denseExchange_.allreduce(message_.values, denseSum_, counters_);
+  averager_.beforeDenseUpdate(x_);
+  x_ -= applyScale_ * denseSum_;
+}
+
+void Trainer::exchangeSparse() {
+  sparseExchange_.exchange(message_, compressor_->fixedPairs(), counters_);
+  // Fold every coordinate that will change before any of them changes, then apply in rank order.
+  for (int r = 0; r < comm_.size(); ++r) {
+    averager_.beforeSparseUpdate(sparseExchange_.received(r).indices, x_);
+  }
+  for (int r = 0; r < comm_.size(); ++r) {
+    const SparseMessage& message = sparseExchange_.received(r);
+    for (std::size_t i = 0; i < message.size(); ++i) {
+      x_[message.indices[i]] -= applyScale_ * message.values[i];
+    }
+  }
+}
+
+}  // namespace memsgd

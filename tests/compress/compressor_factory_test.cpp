@@ -1,0 +1,57 @@
+#include "memsgd/compress/compressor_factory.hpp"
+
+#include <gtest/gtest.h>
+
+#include "memsgd/error.hpp"
+
+namespace memsgd {
+namespace {
+
+TEST(CompressorFactory, BuildsEveryListedName) {
+  for (const std::string_view name : compressorNames()) {
+    CompressionConfig config;
+    config.method = std::string(name);
+    config.k = 2;
+    const auto compressor = makeCompressor(config, 10, 1, 0);
+    EXPECT_EQ(compressor->name(), name);
+  }
+}
+
+TEST(CompressorFactory, ReportsUnknownNameAndOversizedK) {
+  CompressionConfig config;
+  config.method = "bogus";
+  try {
+    (void)makeCompressor(config, 10, 1, 0);
+    ADD_FAILURE() << "no error for an unknown compressor";
+  } catch (const ConfigError& error) {
+    EXPECT_NE(std::string(error.what()).find("compression.method"), std::string::npos);
+  }
+  config.method = "top_k";
+  config.k = 11;
+  try {
+    (void)makeCompressor(config, 10, 1, 0);
+    ADD_FAILURE() << "no error for k > d";
+  } catch (const ConfigError& error) {
+    EXPECT_NE(std::string(error.what()).find("compression.k"), std::string::npos);
+  }
+}
+
+TEST(CompressorFactory, OnlyTopKAndRandKAreSparsifying) {
+  EXPECT_TRUE(isSparsifying("top_k"));
+  EXPECT_TRUE(isSparsifying("rand_k"));
+  EXPECT_FALSE(isSparsifying("none"));
+}
+
+TEST(CompressorFactory, RandKStreamsDifferByRank) {
+  CompressionConfig config;
+  config.method = "rand_k";
+  config.k = 5;
+  SparseMessage first;
+  SparseMessage second;
+  makeCompressor(config, 1000, 42, 0)->compress(Vector::Ones(1000), first);
+  makeCompressor(config, 1000, 42, 1)->compress(Vector::Ones(1000), second);
+  EXPECT_NE(first.indices, second.indices);
+}
+
+}  // namespace
+}  // namespace memsgd

@@ -1,0 +1,454 @@
+#include "memsgd/config/options.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "memsgd/error.hpp"
+#include "test_paths.hpp"
+
+namespace memsgd {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Every key with its default text ("" for the data paths, which have none), in the order of
+// RunConfig::resolved. Written out here so that a dropped or renamed key fails the tests.
+const std::vector<std::pair<std::string, std::string>> kKeysWithDefaults = {
+    {"data.train", ""},
+    {"data.test", ""},
+    {"data.dim", "0"},
+    {"data.normalize", "none"},
+    {"model.lambda", "auto"},
+    {"optimizer.epochs", "1"},
+    {"optimizer.batch_size", "1"},
+    {"optimizer.schedule", "decay"},
+    {"optimizer.gamma", "2"},
+    {"optimizer.offset", "auto"},
+    {"optimizer.rate", "0.1"},
+    {"optimizer.averaging", "weighted"},
+    {"optimizer.seed", "1"},
+    {"compression.method", "top_k"},
+    {"compression.k", "1"},
+    {"compression.memory", "true"},
+    {"communication.aggregation", "sum"},
+    {"communication.value_type", "fp32"},
+    {"log.output", "run.h5"},
+    {"log.eval_every", "auto"},
+    {"log.overwrite", "false"},
+    {"log.quiet", "false"},
+};
+
+std::optional<RunConfig> parse(const std::vector<std::string>& arguments, std::ostream& help) {
+  std::vector<const char*> argv{"memsgd-train"};
+  for (const auto& argument : arguments) argv.push_back(argument.c_str());
+  return parseCommandLine(static_cast<int>(argv.size()), argv.data(), help);
+}
+
+RunConfig parse(const std::vector<std::string>& arguments) {
+  std::ostringstream help;
+  return parse(arguments, help).value();
+}
+
+std::string joined(const std::vector<std::string>& arguments) {
+  std::string text;
+  for (const auto& argument : arguments) text += " " + argument;
+  return text;
+}
+
+// Expects a ConfigError whose message contains every fragment; returns the message.
+std::string expectConfigError(const std::vector<std::string>& arguments,
+                              const std::vector<std::string>& fragments) {
+  try {
+    parse(arguments);
+  } catch (const ConfigError& error) {
+    const std::string message = error.what();
+    for (const auto& fragment : fragments) {
+      EXPECT_NE(message.find(fragment), std::string::npos)
+          << "'" << fragment << "' missing from: " << message;
+    }
+    return message;
+  }
+  ADD_FAILURE() << "no ConfigError for:" << joined(arguments);
+  return {};
+}
+
+std::string resolvedValue(const RunConfig& config, const std::string& key) {
+  for (const auto& [name, text] : config.resolved) {
+    if (name == key) return text;
+  }
+  ADD_FAILURE() << key << " missing from RunConfig::resolved";
+  return {};
+}
+
+// Restores the working directory a test changes.
+class WorkingDirectory {
+ public:
+  explicit WorkingDirectory(const fs::path& path) : previous_(fs::current_path()) {
+    fs::current_path(path);
+  }
+  ~WorkingDirectory() {
+    std::error_code ignored;
+    fs::current_path(previous_, ignored);
+  }
+  WorkingDirectory(const WorkingDirectory&) = delete;
+  WorkingDirectory& operator=(const WorkingDirectory&) = delete;
+
+ private:
+  fs::path previous_;
+};
+
+// Each test gets its own folder holding data/train.txt and whatever config files it writes.
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static int nextFolder = 0;
+    dir_ = fs::temp_directory_path() / ("memsgd_config_test_" + std::to_string(::getpid()) + "_" +
+                                        std::to_string(nextFolder++));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    trainFile_ = writeFile("data/train.txt", "+1 1:0.5\n-1 2:1\n");
+  }
+
+  void TearDown() override {
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+
+  std::string writeFile(const std::string& relative, const std::string& content) const {
+    const fs::path path = dir_ / relative;
+    fs::create_directories(path.parent_path());
+    std::ofstream(path) << content;
+    return path.string();
+  }
+
+  // A config naming the folder's training file, followed by `extra`.
+  [[nodiscard]] std::string writeConfig(const std::string& extra) const {
+    return writeFile("run.ini", "[data]\ntrain = data/train.txt\n" + extra);
+  }
+
+  fs::path dir_;
+  std::string trainFile_;
+};
+
+TEST_F(ConfigTest, CommandLineWinsOverFileWhichWinsOverDefaults) {
+  const std::string ini = writeConfig(
+      "normalize = l2\n[optimizer]\nepochs = 3\ngamma = 4\n[compression]\nk = 10\nmemory = no\n");
+  const RunConfig config = parse({ini, "--compression.k=5", "--optimizer.epochs", "0.5"});
+  EXPECT_EQ(config.compression.k, 5U);
+  EXPECT_DOUBLE_EQ(config.optimizer.epochs, 0.5);
+  EXPECT_DOUBLE_EQ(config.optimizer.gamma, 4.0);
+  EXPECT_FALSE(config.compression.memory);
+  EXPECT_EQ(config.data.normalize, Normalization::kL2);
+  EXPECT_EQ(config.optimizer.batchSize, 1U);
+  EXPECT_EQ(config.compression.method, "top_k");
+  EXPECT_EQ(resolvedValue(config, "compression.k"), "5");
+  EXPECT_EQ(resolvedValue(config, "optimizer.epochs"), "0.5");
+}
+
+TEST_F(ConfigTest, ConfigOptionEqualsPositionalArgument) {
+  const std::string ini = writeConfig("[compression]\nk = 7\n");
+  const RunConfig positional = parse({ini});
+  const RunConfig named = parse({"--config", ini});
+  EXPECT_EQ(named.compression.k, 7U);
+  EXPECT_EQ(named.configFile, ini);
+  EXPECT_EQ(named.resolved, positional.resolved);
+}
+
+TEST_F(ConfigTest, CommandLineAloneNeedsNoConfigFile) {
+  const RunConfig config = parse({"--data.train=" + trainFile_, "--compression.method=rand_k"});
+  EXPECT_EQ(config.data.train, trainFile_);
+  EXPECT_EQ(config.compression.method, "rand_k");
+  EXPECT_TRUE(config.configFile.empty());
+}
+
+TEST_F(ConfigTest, ReadsEveryKeyIntoItsField) {
+  const std::string test = writeFile("data/test.txt", "+1 1:1\n");
+  const std::string ini = writeConfig(
+      "test = data/test.txt\ndim = 300\n"
+      "[model]\nlambda = 0.25\n"
+      "[optimizer]\nepochs = 2.5\nbatch_size = 8\nschedule = constant\ngamma = 3\noffset = 0\n"
+      "rate = 0.05\naveraging = last\nseed = 18446744073709551615\n"
+      "[compression]\nmethod = none\nk = 4\nmemory = 0\n"
+      "[communication]\naggregation = mean\nvalue_type = fp64\n"
+      "[log]\noutput = out/r.h5\neval_every = 1000\noverwrite = yes\nquiet = 1\n");
+  const RunConfig config = parse({ini});
+  EXPECT_EQ(config.data.test, test);
+  EXPECT_EQ(config.data.dim, 300U);
+  EXPECT_EQ(config.model.lambda, 0.25);
+  EXPECT_DOUBLE_EQ(config.optimizer.epochs, 2.5);
+  EXPECT_EQ(config.optimizer.batchSize, 8U);
+  EXPECT_EQ(config.optimizer.schedule, Schedule::kConstant);
+  EXPECT_DOUBLE_EQ(config.optimizer.gamma, 3.0);
+  EXPECT_EQ(config.optimizer.offset, 0.0);  // allowed when the schedule is not decay
+  EXPECT_DOUBLE_EQ(config.optimizer.constantRate, 0.05);
+  EXPECT_EQ(config.optimizer.averaging, Averaging::kLast);
+  EXPECT_EQ(config.optimizer.seed, 18446744073709551615ULL);
+  EXPECT_EQ(config.compression.method, "none");
+  EXPECT_EQ(config.compression.k, 4U);
+  EXPECT_FALSE(config.compression.memory);
+  EXPECT_EQ(config.communication.aggregation, Aggregation::kMean);
+  EXPECT_EQ(config.communication.valueType, ValueType::kFloat64);
+  EXPECT_EQ(config.log.output, "out/r.h5");
+  EXPECT_EQ(config.log.evalEvery, 1000U);
+  EXPECT_TRUE(config.log.overwrite);
+  EXPECT_TRUE(config.log.quiet);
+}
+
+TEST_F(ConfigTest, AutoLeavesDerivedValuesUnset) {
+  const RunConfig config = parse({writeConfig("[model]\nlambda = auto\n")});
+  EXPECT_FALSE(config.model.lambda.has_value());
+  EXPECT_FALSE(config.optimizer.offset.has_value());
+  EXPECT_FALSE(config.log.evalEvery.has_value());
+}
+
+TEST_F(ConfigTest, EmptyTestOnCommandLineDropsTheFilesTestSet) {
+  writeFile("data/test.txt", "+1 1:1\n");
+  const std::string ini = writeConfig("test = data/test.txt\n");
+  EXPECT_FALSE(parse({ini}).data.test.empty());
+  EXPECT_TRUE(parse({ini, "--data.test", ""}).data.test.empty());
+}
+
+TEST(ShippedConfigs, EveryConfigParsesWithThePaperSettings) {
+  int count = 0;
+  for (const auto& entry : fs::directory_iterator(test::sourcePath("configs"))) {
+    if (entry.path().extension() != ".ini") continue;
+    ++count;
+    const std::string stem = entry.path().stem().string();
+    SCOPED_TRACE(entry.path().string());
+    const RunConfig config = parse({entry.path().string()});
+    EXPECT_EQ(config.log.output, "runs/" + stem + ".h5");
+    EXPECT_EQ(config.data.normalize, Normalization::kL2);
+    EXPECT_FALSE(config.model.lambda.has_value());
+    EXPECT_EQ(config.optimizer.schedule, Schedule::kDecay);
+    EXPECT_DOUBLE_EQ(config.optimizer.gamma, 2.0);
+    EXPECT_FALSE(config.optimizer.offset.has_value());
+    EXPECT_EQ(config.optimizer.averaging, Averaging::kWeighted);
+    EXPECT_DOUBLE_EQ(config.optimizer.epochs, 3.0);
+    EXPECT_EQ(config.compression.k, 1U);
+    const bool sgd = stem.ends_with("_sgd");
+    const std::string method = sgd                                        ? "none"
+                               : stem.find("rand_k") != std::string::npos ? "rand_k"
+                                                                          : "top_k";
+    EXPECT_EQ(config.compression.method, method);
+    if (!sgd) {
+      EXPECT_EQ(config.compression.memory, stem.find("no_memory") == std::string::npos);
+    }
+    EXPECT_EQ(config.data.test.empty(), stem.starts_with("w8a"));  // only a9a ships a test split
+  }
+  EXPECT_EQ(count, 9);  // quickstart + {a9a, w8a} x {sgd, top_k, rand_k, top_k_no_memory}
+}
+
+TEST_F(ConfigTest, FileDataPathsAreRelativeToTheFileFromAnyWorkingDirectory) {
+  const WorkingDirectory cwd(dir_);
+  const RunConfig config = parse({test::sourcePath("configs/quickstart.ini")});
+  EXPECT_EQ(config.data.train, test::sourcePath("configs/data/a9a.bz2"));
+  EXPECT_EQ(config.data.test, test::sourcePath("configs/data/a9a.t.bz2"));
+  EXPECT_EQ(config.log.output, "runs/quickstart.h5");  // the working directory's, not the file's
+  EXPECT_EQ(resolvedValue(config, "data.train"), config.data.train);
+}
+
+TEST_F(ConfigTest, RelativeConfigPathAndCommandLinePaths) {
+  writeFile("sub/data/train.txt", "+1 1:1\n");
+  writeFile("sub/run.ini", "[data]\ntrain = data/train.txt\n[log]\noutput = out.h5\n");
+  const WorkingDirectory cwd(dir_);
+  const RunConfig fromFile = parse({"sub/run.ini"});
+  EXPECT_EQ(fromFile.data.train, "sub/data/train.txt");
+  EXPECT_EQ(fromFile.log.output, "out.h5");
+  EXPECT_EQ(fromFile.configFile, "sub/run.ini");
+  // The same text on the command line names dir_/data/train.txt, relative to the working directory.
+  const RunConfig fromCommandLine = parse({"sub/run.ini", "--data.train=data/train.txt"});
+  EXPECT_EQ(fromCommandLine.data.train, "data/train.txt");
+}
+
+TEST_F(ConfigTest, AbsoluteDataPathsStayAsTheyAre) {
+  fs::create_directories(dir_ / "elsewhere");
+  const std::string ini = writeFile("elsewhere/run.ini", "[data]\ntrain = " + trainFile_ + "\n");
+  EXPECT_EQ(parse({ini}).data.train, trainFile_);
+}
+
+TEST_F(ConfigTest, UnknownKeyInFileNamesKeyAndFile) {
+  const std::string ini = writeConfig("[compression]\nkk = 3\n");
+  expectConfigError({ini}, {ini, "compression.kk"});
+}
+
+TEST_F(ConfigTest, UnknownSectionInFileIsAnError) {
+  const std::string ini = writeConfig("[solver]\nepochs = 3\n");
+  expectConfigError({ini}, {ini, "solver.epochs"});
+}
+
+TEST_F(ConfigTest, UnknownKeyOnCommandLineNamesKeyAndCommandLine) {
+  expectConfigError({writeConfig(""), "--compression.kk=3"}, {"command line", "compression.kk"});
+}
+
+TEST_F(ConfigTest, KeyPrefixesAreNotGuessed) {
+  expectConfigError({writeConfig(""), "--compression.memo=false"},
+                    {"command line", "compression.memo"});
+}
+
+TEST_F(ConfigTest, ConfigOnlyKeysAreNotAcceptedInTheFile) {
+  const std::string ini = writeConfig("help = 1\n");
+  expectConfigError({ini}, {ini, "help"});
+}
+
+TEST_F(ConfigTest, MessageNamesFileKeyValueAndAllowedRange) {
+  const std::string ini = writeConfig("[compression]\nk = 0\n");
+  EXPECT_EQ(expectConfigError({ini}, {}), ini + ": compression.k = 0: must be >= 1");
+}
+
+TEST_F(ConfigTest, DecayScheduleRejectsZeroOffset) {
+  const std::string ini = writeConfig("[optimizer]\noffset = 0\n");
+  expectConfigError({ini}, {ini, "optimizer.offset = 0", "decay"});
+  EXPECT_EQ(parse({ini, "--optimizer.schedule=bottou"}).optimizer.offset, 0.0);
+}
+
+// A key, a value it must refuse, and a fragment of what the message says is allowed.
+struct InvalidValue {
+  std::string key;
+  std::string value;
+  std::string allowed;
+};
+
+void PrintTo(const InvalidValue& invalid, std::ostream* out) {
+  *out << invalid.key << " = " << invalid.value;
+}
+
+class InvalidValueTest : public ConfigTest, public ::testing::WithParamInterface<InvalidValue> {};
+
+TEST_P(InvalidValueTest, InFileNamesFileKeyValueAndWhatIsAllowed) {
+  const InvalidValue& invalid = GetParam();
+  const auto dot = invalid.key.find('.');
+  const std::string ini = writeConfig("[" + invalid.key.substr(0, dot) + "]\n" +
+                                      invalid.key.substr(dot + 1) + " = " + invalid.value + "\n");
+  expectConfigError({ini},
+                    {ini + ": " + invalid.key + " = " + invalid.value + ": ", invalid.allowed});
+}
+
+TEST_P(InvalidValueTest, OnCommandLineNamesCommandLineKeyValueAndWhatIsAllowed) {
+  const InvalidValue& invalid = GetParam();
+  expectConfigError(
+      {writeConfig(""), "--" + invalid.key, invalid.value},
+      {"command line: " + invalid.key + " = " + invalid.value + ": ", invalid.allowed});
+}
+
+INSTANTIATE_TEST_SUITE_P(BadType, InvalidValueTest,
+                         ::testing::Values(InvalidValue{"compression.k", "abc", "integer >= 1"},
+                                           InvalidValue{"compression.k", "2.5", "integer >= 1"},
+                                           InvalidValue{"data.dim", "many", "integer >= 0"},
+                                           InvalidValue{"optimizer.seed", "-1", "integer >= 0"},
+                                           InvalidValue{"optimizer.gamma", "fast", "finite number"},
+                                           InvalidValue{"model.lambda", "1e-3x", "finite number"},
+                                           InvalidValue{"optimizer.epochs", "inf", "finite number"},
+                                           InvalidValue{"log.eval_every", "often", "integer >= 1"},
+                                           InvalidValue{"log.quiet", "maybe",
+                                                        "true|false|yes|no|1|0"}));
+
+INSTANTIATE_TEST_SUITE_P(
+    OutOfRange, InvalidValueTest,
+    ::testing::Values(InvalidValue{"compression.k", "0", "must be >= 1"},
+                      InvalidValue{"optimizer.batch_size", "0", "must be >= 1"},
+                      InvalidValue{"optimizer.batch_size", "4294967296", "must be <= 4294967295"},
+                      InvalidValue{"log.eval_every", "0", "must be >= 1"},
+                      InvalidValue{"optimizer.epochs", "0", "must be > 0"},
+                      InvalidValue{"optimizer.epochs", "-2", "must be > 0"},
+                      InvalidValue{"optimizer.gamma", "-1", "must be > 0"},
+                      InvalidValue{"optimizer.rate", "-0.1", "must be > 0"},
+                      InvalidValue{"model.lambda", "0", "must be > 0"},
+                      InvalidValue{"optimizer.offset", "-1", "must be >= 0"},
+                      InvalidValue{"optimizer.offset", "0", "optimizer.schedule = decay"},
+                      InvalidValue{"data.normalize", "l1", "none|l2"},
+                      InvalidValue{"optimizer.schedule", "cosine", "decay|bottou|constant"},
+                      InvalidValue{"optimizer.averaging", "best", "weighted|uniform|last"},
+                      InvalidValue{"compression.method", "qsgd", "none|top_k|rand_k"},
+                      InvalidValue{"communication.aggregation", "max", "sum|mean"},
+                      InvalidValue{"communication.value_type", "fp16", "fp32|fp64"},
+                      InvalidValue{"log.output", "", "must name the run file"}));
+
+TEST_F(ConfigTest, MissingTrainingFileNamesKeyAndResolvedPath) {
+  const std::string ini = writeFile("run.ini", "[data]\ntrain = data/missing.txt\n");
+  expectConfigError({ini},
+                    {ini, "data.train", (dir_ / "data/missing.txt").string(), "does not exist"});
+}
+
+TEST_F(ConfigTest, MissingTestFileNamesKeyAndResolvedPath) {
+  const std::string ini = writeConfig("test = data/missing.txt\n");
+  expectConfigError({ini}, {ini, "data.test", (dir_ / "data/missing.txt").string()});
+}
+
+TEST_F(ConfigTest, DataPathThatIsAFolderIsRejected) {
+  expectConfigError({"--data.train=" + dir_.string()}, {"data.train", "not a regular file"});
+}
+
+TEST_F(ConfigTest, TrainingSetIsRequired) {
+  const std::string ini = writeFile("run.ini", "[compression]\nk = 2\n");
+  expectConfigError({ini}, {"data.train", "required"});
+  expectConfigError({}, {"data.train", "required"});
+}
+
+TEST_F(ConfigTest, MissingOrFolderConfigFileIsAnError) {
+  const std::string missing = (dir_ / "missing.ini").string();
+  expectConfigError({missing}, {missing, "does not exist"});
+  expectConfigError({dir_.string()}, {dir_.string(), "not a regular file"});
+}
+
+TEST_F(ConfigTest, MalformedCommandLinesAreConfigErrors) {
+  const std::string ini = writeConfig("");
+  expectConfigError({ini, ini}, {"command line"});              // two config files
+  expectConfigError({ini, "--config", ini}, {"command line"});  // the same, spelled twice
+  expectConfigError({ini, "--compression.k=1", "--compression.k=2"},
+                    {"command line", "compression.k"});
+  expectConfigError({ini, "--compression.k"}, {"command line", "compression.k"});  // no value
+}
+
+TEST_F(ConfigTest, RepeatedKeyInFileIsAnError) {
+  const std::string ini = writeConfig("[compression]\nk = 1\nk = 2\n");
+  expectConfigError({ini}, {ini, "compression.k"});
+}
+
+TEST(Help, ReturnsNothingAndListsEveryKeyWithItsDefault) {
+  for (const std::string flag : {"--help", "-h"}) {
+    std::ostringstream help;
+    EXPECT_FALSE(parse({flag}, help).has_value());
+    const std::string text = help.str();
+    EXPECT_NE(text.find("Usage: memsgd-train [CONFIG.ini]"), std::string::npos) << text;
+    for (const auto& [key, defaultText] : kKeysWithDefaults) {
+      // Boost prints "  --key VALUE_NAME (=default)  meaning" on the key's first line.
+      const auto start = text.find("  --" + key + " ");
+      ASSERT_NE(start, std::string::npos) << key << " missing from:\n" << text;
+      const std::string line = text.substr(start, text.find('\n', start) - start);
+      if (defaultText.empty()) {
+        EXPECT_EQ(line.find("(="), std::string::npos) << line;
+      } else {
+        EXPECT_NE(line.find("(=" + defaultText + ")"), std::string::npos) << line;
+      }
+    }
+  }
+}
+
+TEST_F(ConfigTest, ResolvedHoldsEveryKeyInOrderWithFinalValues) {
+  const std::string ini = writeConfig("");
+  const RunConfig config = parse({ini, "--optimizer.gamma=3"});
+  EXPECT_EQ(config.configFile, ini);
+  ASSERT_EQ(config.resolved.size(), kKeysWithDefaults.size());
+  for (std::size_t i = 0; i < kKeysWithDefaults.size(); ++i) {
+    const auto& [key, defaultText] = kKeysWithDefaults[i];
+    EXPECT_EQ(config.resolved[i].first, key);
+    if (key == "data.train") {
+      EXPECT_EQ(config.resolved[i].second, trainFile_);
+    } else if (key == "optimizer.gamma") {
+      EXPECT_EQ(config.resolved[i].second, "3");
+    } else {
+      EXPECT_EQ(config.resolved[i].second, defaultText) << key;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace memsgd

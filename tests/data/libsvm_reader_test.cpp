@@ -1,0 +1,379 @@
+#include "memsgd/data/libsvm_reader.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/iostreams/device/back_inserter.hpp>
+#include <boost/iostreams/filter/bzip2.hpp>
+#include <boost/iostreams/filtering_stream.hpp>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "memsgd/error.hpp"
+#include "test_paths.hpp"
+
+namespace memsgd {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr RowRange kAllRows{0, std::numeric_limits<std::uint64_t>::max()};
+
+std::string bzip2(const std::string& text, int blockSize100k = 9) {
+  std::string compressed;
+  {
+    boost::iostreams::filtering_ostream out;
+    out.push(boost::iostreams::bzip2_compressor(blockSize100k));
+    out.push(boost::iostreams::back_inserter(compressed));
+    out << text;
+  }  // destroying the chain writes the end of the bzip2 stream
+  return compressed;
+}
+
+// `rows` lines of valid LIBSVM text, varied enough that bzip2 cannot shrink it to a few bytes.
+std::string syntheticText(int rows) {
+  std::string text;
+  for (int row = 0; row < rows; ++row) {
+    text += row % 3 == 0 ? "+1" : "-1";
+    for (int index = 1 + row % 7; index < 200; index += 1 + (row * index) % 11) {
+      text +=
+          " " + std::to_string(index) + ":" + std::to_string(0.001 * ((row * 31 + index) % 997));
+    }
+    text += "\n";
+  }
+  return text;
+}
+
+std::uint64_t countPositive(const LibsvmRows& rows) {
+  return static_cast<std::uint64_t>(std::count(rows.labels.begin(), rows.labels.end(), 1.0));
+}
+
+// Passes when reading `path` throws a DataError located at `line` whose message has `fragment`.
+::testing::AssertionResult failsAt(const std::string& path, std::uint64_t line,
+                                   const std::string& fragment, std::uint64_t maxDim = 0,
+                                   RowRange range = kAllRows) {
+  try {
+    readLibsvmRows(path, range, maxDim);
+  } catch (const DataError& e) {
+    const std::string message = e.what();
+    const std::string location = path + ":" + std::to_string(line) + ": ";
+    if (message.starts_with(location) && message.find(fragment) != std::string::npos) {
+      return ::testing::AssertionSuccess();
+    }
+    return ::testing::AssertionFailure() << "message \"" << message << "\" lacks \"" << location
+                                         << "\" or \"" << fragment << "\"";
+  }
+  return ::testing::AssertionFailure() << "no DataError reading " << path;
+}
+
+// Passes when `read` throws a DataError naming `path` (a whole-file problem, no line).
+template <class Read>
+::testing::AssertionResult failsOnFile(const std::string& path, const std::string& fragment,
+                                       Read read) {
+  try {
+    read();
+  } catch (const DataError& e) {
+    const std::string message = e.what();
+    if (message.starts_with(path + ": ") && message.find(fragment) != std::string::npos) {
+      return ::testing::AssertionSuccess();
+    }
+    return ::testing::AssertionFailure() << "unexpected message \"" << message << "\"";
+  }
+  return ::testing::AssertionFailure() << "no DataError reading " << path;
+}
+
+// Each test writes into its own directory: ctest runs the tests as parallel processes.
+class LibsvmReaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           ("memsgd_libsvm_" + std::to_string(::getpid()) + "_" + test->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  [[nodiscard]] std::string write(const std::string& name, const std::string& bytes) const {
+    std::string path = (dir_ / name).string();
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(LibsvmReaderTest, AcceptsEveryLabelSpelling) {
+  const auto path = write("labels", "+1 1:1\n1 1:1\n-1 1:1\n0 1:1\n1.0 1:1\n-1.0 1:1\n+0 1:1\n");
+  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  EXPECT_EQ(rows.labels, (std::vector<double>{1, 1, -1, -1, 1, -1, -1}));
+}
+
+TEST_F(LibsvmReaderTest, SkipsBlankAndWhitespaceOnlyLines) {
+  const auto path = write("blank", "\n   \n+1 1:0.5\n\t\r\n-1 2:1\n\n");
+  EXPECT_EQ(countLibsvmRows(path), 2U);
+  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  EXPECT_EQ(rows.rows(), 2U);
+  EXPECT_EQ(rows.labels, (std::vector<double>{1, -1}));
+  EXPECT_EQ(rows.indices, (std::vector<std::int32_t>{0, 1}));
+}
+
+TEST_F(LibsvmReaderTest, KeepsRowsWithoutFeatures) {
+  const auto path = write("empty_rows", "-1 \n-1\n+1 1:1\n-1\t\r\n");
+  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  EXPECT_EQ(rows.rows(), 4U);
+  EXPECT_EQ(rows.rowOffsets, (std::vector<std::int64_t>{0, 0, 0, 1, 1}));
+  EXPECT_EQ(rows.labels, (std::vector<double>{-1, -1, 1, -1}));
+}
+
+TEST_F(LibsvmReaderTest, IgnoresTrailingWhitespaceCrLfAndTabs) {
+  const auto path = write("crlf", "+1 1:1 3:2.5 \t\r\n-1\t2:-1\t\r\n+1 4:1");
+  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  EXPECT_EQ(rows.rowOffsets, (std::vector<std::int64_t>{0, 2, 3, 4}));
+  EXPECT_EQ(rows.indices, (std::vector<std::int32_t>{0, 2, 1, 3}));
+  EXPECT_EQ(rows.values, (std::vector<double>{1, 2.5, -1, 1}));
+}
+
+TEST_F(LibsvmReaderTest, DropsExplicitZerosButCountsThemInMaxIndex) {
+  const auto path = write("zeros", "-1 1:1 5:0 7:2 9:-0.0 123:0\n");
+  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  EXPECT_EQ(rows.indices, (std::vector<std::int32_t>{0, 6}));
+  EXPECT_EQ(rows.values, (std::vector<double>{1, 2}));
+  EXPECT_EQ(rows.rowOffsets, (std::vector<std::int64_t>{0, 2}));
+  EXPECT_EQ(rows.maxIndex, 123U);
+}
+
+TEST_F(LibsvmReaderTest, ParsesValueSpellingsExactly) {
+  const auto path = write("values", "+1 1:+0.5 2:-1e-3 3:1E2 4:.5 5:0.708333 6:-0.320755\n");
+  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  EXPECT_EQ(rows.values, (std::vector<double>{0.5, -1e-3, 100, 0.5, 0.708333, -0.320755}));
+}
+
+TEST_F(LibsvmReaderTest, EmptyFileHasNoRows) {
+  const auto path = write("empty", "");
+  EXPECT_EQ(countLibsvmRows(path), 0U);
+  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  EXPECT_EQ(rows.rows(), 0U);
+  EXPECT_EQ(rows.maxIndex, 0U);
+  EXPECT_EQ(rows.rowOffsets, (std::vector<std::int64_t>{0}));
+}
+
+TEST_F(LibsvmReaderTest, AcceptsTheLargest32BitIndexAndIndicesUpToMaxDim) {
+  const auto path = write("limits", "+1 2147483647:1\n");
+  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  EXPECT_EQ(rows.indices, (std::vector<std::int32_t>{2147483646}));
+  EXPECT_EQ(rows.maxIndex, 2147483647U);
+  const auto bounded = write("bounded", "-1 3:1 10:1\n");
+  EXPECT_EQ(readLibsvmRows(bounded, kAllRows, 10).maxIndex, 10U);
+}
+
+TEST_F(LibsvmReaderTest, ReportsEachMalformedTokenWithItsLine) {
+  struct Case {
+    std::string text;
+    std::uint64_t line;
+    std::string fragment;
+    std::uint64_t maxDim = 0;
+  };
+  const std::vector<Case> cases = {
+      {"+1 1:1\n\nabc 1:1\n", 3, "bad label 'abc'"},
+      {"1 1:1\n2 1:1\n", 2, "label '2' must be -1/+1 or 0/1"},
+      {"0.5 1:1\n", 1, "label '0.5' must be -1/+1 or 0/1"},
+      {"-1 1:1\n+1x 1:1\n", 2, "bad label '+1x'"},
+      {"nan 1:1\n", 1, "label 'nan' must be"},
+      {"  \n\t\n1 1:1\n 1:1 2:1\n", 4, "bad label '1:1'"},
+      {"-1 1:1\r\n\r\n-1 0:1\r\n", 3, "index 0 in feature '0:1'"},
+      {"-1 a:1\n", 1, "bad index 'a' in feature 'a:1'"},
+      {"-1 -3:1\n", 1, "bad index '-3'"},
+      {"-1 :1\n", 1, "bad index '' in feature ':1'"},
+      {"-1 1.5:1\n", 1, "bad index '1.5'"},
+      {"-1 1:1\n-1 3:1 2:1\n", 2, "index 2 in feature '2:1' is not strictly increasing"},
+      {"-1 3:1 3:1\n", 1, "index 3 in feature '3:1' is not strictly increasing"},
+      {"-1 3:1 4\n", 1, "missing ':' in feature '4'"},
+      {"-1 3:abc\n", 1, "bad value 'abc' in feature '3:abc'"},
+      {"-1 3:\n", 1, "bad value '' in feature '3:'"},
+      {"\n-1 3:1.5x\n", 2, "bad value '1.5x' in feature '3:1.5x'"},
+      {"-1 3:1:2\n", 1, "bad value '1:2'"},
+      {"-1 3:nan\n", 1, "value 'nan' in feature '3:nan' is NaN"},
+      {"-1 3:-inf\n", 1, "value '-inf' in feature '3:-inf' is NaN, infinite"},
+      {"-1 3:1e400\n", 1, "value '1e400' in feature '3:1e400' is NaN, infinite or out of"},
+      {"-1 10:1\n+1 11:1\n", 2, "index 11 in feature '11:1' exceeds the dimension 10", 10},
+      {"-1 2147483648:1\n", 1,
+       "index '2147483648' in feature '2147483648:1' does not fit the 32-bit"},
+      {"-1 99999999999999999999999:1\n", 1, "does not fit the 32-bit index"},
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(cases[i].text);
+    const auto path = write("case" + std::to_string(i), cases[i].text);
+    EXPECT_TRUE(failsAt(path, cases[i].line, cases[i].fragment, cases[i].maxDim));
+  }
+}
+
+TEST_F(LibsvmReaderTest, MissingFileOrDirectoryCannotBeOpened) {
+  const std::string missing = (dir_ / "missing.bz2").string();
+  EXPECT_TRUE(failsOnFile(missing, "cannot open", [&] { countLibsvmRows(missing); }));
+  EXPECT_TRUE(failsOnFile(missing, "cannot open", [&] { readLibsvmRows(missing, kAllRows); }));
+  const std::string directory = dir_.string();
+  EXPECT_TRUE(failsOnFile(directory, "cannot open", [&] { countLibsvmRows(directory); }));
+  EXPECT_TRUE(failsOnFile(directory, "cannot open", [&] { readLibsvmRows(directory, kAllRows); }));
+}
+
+TEST_F(LibsvmReaderTest, ReadsBzip2LikeThePlainFile) {
+  const std::string text = "+1 1:1 3:0.25 \r\n\n-1 \n0 2:4 7:0\n" + syntheticText(500);
+  const auto plain = write("data", text);
+  const auto compressed = write("data.bz2", bzip2(text));
+  EXPECT_EQ(countLibsvmRows(compressed), 503U);
+  EXPECT_EQ(countLibsvmRows(plain), 503U);
+  const LibsvmRows fromPlain = readLibsvmRows(plain, kAllRows);
+  const LibsvmRows fromBzip2 = readLibsvmRows(compressed, kAllRows);
+  EXPECT_EQ(fromBzip2.rows(), 503U);
+  EXPECT_EQ(fromBzip2.rowOffsets, fromPlain.rowOffsets);
+  EXPECT_EQ(fromBzip2.indices, fromPlain.indices);
+  EXPECT_EQ(fromBzip2.values, fromPlain.values);
+  EXPECT_EQ(fromBzip2.labels, fromPlain.labels);
+  EXPECT_EQ(fromBzip2.maxIndex, fromPlain.maxIndex);
+}
+
+TEST_F(LibsvmReaderTest, ReportsTheLineOfAnErrorInsideBzip2) {
+  const auto path = write("bad.bz2", bzip2(syntheticText(1000) + "\n-1 5:1 4:1\n"));
+  EXPECT_TRUE(failsAt(path, 1002, "index 4 in feature '4:1' is not strictly increasing"));
+}
+
+TEST_F(LibsvmReaderTest, TruncatedOrCorruptedBzip2IsADataError) {
+  const std::string compressed = bzip2(syntheticText(2000));
+  ASSERT_GT(compressed.size(), 1000U);
+  const auto truncated = write("truncated.bz2", compressed.substr(0, compressed.size() / 2));
+  EXPECT_TRUE(failsOnFile(truncated, "cannot read truncated bzip2 stream after line",
+                          [&] { countLibsvmRows(truncated); }));
+  EXPECT_TRUE(failsOnFile(truncated, "cannot read truncated bzip2 stream after line",
+                          [&] { readLibsvmRows(truncated, kAllRows); }));
+
+  std::string damaged = compressed;
+  for (std::size_t i = damaged.size() / 2; i < damaged.size() / 2 + 16; ++i) damaged[i] ^= 0x5a;
+  const auto corrupted = write("corrupted.bz2", damaged);
+  EXPECT_TRUE(failsOnFile(corrupted, "cannot read corrupted bzip2 data",
+                          [&] { countLibsvmRows(corrupted); }));
+  // bzip2 checks a block's CRC only after handing out its bytes, so the parser may trip over the
+  // garbage first: either way it is a DataError.
+  EXPECT_THROW(readLibsvmRows(corrupted, kAllRows), DataError);
+
+  const auto notBzip2 = write("plain.bz2", "+1 1:1\n");
+  EXPECT_TRUE(failsOnFile(notBzip2, "not a bzip2 file", [&] { countLibsvmRows(notBzip2); }));
+}
+
+TEST_F(LibsvmReaderTest, ParsesOnlyRowsInRangeAndStopsAfterIt) {
+  // Rows 0 and 4 are malformed: only a range that includes them may fail.
+  const auto path = write("range", "bad\n+1 1:1\n\n-1 2:1\n+1 3:1\nbad 1:1\n");
+  EXPECT_EQ(countLibsvmRows(path), 5U);
+  const LibsvmRows middle = readLibsvmRows(path, {1, 4});
+  EXPECT_EQ(middle.labels, (std::vector<double>{1, -1, 1}));
+  EXPECT_EQ(middle.indices, (std::vector<std::int32_t>{0, 1, 2}));
+  EXPECT_EQ(middle.rowOffsets, (std::vector<std::int64_t>{0, 1, 2, 3}));
+  EXPECT_EQ(readLibsvmRows(path, {2, 2}).rows(), 0U);
+  EXPECT_TRUE(failsAt(path, 1, "bad label 'bad'", 0, {0, 1}));
+  EXPECT_TRUE(failsAt(path, 6, "bad label 'bad'", 0, {3, 5}));
+}
+
+TEST_F(LibsvmReaderTest, StopsReadingAfterTheRange) {
+  // With 100 kB blocks the first rows decompress fine; only reading on would hit the cut.
+  const std::string text = syntheticText(2000);
+  ASSERT_GT(text.size(), 400'000U);
+  const std::string compressed = bzip2(text, 1);
+  const auto path = write("cut.bz2", compressed.substr(0, compressed.size() / 2));
+  EXPECT_EQ(readLibsvmRows(path, {5, 15}).rows(), 10U);
+  EXPECT_THROW(readLibsvmRows(path, kAllRows), DataError);
+}
+
+TEST_F(LibsvmReaderTest, RangePastTheEndYieldsTheRowsThatExist) {
+  const auto path = write("short", "+1 1:1\n-1 2:1\n\n+1 3:1\n");
+  const LibsvmRows tail = readLibsvmRows(path, {1, 100});
+  EXPECT_EQ(tail.labels, (std::vector<double>{-1, 1}));
+  EXPECT_EQ(readLibsvmRows(path, {5, 9}).rows(), 0U);
+}
+
+TEST(LibsvmShippedData, ShardsOfA9aConcatenateToTheWholeFile) {
+  const std::string path = test::sourcePath("configs/data/a9a.bz2");
+  const std::uint64_t n = countLibsvmRows(path);
+  const LibsvmRows whole = readLibsvmRows(path, {0, n});
+  for (const int ranks : {2, 3, 7}) {
+    SCOPED_TRACE(ranks);
+    LibsvmRows joined;
+    std::uint64_t maxIndex = 0;
+    for (int rank = 0; rank < ranks; ++rank) {
+      const LibsvmRows shard = readLibsvmRows(path, shardOf(n, rank, ranks));
+      EXPECT_EQ(shard.rows(), shardOf(n, rank, ranks).size());
+      const std::int64_t base = joined.rowOffsets.back();
+      for (std::size_t row = 1; row < shard.rowOffsets.size(); ++row) {
+        joined.rowOffsets.push_back(base + shard.rowOffsets[row]);
+      }
+      joined.indices.insert(joined.indices.end(), shard.indices.begin(), shard.indices.end());
+      joined.values.insert(joined.values.end(), shard.values.begin(), shard.values.end());
+      joined.labels.insert(joined.labels.end(), shard.labels.begin(), shard.labels.end());
+      maxIndex = std::max(maxIndex, shard.maxIndex);
+    }
+    EXPECT_EQ(joined.rowOffsets, whole.rowOffsets);
+    EXPECT_EQ(joined.indices, whole.indices);
+    EXPECT_EQ(joined.values, whole.values);
+    EXPECT_EQ(joined.labels, whole.labels);
+    EXPECT_EQ(maxIndex, whole.maxIndex);
+  }
+}
+
+// Expected numbers were counted from the raw files with bzcat | awk.
+TEST(LibsvmShippedData, A9aTrain) {
+  const std::string path = test::sourcePath("configs/data/a9a.bz2");
+  EXPECT_EQ(countLibsvmRows(path), 32561U);
+  const LibsvmRows rows = readLibsvmRows(path, kAllRows, 123);
+  EXPECT_EQ(rows.rows(), 32561U);
+  EXPECT_EQ(rows.maxIndex, 123U);
+  EXPECT_EQ(countPositive(rows), 7841U);
+  EXPECT_EQ(rows.values.size(), 451592U);
+  EXPECT_TRUE(std::all_of(rows.values.begin(), rows.values.end(), [](double v) { return v == 1; }));
+  // Line 1: "-1 3:1 11:1 14:1 19:1 39:1 42:1 55:1 64:1 67:1 73:1 75:1 76:1 80:1 83:1 "
+  EXPECT_EQ(rows.rowOffsets[1], 14);
+  EXPECT_EQ(rows.indices[0], 2);
+  EXPECT_EQ(rows.indices[13], 82);
+}
+
+TEST(LibsvmShippedData, A9aTestHasAnExplicitZeroAtIndex123) {
+  const std::string path = test::sourcePath("configs/data/a9a.t.bz2");
+  EXPECT_EQ(countLibsvmRows(path), 16281U);
+  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  EXPECT_EQ(rows.rows(), 16281U);
+  EXPECT_EQ(rows.maxIndex, 123U);
+  EXPECT_EQ(*std::max_element(rows.indices.begin(), rows.indices.end()), 121);
+  EXPECT_EQ(rows.values.size(), 225731U);
+  EXPECT_EQ(countPositive(rows), 3846U);
+}
+
+TEST(LibsvmShippedData, W8aHasEmptyRowsAndATrailingBlankLine) {
+  const std::string path = test::sourcePath("configs/data/w8a.bz2");
+  EXPECT_EQ(countLibsvmRows(path), 49749U);
+  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  EXPECT_EQ(rows.rows(), 49749U);
+  EXPECT_EQ(rows.maxIndex, 300U);
+  EXPECT_EQ(rows.values.size(), 579586U);
+  EXPECT_EQ(countPositive(rows), 1479U);
+  std::uint64_t emptyRows = 0;
+  for (std::size_t row = 0; row < rows.rows(); ++row) {
+    emptyRows += rows.rowOffsets[row] == rows.rowOffsets[row + 1] ? 1 : 0;
+  }
+  EXPECT_EQ(emptyRows, 4203U);
+}
+
+TEST(LibsvmShippedData, HeartScalePlainText) {
+  const std::string path = test::sourcePath("configs/data/heart_scale");
+  EXPECT_EQ(countLibsvmRows(path), 270U);
+  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  EXPECT_EQ(rows.maxIndex, 13U);
+  EXPECT_EQ(rows.values.size(), 3378U);
+  EXPECT_EQ(countPositive(rows), 120U);
+  // Line 1: "+1 1:0.708333 2:1 3:1 4:-0.320755 ..."
+  EXPECT_EQ(rows.values[0], 0.708333);
+  EXPECT_EQ(rows.values[3], -0.320755);
+}
+
+}  // namespace
+}  // namespace memsgd

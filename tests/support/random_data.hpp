@@ -1,0 +1,29 @@
+#pragma once
+
+#include <cstdint>
+
+#include "memsgd/data/dataset.hpp"
+#include "memsgd/util/random.hpp"
+
+namespace memsgd::test {
+
+// A reproducible sparse data set (about 40% nonzeros, values in [-1, 1), random labels), built
+// through the same LIBSVM path as real files.
+inline Dataset randomSparseData(std::uint32_t rows, std::int32_t dim, std::uint64_t seed) {
+  Rng rng(seed);
+  LibsvmRows libsvm;
+  for (std::uint32_t i = 0; i < rows; ++i) {
+    for (std::int32_t j = 0; j < dim; ++j) {
+      if (rng.uniform() < 0.4) {
+        libsvm.indices.push_back(j);
+        libsvm.values.push_back(2.0 * rng.uniform() - 1.0);
+      }
+    }
+    libsvm.rowOffsets.push_back(static_cast<std::int64_t>(libsvm.indices.size()));
+    libsvm.labels.push_back(rng.uniform() < 0.5 ? -1.0 : 1.0);
+  }
+  libsvm.maxIndex = static_cast<std::uint64_t>(dim);
+  return Dataset::fromLibsvm(std::move(libsvm), static_cast<std::uint64_t>(dim), rows, {0, rows});
+}
+
+}  // namespace memsgd::test
