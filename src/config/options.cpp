@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "memsgd/compress/compressor_factory.hpp"
 #include "memsgd/error.hpp"
 
 namespace memsgd {
@@ -60,8 +61,6 @@ constexpr auto kAggregations =
     std::to_array<Choice<Aggregation>>({{"sum", Aggregation::kSum}, {"mean", Aggregation::kMean}});
 constexpr auto kValueTypes = std::to_array<Choice<ValueType>>(
     {{"fp32", ValueType::kFloat32}, {"fp64", ValueType::kFloat64}});
-// The names the compressor factory knows; extend together with the factory.
-constexpr auto kCompressionMethods = std::to_array<std::string_view>({"none", "top_k", "rand_k"});
 
 // Shortest text that reads back as the same number, so defaults print as "0.1", not "0.100000".
 template <typename T>
@@ -306,7 +305,7 @@ po::options_description compressionOptions() {
   po::options_description section("[compression]");
   // clang-format off
   section.add_options()
-      ("compression.method", text(joinWords(kCompressionMethods), defaults.method),
+      ("compression.method", text(joinWords(compressorNames()), defaults.method),
        "compressor applied to each update")
       ("compression.k", text("N", toText(defaults.k)),
        "coordinates sent per message")
@@ -398,7 +397,7 @@ OptimizerConfig readOptimizer(const Settings& settings) {
 }
 
 CompressionConfig readCompression(const Settings& settings) {
-  return {.method = std::string(lookUp(settings.get("compression.method"), kCompressionMethods)),
+  return {.method = std::string(lookUp(settings.get("compression.method"), compressorNames())),
           .k = count(settings.get("compression.k")),
           .memory = boolean(settings.get("compression.memory"))};
 }

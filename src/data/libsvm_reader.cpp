@@ -28,15 +28,19 @@ bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' ||
 
 bool isBlank(std::string_view line) { return std::all_of(line.begin(), line.end(), isSpace); }
 
-std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
+std::string quoted(std::string_view text) {
+  std::string out(1, '\'');
+  out.append(text).push_back('\'');
+  return out;
+}
 
 // Boost's what() says only "bzip2 error"; the libbzip2 code says what is wrong with the file.
 std::string describe(const boost::iostreams::bzip2_error& e) {
   namespace bz = boost::iostreams::bzip2;
   if (e.error() == bz::unexpected_eof) return "truncated bzip2 stream";
   if (e.error() == bz::data_error) return "corrupted bzip2 data";
-  if (e.error() == bz::data_error_magic) return "bzip2 data: not a bzip2 file";
-  return "bzip2 data (libbzip2 error " + std::to_string(e.error()) + ")";
+  if (e.error() == bz::data_error_magic) return "not a bzip2 file";
+  return "libbzip2 error " + std::to_string(e.error());
 }
 
 // Physical lines of a plain or bzip2-compressed file, numbered from 1. The returned view points
@@ -66,7 +70,7 @@ class LineReader {
       if (!std::getline(*in_, buffer_)) return std::nullopt;
     } catch (const boost::iostreams::bzip2_error& e) {
       throw DataError(path_,
-                      "cannot read " + describe(e) + " after line " + std::to_string(lineNumber_));
+                      "cannot read: " + describe(e) + " after line " + std::to_string(lineNumber_));
     } catch (const std::exception& e) {
       throw DataError(path_,
                       "cannot read after line " + std::to_string(lineNumber_) + ": " + e.what());

@@ -40,8 +40,10 @@ std::string syntheticText(int rows) {
   for (int row = 0; row < rows; ++row) {
     text += row % 3 == 0 ? "+1" : "-1";
     for (int index = 1 + row % 7; index < 200; index += 1 + (row * index) % 11) {
-      text +=
-          " " + std::to_string(index) + ":" + std::to_string(0.001 * ((row * 31 + index) % 997));
+      text += ' ';
+      text += std::to_string(index);
+      text += ':';
+      text += std::to_string(0.001 * ((row * 31 + index) % 997));
     }
     text += "\n";
   }
@@ -245,15 +247,15 @@ TEST_F(LibsvmReaderTest, TruncatedOrCorruptedBzip2IsADataError) {
   const std::string compressed = bzip2(syntheticText(2000));
   ASSERT_GT(compressed.size(), 1000U);
   const auto truncated = write("truncated.bz2", compressed.substr(0, compressed.size() / 2));
-  EXPECT_TRUE(failsOnFile(truncated, "cannot read truncated bzip2 stream after line",
+  EXPECT_TRUE(failsOnFile(truncated, "cannot read: truncated bzip2 stream after line",
                           [&] { countLibsvmRows(truncated); }));
-  EXPECT_TRUE(failsOnFile(truncated, "cannot read truncated bzip2 stream after line",
+  EXPECT_TRUE(failsOnFile(truncated, "cannot read: truncated bzip2 stream after line",
                           [&] { readLibsvmRows(truncated, kAllRows); }));
 
   std::string damaged = compressed;
   for (std::size_t i = damaged.size() / 2; i < damaged.size() / 2 + 16; ++i) damaged[i] ^= 0x5a;
   const auto corrupted = write("corrupted.bz2", damaged);
-  EXPECT_TRUE(failsOnFile(corrupted, "cannot read corrupted bzip2 data",
+  EXPECT_TRUE(failsOnFile(corrupted, "cannot read: corrupted bzip2 data",
                           [&] { countLibsvmRows(corrupted); }));
   // bzip2 checks a block's CRC only after handing out its bytes, so the parser may trip over the
   // garbage first: either way it is a DataError.
