@@ -97,7 +97,8 @@ void Communicator::agreeOnFailure(const std::exception_ptr& failure) const {
     }
   }
   const auto noFailure = static_cast<std::uint64_t>(size_);
-  const std::uint64_t origin = allreduceMin(failure ? static_cast<std::uint64_t>(rank_) : noFailure);
+  const std::uint64_t origin =
+      allreduceMin(failure ? static_cast<std::uint64_t>(rank_) : noFailure);
   if (origin == noFailure) {
     return;
   }

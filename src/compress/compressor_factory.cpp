@@ -22,8 +22,7 @@ struct Entry {
 const std::array<Entry, 3>& registry() {
   static const std::array<Entry, 3> entries{{
       {"none", false, [](const CompressionConfig&, Rng) { return std::make_unique<Identity>(); }},
-      {"top_k", true,
-       [](const CompressionConfig& c, Rng) { return std::make_unique<TopK>(c.k); }},
+      {"top_k", true, [](const CompressionConfig& c, Rng) { return std::make_unique<TopK>(c.k); }},
       {"rand_k", true,
        [](const CompressionConfig& c, Rng rng) { return std::make_unique<RandK>(c.k, rng); }},
   }};

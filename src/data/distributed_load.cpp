@@ -47,8 +47,7 @@ Dataset toDataset(LocalRows local, std::uint64_t dim, Normalization normalize) {
 
 ShardedData loadShards(const DataConfig& config, const Communicator& comm) {
   LocalRows train = readBlock(config.train, config.dim, comm);
-  const std::uint64_t dim =
-      config.dim > 0 ? config.dim : comm.allreduceMax(train.rows.maxIndex);
+  const std::uint64_t dim = config.dim > 0 ? config.dim : comm.allreduceMax(train.rows.maxIndex);
   if (dim == 0) {  // every rank sees the same d, so every rank raises the same error
     throw AgreedError(config.train + ": no row has a feature, so the dimension is 0", 0,
                       kExitDataError);

@@ -19,9 +19,10 @@ std::string accuracyText(const std::optional<double>& accuracy) {
 }  // namespace
 
 std::string formatProgress(const ProgressLine& line) {
-  return format("epoch %7.3f  samples %10llu  train_loss %.6f  test_acc %s  sent %10.4f MB  %8.2f s",
-                line.epoch, static_cast<unsigned long long>(line.samples), line.trainLoss,
-                accuracyText(line.testAccuracy).c_str(), line.megabytesSent, line.elapsedSeconds);
+  return format(
+      "epoch %7.3f  samples %10llu  train_loss %.6f  test_acc %s  sent %10.4f MB  %8.2f s",
+      line.epoch, static_cast<unsigned long long>(line.samples), line.trainLoss,
+      accuracyText(line.testAccuracy).c_str(), line.megabytesSent, line.elapsedSeconds);
 }
 
 std::string formatSummary(const RunSummary& summary) {

@@ -10,11 +10,11 @@ namespace {
 
 // Per-rank counters in the order they are gathered.
 constexpr std::array<const char*, 7> kCounterNames = {
-    "index_bytes_sent",     "value_bytes_sent",     "header_bytes_sent", "index_bytes_received",
+    "index_bytes_sent",     "value_bytes_sent",      "header_bytes_sent", "index_bytes_received",
     "value_bytes_received", "header_bytes_received", "paper_bits"};
 
 std::array<std::uint64_t, kCounterNames.size()> flatten(const CommCounters& c) {
-  return {c.sent.index,     c.sent.value,     c.sent.header, c.received.index,
+  return {c.sent.index,     c.sent.value,      c.sent.header, c.received.index,
           c.received.value, c.received.header, c.paperBits};
 }
 

@@ -4,8 +4,7 @@
 
 namespace memsgd {
 
-Evaluator::Evaluator(const Communicator& comm, const LogisticRegression& train,
-                     const Dataset* test)
+Evaluator::Evaluator(const Communicator& comm, const LogisticRegression& train, const Dataset* test)
     : comm_(comm), train_(train) {
   if (test != nullptr) {
     test_.emplace(*test, train.lambda());

@@ -36,8 +36,10 @@ TEST(Contraction, TopKHoldsOnEveryVector) {
       SparseMessage c;
       for (const Vector& v : testVectors(d)) {
         topK.compress(v, c);
-        const double bound = (1.0 - static_cast<double>(k) / static_cast<double>(d)) * v.squaredNorm();
-        EXPECT_LE(residualSquaredNorm(v, c), bound * (1 + 1e-12) + 1e-300) << "d=" << d << " k=" << k;
+        const double bound =
+            (1.0 - static_cast<double>(k) / static_cast<double>(d)) * v.squaredNorm();
+        EXPECT_LE(residualSquaredNorm(v, c), bound * (1 + 1e-12) + 1e-300)
+            << "d=" << d << " k=" << k;
       }
     }
   }
@@ -56,7 +58,8 @@ TEST(Contraction, RandKHoldsInExpectation) {
           mean += residualSquaredNorm(v, c) / kDraws;
         }
         // The expectation equals the bound exactly; allow sampling error, largest for the spike.
-        const double bound = (1.0 - static_cast<double>(k) / static_cast<double>(d)) * v.squaredNorm();
+        const double bound =
+            (1.0 - static_cast<double>(k) / static_cast<double>(d)) * v.squaredNorm();
         EXPECT_LE(mean, bound * 1.05 + 1e-300) << "d=" << d << " k=" << k;
       }
     }

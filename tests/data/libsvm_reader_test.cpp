@@ -265,7 +265,7 @@ TEST_F(LibsvmReaderTest, TruncatedOrCorruptedBzip2IsADataError) {
   EXPECT_TRUE(failsOnFile(notBzip2, "not a bzip2 file", [&] { countLibsvmRows(notBzip2); }));
 }
 
-TEST_F(LibsvmReaderTest, ParsesOnlyRowsInRangeAndStopsAfterIt) {
+TEST_F(LibsvmReaderTest, ParsesOnlyTheRowsInRange) {
   // Rows 0 and 4 are malformed: only a range that includes them may fail.
   const auto path = write("range", "bad\n+1 1:1\n\n-1 2:1\n+1 3:1\nbad 1:1\n");
   EXPECT_EQ(countLibsvmRows(path), 5U);

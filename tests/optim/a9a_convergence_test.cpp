@@ -1,6 +1,7 @@
 // The paper's central claim on real data (a9a, 2 ranks, 3 epochs, paper settings): top-1 with
 // memory converges like dense SGD, top-1 without memory does not. An independent simulation of
-// this exact setting gives final training losses 0.3293 (SGD), 0.3293 (top-1) and 0.549 (no memory).
+// this exact setting gives final training losses 0.3293 (SGD), 0.3293 (top-1) and 0.549 (no
+// memory).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -51,8 +52,9 @@ TEST(A9aConvergence, TopOneWithMemoryMatchesSgdAndWithoutMemoryDoesNot) {
     EXPECT_EQ(std::get<std::int64_t>(reader.readConfigAttribute("ranks")), 2);
     const auto perRank = reader.readMatrix("/ranks/bytes_sent");
     ASSERT_EQ(perRank.size(), loss.size());
-    EXPECT_EQ(perRank.back(), (std::vector<std::int64_t>{static_cast<std::int64_t>(8 * topOne.steps),
-                                                         static_cast<std::int64_t>(8 * topOne.steps)}));
+    EXPECT_EQ(perRank.back(),
+              (std::vector<std::int64_t>{static_cast<std::int64_t>(8 * topOne.steps),
+                                         static_cast<std::int64_t>(8 * topOne.steps)}));
     // SGD sends the dense d = 123 vector as float32: the paper counts 64 bits per coordinate.
     const RunFileReader sgdReader(sgdFile);
     EXPECT_EQ(sgdReader.readColumn("/metrics/paper_bits").back(),

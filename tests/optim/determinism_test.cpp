@@ -19,10 +19,10 @@ TEST(Determinism, SameSeedSameMetricsOtherSeedOtherRun) {
   std::ostringstream console;
   const auto run = [&](const std::string& name, const std::string& seed) {
     const std::string output = scratch.path(name + ".h5");
-    runTraining(test::configFrom({test::sourcePath("configs/a9a_rand_k.ini"),
-                                  "--optimizer.epochs=0.5", "--optimizer.seed=" + seed,
-                                  "--log.output=" + output}),
-                comm, console);
+    runTraining(
+        test::configFrom({test::sourcePath("configs/a9a_rand_k.ini"), "--optimizer.epochs=0.5",
+                          "--optimizer.seed=" + seed, "--log.output=" + output}),
+        comm, console);
     return output;
   };
   const std::string first = run("first", "5");

@@ -24,7 +24,8 @@ TEST_P(ReplicaConsistency, ReplicasAreBitwiseIdenticalAfter1000Steps) {
   const Communicator comm;
   const Case& c = GetParam();
   // Each rank holds different rows, so every rank's messages differ.
-  const Dataset shard = test::randomSparseData(40, 30, 100 + static_cast<std::uint64_t>(comm.rank()));
+  const Dataset shard =
+      test::randomSparseData(40, 30, 100 + static_cast<std::uint64_t>(comm.rank()));
   RunConfig config;
   config.compression.method = c.method;
   config.compression.k = 3;

@@ -32,8 +32,7 @@ class ScratchDirectory {
   ScratchDirectory(const Communicator& comm, const std::string& name) : comm_(comm) {
     long long pid = static_cast<long long>(::getpid());
     MPI_Bcast(&pid, 1, MPI_LONG_LONG, 0, comm.raw());
-    root_ = std::filesystem::temp_directory_path() /
-            ("memsgd_" + name + "_" + std::to_string(pid));
+    root_ = std::filesystem::temp_directory_path() / ("memsgd_" + name + "_" + std::to_string(pid));
     if (comm.rank() == 0) {
       std::filesystem::create_directories(root_);
     }

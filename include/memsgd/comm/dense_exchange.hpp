@@ -14,7 +14,8 @@ namespace memsgd {
 // configured wire precision. Buffers are reused across steps.
 class DenseExchange {
  public:
-  DenseExchange(const Communicator& comm, ValueType valueType) : comm_(comm), valueType_(valueType) {}
+  DenseExchange(const Communicator& comm, ValueType valueType)
+      : comm_(comm), valueType_(valueType) {}
 
   // Sets `sum` to the sum over ranks of `mine`, whose values are already in wire precision (so
   // an error memory has kept exactly the rounding the peers never see). Collective.

@@ -10,10 +10,10 @@ namespace memsgd::detail {
 }  // namespace memsgd::detail
 
 // Every MPI call goes through this; communicators use MPI_ERRORS_RETURN so errors reach it.
-#define MEMSGD_MPI_CHECK(call)                                                    \
-  do {                                                                            \
-    const int memsgdMpiCode = (call);                                             \
-    if (memsgdMpiCode != MPI_SUCCESS) {                                           \
+#define MEMSGD_MPI_CHECK(call)                                                   \
+  do {                                                                           \
+    const int memsgdMpiCode = (call);                                            \
+    if (memsgdMpiCode != MPI_SUCCESS) {                                          \
       ::memsgd::detail::throwMpiError(memsgdMpiCode, #call, __FILE__, __LINE__); \
-    }                                                                             \
+    }                                                                            \
   } while (false)

@@ -13,7 +13,7 @@ namespace memsgd {
 // Reusable working memory of the selection kernels, so that steady-state steps never allocate.
 struct SelectionScratch {
   std::vector<std::pair<double, std::uint32_t>> candidates;  // (|v_j|, j)
-  std::vector<std::uint64_t> chosenBits;                      // bitmap over [0, d) for rand-k
+  std::vector<std::uint64_t> chosenBits;                     // bitmap over [0, d) for rand-k
 };
 
 // The k indices of largest |v_j|, ties broken by lower index, written to `indices` in ascending

@@ -13,7 +13,8 @@ struct SparseMessage {
   std::uint64_t dim = 0;
 
   [[nodiscard]] std::size_t size() const { return indices.size(); }
-  // Sets the size to `pairs` and the dimension; capacity is kept, so steady-state steps never allocate.
+  // Sets the size to `pairs` and the dimension; capacity is kept, so steady-state steps never
+  // allocate.
   void resize(std::size_t pairs, std::uint64_t dimension) {
     indices.resize(pairs);
     values.resize(pairs);

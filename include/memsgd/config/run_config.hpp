@@ -17,9 +17,9 @@ enum class Aggregation { kSum, kMean };
 enum class ValueType { kFloat32, kFloat64 };
 
 struct DataConfig {
-  std::string train;          // LIBSVM file (plain or .bz2)
-  std::string test;           // optional; empty when absent
-  std::uint64_t dim = 0;      // 0: the largest feature index of the training file
+  std::string train;      // LIBSVM file (plain or .bz2)
+  std::string test;       // optional; empty when absent
+  std::uint64_t dim = 0;  // 0: the largest feature index of the training file
   Normalization normalize = Normalization::kNone;
 };
 

@@ -31,8 +31,9 @@ using AttributeValue = std::variant<std::string, double, std::int64_t>;
 // One evaluation row of a run. Every row of a file must carry the same column names.
 struct MetricsRow {
   std::vector<std::pair<std::string, double>> reals;           // -> /metrics/<name>, float64
-  std::vector<std::pair<std::string, std::int64_t>> integers;   // -> /metrics/<name>, int64
-  std::vector<std::pair<std::string, std::vector<std::int64_t>>> perRank;  // -> /ranks/<name>, [row x P]
+  std::vector<std::pair<std::string, std::int64_t>> integers;  // -> /metrics/<name>, int64
+  std::vector<std::pair<std::string, std::vector<std::int64_t>>>
+      perRank;  // -> /ranks/<name>, [row x P]
 };
 
 // The HDF5 file of one run (written by rank 0 only): /config attributes, then one row per
@@ -46,7 +47,8 @@ class RunFile {
 
   // Stores each pair as an attribute of the group /config.
   void writeConfig(const std::vector<std::pair<std::string, AttributeValue>>& attributes);
-  // Appends one row and flushes the file. Throws IoError if the columns differ from the first row's.
+  // Appends one row and flushes the file. Throws IoError if the columns differ from the first
+  // row's.
   void appendRow(const MetricsRow& row);
 
   [[nodiscard]] const std::string& path() const { return path_; }

@@ -30,7 +30,8 @@ class LogisticRegression {
   [[nodiscard]] double regularizer(const ConstVectorRef& x) const;
 
   // out += scale * (mean over `rows` of the data-term gradient), touching only the rows' nonzeros.
-  // The regulariser's gradient lambda*x is added by the caller (dense, see addScaledRegularizerGradient).
+  // The regulariser's gradient lambda*x is added by the caller (dense, see
+  // addScaledRegularizerGradient).
   void addScaledDataGradient(const ConstVectorRef& x, std::span<const std::uint32_t> rows,
                              double scale, VectorRef out) const;
   // out += scale * lambda * x.

@@ -46,7 +46,9 @@ class Trainer {
   [[nodiscard]] const ErrorMemory& memory() const { return memory_; }
   [[nodiscard]] const CommCounters& counters() const { return counters_; }
   [[nodiscard]] const LogisticRegression& model() const { return model_; }
-  [[nodiscard]] double learningRate() const { return learningRate_.at(static_cast<double>(samples_)); }
+  [[nodiscard]] double learningRate() const {
+    return learningRate_.at(static_cast<double>(samples_));
+  }
   [[nodiscard]] const ResolvedHyperParameters& hyperParameters() const { return hyper_; }
   // The message this rank sent in the last step (values in wire precision).
   [[nodiscard]] const SparseMessage& lastMessage() const { return message_; }

@@ -1,0 +1,191 @@
+// Microseconds per Mem-SGD step on one rank (Trainer::step, MPI singleton), each next to a memory
+// bound measured in the same process, so that figures from different machines compare.
+//
+// The bound is the time to read the bytes a step must touch at least, at the read bandwidth of this
+// process: the median of 5 sums of a 256 MiB double array, measured once at start-up, before any
+// step runs. Bytes per step:
+//   - the sampled row: 8 bytes per value (dense) or 12 per nonzero (value + int32 index, sparse);
+//   - 3 passes of d doubles: x read, memory m read and written, because the regulariser's
+//     gradient lambda*x makes v = m + eta*grad dense whatever the data;
+//   - top-k: 1 more pass, selection reads all of v (rand-k touches only its k entries);
+//   - dense SGD: 1 more pass, every coordinate of x is written.
+// The byte count is a lower bound; the time is not quite one: x and m stay in cache (16 KiB dense,
+// 370 KiB sparse), which beats DRAM bandwidth, so x_bound (time / bound) < 1 is possible. x_bound
+// reads as "the step costs this many streaming passes over its minimal data". The console prints it
+// with an "s" suffix (Google Benchmark's unit for inverted rates); it is a plain ratio.
+//
+// Run from build/ (one rank, no mpirun): tests/bench/memsgd_step_benchmark
+//   --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <iterator>
+#include <numeric>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "memsgd/comm/communicator.hpp"
+#include "memsgd/comm/mpi_environment.hpp"
+#include "memsgd/compress/selection.hpp"
+#include "memsgd/config/run_config.hpp"
+#include "memsgd/data/dataset.hpp"
+#include "memsgd/optim/trainer.hpp"
+#include "memsgd/util/random.hpp"
+
+namespace memsgd {
+namespace {
+
+constexpr std::uint64_t kSeed = 1;
+constexpr std::uint64_t kRows = 20000;
+constexpr Eigen::Index kDenseDim = 2000;
+constexpr std::uint64_t kSparseDim = 47236;  // rcv1's dimension
+constexpr std::size_t kRowNonZeros = 70;     // about rcv1's mean
+constexpr std::size_t kStreamBytes = std::size_t{256} << 20;
+constexpr int kStreamRepeats = 5;
+
+// Independent partial sums keep several vector adds in flight, so the loop waits on memory, not on
+// one chain of additions. values.size() must be a multiple of kLanes.
+double streamSum(std::span<const double> values) {
+  constexpr std::size_t kLanes = 16;
+  std::array<double, kLanes> partial{};
+  for (std::size_t i = 0; i < values.size(); i += kLanes) {
+    for (std::size_t j = 0; j < kLanes; ++j) partial[j] += values[i + j];
+  }
+  return std::accumulate(partial.begin(), partial.end(), 0.0);
+}
+
+// Bytes per second, measured on first use; main calls it before any benchmark so that the
+// measurement never competes with a step.
+double readBandwidth() {
+  static const double bandwidth = [] {
+    const std::vector<double> data(kStreamBytes / sizeof(double), 1.0);  // mapped before timing
+    std::array<double, kStreamRepeats> seconds{};
+    for (double& elapsed : seconds) {
+      const auto start = std::chrono::steady_clock::now();
+      const double sum = streamSum(data);
+      benchmark::DoNotOptimize(sum);
+      elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    std::nth_element(seconds.begin(), seconds.begin() + kStreamRepeats / 2, seconds.end());
+    return static_cast<double>(kStreamBytes) / seconds[kStreamRepeats / 2];
+  }();
+  return bandwidth;
+}
+
+double randomLabel(Rng& rng) { return rng.below(2) == 0 ? -1.0 : 1.0; }
+
+const Dataset& denseProblem() {
+  static const Dataset data = [] {
+    Rng rng(kSeed);
+    Dataset::DenseRows rows(static_cast<Eigen::Index>(kRows), kDenseDim);
+    std::generate_n(rows.data(), rows.size(), [&rng] { return 2.0 * rng.uniform() - 1.0; });
+    Vector labels(static_cast<Eigen::Index>(kRows));
+    for (double& label : labels) label = randomLabel(rng);
+    Dataset dataset = Dataset::fromDense(std::move(rows), std::move(labels), kRows, {0, kRows});
+    dataset.normalizeRows();
+    return dataset;
+  }();
+  return data;
+}
+
+const Dataset& sparseProblem() {
+  static const Dataset data = [] {
+    Rng rng(kSeed);
+    LibsvmRows rows;
+    SelectionScratch scratch;
+    std::vector<std::uint32_t> columns;
+    for (std::uint64_t i = 0; i < kRows; ++i) {
+      // Distinct and ascending, as a LIBSVM row is.
+      selectRandomK(kSparseDim, kRowNonZeros, rng, columns, scratch);
+      rows.indices.insert(rows.indices.end(), columns.begin(), columns.end());
+      // In (0, 1]: no explicit zeros, which the reader would have dropped.
+      std::generate_n(std::back_inserter(rows.values), kRowNonZeros,
+                      [&rng] { return 1.0 - rng.uniform(); });
+      rows.rowOffsets.push_back(static_cast<std::int64_t>(rows.indices.size()));
+      rows.labels.push_back(randomLabel(rng));
+      rows.maxIndex = std::max<std::uint64_t>(rows.maxIndex, columns.back() + 1U);
+    }
+    Dataset dataset = Dataset::fromLibsvm(std::move(rows), kSparseDim, kRows, {0, kRows});
+    dataset.normalizeRows();
+    return dataset;
+  }();
+  return data;
+}
+
+// The bytes a step must touch at least (see the top of the file).
+double boundBytes(const Dataset& data, std::string_view method) {
+  const auto d = static_cast<double>(data.dim());
+  const double bytesPerValue =
+      data.isDense() ? sizeof(double) : sizeof(double) + sizeof(std::int32_t);
+  const double rowBytes =
+      bytesPerValue * static_cast<double>(data.nonZeros()) / static_cast<double>(data.rows());
+  const double passes = method == "top_k" || method == "none" ? 4.0 : 3.0;
+  return rowBytes + passes * sizeof(double) * d;
+}
+
+struct Problem {
+  const char* name;
+  const Dataset& (*data)();
+};
+
+struct Method {
+  const char* label;
+  const char* name;  // compression.method
+  std::uint64_t k;
+};
+
+constexpr std::array kProblems{Problem{"dense", denseProblem}, Problem{"sparse", sparseProblem}};
+constexpr std::array kMethods{Method{"sgd", "none", 1}, Method{"top_k_1", "top_k", 1},
+                              Method{"top_k_10", "top_k", 10}, Method{"rand_k_10", "rand_k", 10}};
+
+void step(benchmark::State& state, Problem problem, Method method) {
+  const Dataset& data = problem.data();  // built on first use, so a filter skips unused problems
+  RunConfig config;  // optimizer defaults: decay schedule, gamma 2, weighted averaging, lambda 1/n
+  config.optimizer.seed = kSeed;
+  config.compression.method = method.name;
+  config.compression.k = method.k;
+  const Communicator comm;
+  Trainer trainer(config, comm, data);
+  for (auto _ : state) {
+    trainer.step();
+  }
+  const double boundSeconds = boundBytes(data, method.name) / readBandwidth();
+  state.counters["bound_us"] = boundSeconds * 1e6;
+  // value * iterations / time, inverted: (time per step) / bound.
+  state.counters["x_bound"] = benchmark::Counter(
+      boundSeconds, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
+}  // namespace
+
+void registerStepBenchmarks() {
+  for (const Problem& problem : kProblems) {
+    for (const Method& method : kMethods) {
+      const std::string name = std::string("step/") + problem.name + "/" + method.label;
+      benchmark::RegisterBenchmark(name.c_str(), step, problem, method)
+          ->Unit(benchmark::kMicrosecond);
+    }
+  }
+}
+
+}  // namespace memsgd
+
+// Custom main: MPI (one rank, singleton init) must be up before any Communicator exists.
+int main(int argc, char** argv) {
+  const memsgd::MpiEnvironment mpi(argc, argv);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
+    return 1;
+  }
+  memsgd::registerStepBenchmarks();
+  benchmark::AddCustomContext("read_bandwidth_GBps", std::to_string(memsgd::readBandwidth() / 1e9));
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
