@@ -6,6 +6,9 @@
 namespace memsgd {
 namespace {
 
+// GCC/Clang's 128-bit integer: one multiply gives Lemire's 64x64 -> 128 bit product.
+__extension__ using Uint128 = unsigned __int128;
+
 std::uint64_t splitMix64(std::uint64_t& x) {
   std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
   z = (z ^ (z >> 30U)) * 0xbf58476d1ce4e5b9ULL;
@@ -37,12 +40,12 @@ std::uint64_t Rng::next() {
 }
 
 std::uint64_t Rng::below(std::uint64_t bound) {
-  unsigned __int128 product = static_cast<unsigned __int128>(next()) * bound;
+  Uint128 product = static_cast<Uint128>(next()) * bound;
   auto low = static_cast<std::uint64_t>(product);
   if (low < bound) {
     const std::uint64_t threshold = -bound % bound;
     while (low < threshold) {
-      product = static_cast<unsigned __int128>(next()) * bound;
+      product = static_cast<Uint128>(next()) * bound;
       low = static_cast<std::uint64_t>(product);
     }
   }
