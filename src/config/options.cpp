@@ -442,6 +442,7 @@ po::variables_map collect(const std::string& origin, Parse parse) {
   } catch (const po::unknown_option& error) {
     std::string key = error.get_option_name();
     key.erase(0, key.find_first_not_of('-'));
+    key.erase(std::min(key.find('='), key.size()));  // Boost reports "--key=value" whole
     throw ConfigError(origin + ": unknown key '" + key + "' (--help lists the keys)");
   } catch (const po::error& error) {
     throw ConfigError(origin + ": " + error.what());
