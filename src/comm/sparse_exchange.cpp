@@ -1,65 +1,60 @@
 #include "memsgd/comm/sparse_exchange.hpp"
 
 #include <limits>
-#include <numeric>
 #include <string>
 
 #include "memsgd/comm/mpi_check.hpp"
 
 namespace memsgd {
 
-SparseExchange::SparseExchange(const Communicator& comm, PairCodec codec)
+SparseExchange::SparseExchange(const Communicator& comm, const MessageCodec& codec)
     : comm_(comm),
       codec_(codec),
       byteCounts_(static_cast<std::size_t>(comm.size())),
       byteOffsets_(static_cast<std::size_t>(comm.size())),
-      pairCounts_(static_cast<std::size_t>(comm.size())),
       received_(static_cast<std::size_t>(comm.size())) {}
 
 void SparseExchange::exchange(const SparseMessage& mine, std::optional<std::size_t> fixedPairs,
                               CommCounters& counters) {
-  const std::size_t pairBytes = codec_.pairBytes();
-  if (mine.size() * pairBytes > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
-    throw MpiError("sparse message of " + std::to_string(mine.size()) +
-                   " pairs exceeds MPI's 2 GiB count limit");
+  const ByteCounts size = codec_.encodedSize(mine);
+  if (size.total() > static_cast<std::uint64_t>(std::numeric_limits<int>::max())) {
+    throw MpiError("an encoded message of " + std::to_string(size.total()) +
+                   " bytes exceeds MPI's 2 GiB count limit");
   }
   const auto peers = static_cast<std::uint64_t>(comm_.size() - 1);
-  const int myPairs = static_cast<int>(mine.size());
-  if (fixedPairs) {
-    std::fill(pairCounts_.begin(), pairCounts_.end(), static_cast<int>(*fixedPairs));
+  const int myBytes = static_cast<int>(size.total());
+  if (fixedPairs && codec_.sizeDependsOnlyOnPairs()) {
+    std::fill(byteCounts_.begin(), byteCounts_.end(), myBytes);
   } else {
     MEMSGD_MPI_CHECK(
-        MPI_Allgather(&myPairs, 1, MPI_INT, pairCounts_.data(), 1, MPI_INT, comm_.raw()));
+        MPI_Allgather(&myBytes, 1, MPI_INT, byteCounts_.data(), 1, MPI_INT, comm_.raw()));
     counters.sent.header += sizeof(int) * peers;
     counters.received.header += sizeof(int) * peers;
   }
 
-  sendBuffer_.resize(mine.size() * pairBytes);
+  sendBuffer_.resize(size.total());
   codec_.encode(mine, sendBuffer_);
-  int offset = 0;
-  for (std::size_t r = 0; r < pairCounts_.size(); ++r) {
-    byteCounts_[r] = pairCounts_[r] * static_cast<int>(pairBytes);
-    byteOffsets_[r] = offset;
-    offset += byteCounts_[r];
+  std::uint64_t offset = 0;
+  for (std::size_t r = 0; r < byteCounts_.size(); ++r) {
+    if (offset > static_cast<std::uint64_t>(std::numeric_limits<int>::max())) {
+      throw MpiError("gathered messages exceed MPI's 2 GiB displacement limit");
+    }
+    byteOffsets_[r] = static_cast<int>(offset);
+    offset += static_cast<std::uint64_t>(byteCounts_[r]);
   }
-  gatherBuffer_.resize(static_cast<std::size_t>(offset));
-  MEMSGD_MPI_CHECK(MPI_Allgatherv(sendBuffer_.data(), static_cast<int>(sendBuffer_.size()),
-                                  MPI_BYTE, gatherBuffer_.data(), byteCounts_.data(),
-                                  byteOffsets_.data(), MPI_BYTE, comm_.raw()));
+  gatherBuffer_.resize(offset);
+  MEMSGD_MPI_CHECK(MPI_Allgatherv(sendBuffer_.data(), myBytes, MPI_BYTE, gatherBuffer_.data(),
+                                  byteCounts_.data(), byteOffsets_.data(), MPI_BYTE, comm_.raw()));
 
-  const std::uint64_t peerPairs =
-      std::accumulate(pairCounts_.begin(), pairCounts_.end(), std::uint64_t{0}) -
-      static_cast<std::uint64_t>(myPairs);
-  counters.sent.index += PairCodec::indexBytes() * mine.size() * peers;
-  counters.sent.value += codec_.valueBytes() * mine.size() * peers;
-  counters.received.index += PairCodec::indexBytes() * peerPairs;
-  counters.received.value += codec_.valueBytes() * peerPairs;
-  counters.paperBits += 64 * static_cast<std::uint64_t>(mine.size());
-
+  counters.sent += size.times(peers);
+  counters.paperBits += codec_.paperBits(mine);
   for (std::size_t r = 0; r < received_.size(); ++r) {
     const std::span<const std::byte> bytes(gatherBuffer_.data() + byteOffsets_[r],
                                            static_cast<std::size_t>(byteCounts_[r]));
     codec_.decode(bytes, mine.dim, received_[r]);
+    if (static_cast<int>(r) != comm_.rank()) {
+      counters.received += codec_.encodedSize(received_[r]);
+    }
   }
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "memsgd/compress/identity.hpp"
+#include "memsgd/compress/pair_codec.hpp"
 #include "memsgd/compress/rand_k.hpp"
 #include "memsgd/compress/top_k.hpp"
 #include "memsgd/error.hpp"
@@ -65,6 +66,16 @@ std::unique_ptr<Compressor> makeCompressor(const CompressionConfig& config, std:
   }
   return entry->build(config, Rng(seed, static_cast<std::uint64_t>(rank),
                                   static_cast<std::uint64_t>(RngPurpose::kCompression)));
+}
+
+std::unique_ptr<MessageCodec> makeCodec(const CompressionConfig& compression,
+                                        const CommunicationConfig& communication) {
+  if (compression.method == "none" && communication.valueType == ValueType::kFloat16) {
+    throw ConfigError(
+        "communication.value_type = fp16: dense SGD (compression.method = none) is summed by "
+        "MPI_Allreduce, which has no half-precision sum; use fp32 or fp64");
+  }
+  return std::make_unique<PairCodec>(communication.valueType, communication.indexEncoding);
 }
 
 }  // namespace memsgd

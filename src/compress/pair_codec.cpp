@@ -1,15 +1,73 @@
 #include "memsgd/compress/pair_codec.hpp"
 
+#include <Eigen/Core>
+#include <algorithm>
 #include <bit>
 #include <cstring>
+#include <stdexcept>
 
 namespace memsgd {
 
 static_assert(std::endian::native == std::endian::little,
               "the wire format is little-endian; big-endian hosts need byte swapping here");
 
+namespace {
+
+constexpr double kLargestHalf = 65504.0;
+
+std::size_t varintBytes(std::uint32_t value) {
+  return value < (1U << 7U) ? 1 : value < (1U << 14U) ? 2 : value < (1U << 21U) ? 3
+                                                      : value < (1U << 28U) ? 4 : 5;
+}
+
+std::byte* writeVarint(std::uint32_t value, std::byte* out) {
+  while (value >= 0x80U) {
+    *out++ = static_cast<std::byte>((value & 0x7FU) | 0x80U);
+    value >>= 7U;
+  }
+  *out++ = static_cast<std::byte>(value);
+  return out;
+}
+
+const std::byte* readVarint(const std::byte* in, const std::byte* end, std::uint32_t& value) {
+  value = 0;
+  for (unsigned shift = 0; shift < 35; shift += 7) {
+    if (in == end) {
+      break;
+    }
+    const auto byte = std::to_integer<std::uint32_t>(*in++);
+    value |= (byte & 0x7FU) << shift;
+    if ((byte & 0x80U) == 0) {
+      return in;
+    }
+  }
+  throw std::invalid_argument("pair message: truncated or overlong varint index");
+}
+
+template <typename T>
+std::byte* put(const T& value, std::byte* out) {
+  std::memcpy(out, &value, sizeof value);
+  return out + sizeof value;
+}
+
+template <typename T>
+const std::byte* get(const std::byte* in, T& value) {
+  std::memcpy(&value, in, sizeof value);
+  return in + sizeof value;
+}
+
+}  // namespace
+
 std::size_t PairCodec::valueBytes() const {
-  return valueType_ == ValueType::kFloat32 ? sizeof(float) : sizeof(double);
+  switch (valueType_) {
+    case ValueType::kFloat32:
+      return sizeof(float);
+    case ValueType::kFloat64:
+      return sizeof(double);
+    case ValueType::kFloat16:
+      return sizeof(Eigen::half);
+  }
+  return sizeof(double);
 }
 
 void PairCodec::roundToWire(SparseMessage& message) const {
@@ -17,39 +75,114 @@ void PairCodec::roundToWire(SparseMessage& message) const {
     for (double& value : message.values) {
       value = static_cast<float>(value);
     }
+  } else if (valueType_ == ValueType::kFloat16) {
+    for (double& value : message.values) {
+      // Saturate rather than overflow to inf: with memory, the excess waits for later steps.
+      value = static_cast<double>(Eigen::half(std::clamp(value, -kLargestHalf, kLargestHalf)));
+    }
   }
+}
+
+ByteCounts PairCodec::encodedSize(const SparseMessage& message) const {
+  ByteCounts size{0, valueBytes() * message.size(), 0};
+  if (indexEncoding_ == IndexEncoding::kRaw) {
+    size.index = sizeof(std::uint32_t) * message.size();
+    return size;
+  }
+  size.header = sizeof(std::uint32_t);
+  std::uint32_t previous = 0;
+  for (const std::uint32_t index : message.indices) {
+    size.index += varintBytes(index - previous);
+    previous = index;
+  }
+  return size;
 }
 
 void PairCodec::encode(const SparseMessage& message, std::span<std::byte> out) const {
   std::byte* cursor = out.data();
-  for (std::size_t i = 0; i < message.size(); ++i) {
-    std::memcpy(cursor, &message.indices[i], indexBytes());
-    cursor += indexBytes();
-    if (valueType_ == ValueType::kFloat32) {
-      const auto value = static_cast<float>(message.values[i]);
-      std::memcpy(cursor, &value, sizeof value);
-    } else {
-      std::memcpy(cursor, &message.values[i], sizeof(double));
+  const auto putValue = [&](double value) {
+    switch (valueType_) {
+      case ValueType::kFloat32:
+        return put(static_cast<float>(value), cursor);
+      case ValueType::kFloat64:
+        return put(value, cursor);
+      case ValueType::kFloat16:
+        return put(Eigen::half(value), cursor);
     }
-    cursor += valueBytes();
+    return cursor;
+  };
+  if (indexEncoding_ == IndexEncoding::kRaw) {
+    for (std::size_t i = 0; i < message.size(); ++i) {
+      cursor = put(message.indices[i], cursor);
+      cursor = putValue(message.values[i]);
+    }
+    return;
+  }
+  cursor = put(static_cast<std::uint32_t>(message.size()), cursor);
+  std::uint32_t previous = 0;
+  for (const std::uint32_t index : message.indices) {
+    cursor = writeVarint(index - previous, cursor);
+    previous = index;
+  }
+  for (const double value : message.values) {
+    cursor = putValue(value);
   }
 }
 
 void PairCodec::decode(std::span<const std::byte> in, std::uint64_t dim, SparseMessage& out) const {
-  const std::size_t pairs = in.size() / pairBytes();
-  out.resize(pairs, dim);
   const std::byte* cursor = in.data();
-  for (std::size_t i = 0; i < pairs; ++i) {
-    std::memcpy(&out.indices[i], cursor, indexBytes());
-    cursor += indexBytes();
-    if (valueType_ == ValueType::kFloat32) {
-      float value = 0.0F;
-      std::memcpy(&value, cursor, sizeof value);
-      out.values[i] = value;
-    } else {
-      std::memcpy(&out.values[i], cursor, sizeof(double));
+  const std::byte* const end = in.data() + in.size();
+  const auto getValue = [&](double& value) {
+    switch (valueType_) {
+      case ValueType::kFloat32: {
+        float wire = 0.0F;
+        cursor = get(cursor, wire);
+        value = wire;
+        return;
+      }
+      case ValueType::kFloat64:
+        cursor = get(cursor, value);
+        return;
+      case ValueType::kFloat16: {
+        Eigen::half wire;
+        cursor = get(cursor, wire);
+        value = static_cast<double>(wire);
+        return;
+      }
     }
-    cursor += valueBytes();
+  };
+  if (indexEncoding_ == IndexEncoding::kRaw) {
+    const std::size_t pairBytes = sizeof(std::uint32_t) + valueBytes();
+    if (in.size() % pairBytes != 0) {
+      throw std::invalid_argument("pair message: size is not a whole number of pairs");
+    }
+    out.resize(in.size() / pairBytes, dim);
+    out.scale = 0.0;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      cursor = get(cursor, out.indices[i]);
+      getValue(out.values[i]);
+    }
+    return;
+  }
+  std::uint32_t pairs = 0;
+  if (in.size() < sizeof pairs) {
+    throw std::invalid_argument("pair message: missing pair count");
+  }
+  cursor = get(cursor, pairs);
+  out.resize(pairs, dim);
+  out.scale = 0.0;
+  std::uint32_t index = 0;
+  for (std::uint32_t& decoded : out.indices) {
+    std::uint32_t gap = 0;
+    cursor = readVarint(cursor, end, gap);
+    index += gap;
+    decoded = index;
+  }
+  if (static_cast<std::size_t>(end - cursor) != pairs * valueBytes()) {
+    throw std::invalid_argument("pair message: value bytes do not match the pair count");
+  }
+  for (double& value : out.values) {
+    getValue(value);
   }
 }
 

@@ -60,7 +60,13 @@ constexpr auto kAveragings = std::to_array<Choice<Averaging>>({{"weighted", Aver
 constexpr auto kAggregations =
     std::to_array<Choice<Aggregation>>({{"sum", Aggregation::kSum}, {"mean", Aggregation::kMean}});
 constexpr auto kValueTypes = std::to_array<Choice<ValueType>>(
-    {{"fp32", ValueType::kFloat32}, {"fp64", ValueType::kFloat64}});
+    {{"fp32", ValueType::kFloat32}, {"fp64", ValueType::kFloat64}, {"fp16", ValueType::kFloat16}});
+constexpr auto kIndexEncodings = std::to_array<Choice<IndexEncoding>>(
+    {{"raw", IndexEncoding::kRaw}, {"varint", IndexEncoding::kVarint}});
+constexpr auto kQsgdEncodings = std::to_array<Choice<QsgdEncoding>>(
+    {{"auto", QsgdEncoding::kAuto},
+     {"elias", QsgdEncoding::kEliasGamma},
+     {"fixed", QsgdEncoding::kFixedWidth}});
 
 // Shortest text that reads back as the same number, so defaults print as "0.1", not "0.100000".
 template <typename T>
@@ -310,7 +316,15 @@ po::options_description compressionOptions() {
       ("compression.k", text("N", toText(defaults.k)),
        "coordinates sent per message")
       ("compression.memory", flag(defaults.memory),
-       "keep what was not sent for later steps");
+       "keep what was not sent for later steps")
+      ("compression.levels", text("N", toText(defaults.levels)),
+       "qsgd: quantisation levels s")
+      ("compression.qsgd_encoding", choice(kQsgdEncodings, defaults.qsgdEncoding),
+       "qsgd: Elias-gamma or fixed-width bitstream; auto: the shorter per message")
+      ("compression.threshold", text("X", toText(defaults.threshold)),
+       "threshold: send every |v_j| >= X (X > 0)")
+      ("compression.sample_size", text("N", toText(defaults.sampleSize)),
+       "approx_top_k: magnitudes sampled to estimate the k-th largest");
   // clang-format on
   return section;
 }
@@ -323,7 +337,9 @@ po::options_description communicationOptions() {
       ("communication.aggregation", choice(kAggregations, defaults.aggregation),
        "how the ranks' messages are combined")
       ("communication.value_type", choice(kValueTypes, defaults.valueType),
-       "value type on the wire");
+       "value type on the wire")
+      ("communication.index_encoding", choice(kIndexEncodings, defaults.indexEncoding),
+       "raw uint32 indices, or sorted delta-coded LEB128 varints");
   // clang-format on
   return section;
 }
@@ -399,12 +415,17 @@ OptimizerConfig readOptimizer(const Settings& settings) {
 CompressionConfig readCompression(const Settings& settings) {
   return {.method = std::string(lookUp(settings.get("compression.method"), compressorNames())),
           .k = count(settings.get("compression.k")),
-          .memory = boolean(settings.get("compression.memory"))};
+          .memory = boolean(settings.get("compression.memory")),
+          .levels = integer<std::uint32_t>(settings.get("compression.levels"), 1),
+          .qsgdEncoding = choose(settings.get("compression.qsgd_encoding"), kQsgdEncodings),
+          .threshold = nonNegative(settings.get("compression.threshold")),
+          .sampleSize = count(settings.get("compression.sample_size"))};
 }
 
 CommunicationConfig readCommunication(const Settings& settings) {
   return {.aggregation = choose(settings.get("communication.aggregation"), kAggregations),
-          .valueType = choose(settings.get("communication.value_type"), kValueTypes)};
+          .valueType = choose(settings.get("communication.value_type"), kValueTypes),
+          .indexEncoding = choose(settings.get("communication.index_encoding"), kIndexEncodings)};
 }
 
 LogConfig readLog(const Settings& settings) {

@@ -1,7 +1,6 @@
 #include "memsgd/optim/trainer.hpp"
 
 #include "memsgd/compress/compressor_factory.hpp"
-#include "memsgd/compress/pair_codec.hpp"
 
 namespace memsgd {
 
@@ -23,12 +22,13 @@ Trainer::Trainer(const RunConfig& config, const Communicator& comm, const Datase
                     config.optimizer.constantRate),
       compressor_(makeCompressor(config.compression, static_cast<std::uint64_t>(train.dim()),
                                  config.optimizer.seed, comm.rank())),
+      codec_(makeCodec(config.compression, config.communication)),
       memory_(train.dim(), config.compression.memory),
       averager_(config.optimizer.averaging, train.dim(), hyper_.offset),
       sampler_(static_cast<std::uint32_t>(train.rows()),
                Rng(config.optimizer.seed, static_cast<std::uint64_t>(comm.rank()),
                    static_cast<std::uint64_t>(RngPurpose::kSampling))),
-      sparseExchange_(comm, PairCodec(config.communication.valueType)),
+      sparseExchange_(comm, *codec_),
       denseExchange_(comm, config.communication.valueType),
       batchSize_(config.optimizer.batchSize),
       samplesPerStep_(static_cast<std::uint64_t>(comm.size()) * config.optimizer.batchSize),
@@ -47,7 +47,7 @@ void Trainer::step() {
 
   // c = comp(v) in wire precision; m = v - c (Algorithm 1, lines 5-6).
   compressor_->compress(memory_.values(), message_);
-  sparseExchange_.codec().roundToWire(message_);
+  codec_->roundToWire(message_);
   memory_.retain(message_);
 
   if (compressor_->isDense()) {

@@ -11,8 +11,9 @@
 //   - dense SGD: 1 more pass, every coordinate of x is written.
 // The byte count is a lower bound; the time is not quite one: x and m stay in cache (16 KiB dense,
 // 370 KiB sparse), which beats DRAM bandwidth, so x_bound (time / bound) < 1 is possible. x_bound
-// reads as "the step costs this many streaming passes over its minimal data". The console prints it
-// with an "s" suffix (Google Benchmark's unit for inverted rates); it is a plain ratio.
+// reads as "the step costs this many streaming passes over its minimal data". It divides the CPU
+// time (the time Google Benchmark gives counters), so other load on the machine does not inflate
+// it; the console prints it with an "s" suffix (the unit of inverted rates), but it is a ratio.
 //
 // Run from build/ (one rank, no mpirun): tests/bench/memsgd_step_benchmark
 //   --benchmark_repetitions=5 --benchmark_report_aggregates_only=true

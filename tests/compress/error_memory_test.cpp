@@ -14,7 +14,7 @@ namespace {
 void checkInvariant(Compressor& compressor, ValueType valueType) {
   const Eigen::Index d = 50;
   ErrorMemory memory(d, true);
-  const PairCodec codec(valueType);
+  const PairCodec codec(valueType, IndexEncoding::kRaw);
   SparseMessage c;
   for (int step = 0; step < 200; ++step) {
     const Vector etaGradient = Vector::Random(d) * (1.0 + step);

@@ -38,8 +38,13 @@ const std::vector<std::pair<std::string, std::string>> kKeysWithDefaults = {
     {"compression.method", "top_k"},
     {"compression.k", "1"},
     {"compression.memory", "true"},
+    {"compression.levels", "16"},
+    {"compression.qsgd_encoding", "auto"},
+    {"compression.threshold", "0"},
+    {"compression.sample_size", "1000"},
     {"communication.aggregation", "sum"},
     {"communication.value_type", "fp32"},
+    {"communication.index_encoding", "raw"},
     {"log.output", "run.h5"},
     {"log.eval_every", "auto"},
     {"log.overwrite", "false"},
@@ -368,7 +373,10 @@ INSTANTIATE_TEST_SUITE_P(
                       InvalidValue{"optimizer.averaging", "best", "weighted|uniform|last"},
                       InvalidValue{"compression.method", "qsgd", "none|top_k|rand_k"},
                       InvalidValue{"communication.aggregation", "max", "sum|mean"},
-                      InvalidValue{"communication.value_type", "fp16", "fp32|fp64"},
+                      InvalidValue{"communication.value_type", "fp8", "fp32|fp64|fp16"},
+                      InvalidValue{"communication.index_encoding", "zip", "raw|varint"},
+                      InvalidValue{"compression.qsgd_encoding", "huffman", "auto|elias|fixed"},
+                      InvalidValue{"compression.levels", "0", ">= 1"},
                       InvalidValue{"log.output", "", "must name the run file"}));
 
 TEST_F(ConfigTest, MissingTrainingFileNamesKeyAndResolvedPath) {

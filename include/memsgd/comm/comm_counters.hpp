@@ -2,14 +2,9 @@
 
 #include <cstdint>
 
-namespace memsgd {
+#include "memsgd/compress/byte_counts.hpp"
 
-struct ByteCounts {
-  std::uint64_t index = 0;
-  std::uint64_t value = 0;
-  std::uint64_t header = 0;  // message sizes, norms, scales
-  [[nodiscard]] std::uint64_t total() const { return index + value + header; }
-};
+namespace memsgd {
 
 // Cumulative traffic of one rank under the logical fan-out model: a payload that reaches all
 // P - 1 peers counts (P - 1) times as sent by its owner and once as received by each peer.

@@ -6,39 +6,38 @@
 
 #include "memsgd/comm/comm_counters.hpp"
 #include "memsgd/comm/communicator.hpp"
-#include "memsgd/compress/pair_codec.hpp"
+#include "memsgd/compress/message_codec.hpp"
 #include "memsgd/compress/sparse_message.hpp"
 
 namespace memsgd {
 
-// Step 4 of Mem-SGD: every rank's sparse message reaches every rank, with one MPI_Allgatherv of
-// encoded pairs. Buffers are reused across steps.
+// Step 4 of Mem-SGD: every rank's compressed message reaches every rank, encoded by the
+// compressor's codec and gathered with one MPI_Allgatherv of bytes. Buffers are reused.
 class SparseExchange {
  public:
-  SparseExchange(const Communicator& comm, PairCodec codec);
+  SparseExchange(const Communicator& comm, const MessageCodec& codec);
 
   // Collective. Afterwards received(r) is rank r's message as decoded from the wire (the own
-  // one included). With `fixedPairs`, every rank promises exactly that many pairs, which saves
-  // the MPI_Allgather of message sizes; otherwise sizes are exchanged first (header bytes).
+  // one included). `fixedPairs`: every rank promises exactly that many pairs; with a codec whose
+  // size depends only on the pair count, that saves the MPI_Allgather of message sizes, which
+  // is otherwise sent first and counted as header bytes.
   void exchange(const SparseMessage& mine, std::optional<std::size_t> fixedPairs,
                 CommCounters& counters);
 
   [[nodiscard]] const SparseMessage& received(int rank) const {
     return received_[static_cast<std::size_t>(rank)];
   }
-  [[nodiscard]] const PairCodec& codec() const { return codec_; }
   // Bytes handed to MPI in the last exchange: own payload, and the whole gathered buffer.
   [[nodiscard]] std::size_t lastSendBytes() const { return sendBuffer_.size(); }
   [[nodiscard]] std::size_t lastGatherBytes() const { return gatherBuffer_.size(); }
 
  private:
   const Communicator& comm_;
-  PairCodec codec_;
+  const MessageCodec& codec_;
   std::vector<std::byte> sendBuffer_;
   std::vector<std::byte> gatherBuffer_;
   std::vector<int> byteCounts_;
   std::vector<int> byteOffsets_;
-  std::vector<int> pairCounts_;
   std::vector<SparseMessage> received_;
 };
 

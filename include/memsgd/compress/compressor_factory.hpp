@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "memsgd/compress/compressor.hpp"
+#include "memsgd/compress/message_codec.hpp"
 #include "memsgd/config/run_config.hpp"
 
 namespace memsgd {
@@ -20,5 +21,9 @@ bool isSparsifying(std::string_view method);
 // or compression.k when the choice cannot work (unknown name, k > dim).
 std::unique_ptr<Compressor> makeCompressor(const CompressionConfig& config, std::uint64_t dim,
                                            std::uint64_t seed, int rank);
+
+// The wire format of `compression.method`'s messages under the [communication] settings.
+std::unique_ptr<MessageCodec> makeCodec(const CompressionConfig& compression,
+                                        const CommunicationConfig& communication);
 
 }  // namespace memsgd

@@ -14,7 +14,9 @@ enum class Normalization { kNone, kL2 };
 enum class Schedule { kDecay, kBottou, kConstant };
 enum class Averaging { kWeighted, kUniform, kLast };
 enum class Aggregation { kSum, kMean };
-enum class ValueType { kFloat32, kFloat64 };
+enum class ValueType { kFloat32, kFloat64, kFloat16 };
+enum class IndexEncoding { kRaw, kVarint };
+enum class QsgdEncoding { kAuto, kEliasGamma, kFixedWidth };
 
 struct DataConfig {
   std::string train;      // LIBSVM file (plain or .bz2)
@@ -42,11 +44,16 @@ struct CompressionConfig {
   std::string method = "top_k";  // a name known to the compressor factory
   std::uint64_t k = 1;
   bool memory = true;
+  std::uint32_t levels = 16;                      // QSGD's s
+  QsgdEncoding qsgdEncoding = QsgdEncoding::kAuto;  // QSGD bitstream; auto: the shorter per message
+  double threshold = 0.0;                         // tau of the threshold compressor (> 0 to use it)
+  std::uint64_t sampleSize = 1000;  // magnitudes sampled by approx_top_k to estimate its threshold
 };
 
 struct CommunicationConfig {
   Aggregation aggregation = Aggregation::kSum;
   ValueType valueType = ValueType::kFloat32;
+  IndexEncoding indexEncoding = IndexEncoding::kRaw;  // varint: sorted, delta-coded LEB128
 };
 
 struct LogConfig {

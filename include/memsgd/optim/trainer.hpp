@@ -10,6 +10,7 @@
 #include "memsgd/comm/sparse_exchange.hpp"
 #include "memsgd/compress/compressor.hpp"
 #include "memsgd/compress/error_memory.hpp"
+#include "memsgd/compress/message_codec.hpp"
 #include "memsgd/config/run_config.hpp"
 #include "memsgd/data/dataset.hpp"
 #include "memsgd/data/shard_sampler.hpp"
@@ -62,6 +63,7 @@ class Trainer {
   LogisticRegression model_;
   LearningRate learningRate_;
   std::unique_ptr<Compressor> compressor_;
+  std::unique_ptr<MessageCodec> codec_;
   ErrorMemory memory_;
   Averager averager_;
   ShardSampler sampler_;
