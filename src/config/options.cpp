@@ -31,6 +31,7 @@ namespace po = boost::program_options;
 
 constexpr const char* kHelpKey = "help";
 constexpr const char* kConfigKey = "config";
+constexpr const char* kResumeKey = "resume";
 constexpr const char* kTrainKey = "data.train";
 constexpr const char* kTestKey = "data.test";
 constexpr std::string_view kAuto = "auto";
@@ -356,7 +357,11 @@ po::options_description logOptions() {
       ("log.overwrite", flag(defaults.overwrite),
        "replace an existing run file")
       ("log.quiet", flag(defaults.quiet),
-       "no progress output");
+       "no progress output")
+      ("log.checkpoint_every", text("N", toText(defaults.checkpointEvery)),
+       "save a checkpoint every N samples of all ranks and at the end; 0: never")
+      ("log.checkpoint", autoOr("PATH"),
+       "checkpoint file; auto: the run file's name with .ckpt.h5");
   // clang-format on
   return section;
 }
@@ -428,13 +433,23 @@ CommunicationConfig readCommunication(const Settings& settings) {
           .indexEncoding = choose(settings.get("communication.index_encoding"), kIndexEncodings)};
 }
 
+// "runs/a.h5" -> "runs/a.ckpt.h5": next to the run file, recognisably its checkpoint.
+std::string checkpointPathFor(const std::string& output) {
+  const std::string stem = output.ends_with(".h5") ? output.substr(0, output.size() - 3) : output;
+  return stem + ".ckpt.h5";
+}
+
 LogConfig readLog(const Settings& settings) {
   const Setting output = settings.get("log.output");
   if (output.text.empty()) output.fail("must name the run file");
   return {.output = output.text,
           .evalEvery = unlessAuto(settings.get("log.eval_every"), count),
           .overwrite = boolean(settings.get("log.overwrite")),
-          .quiet = boolean(settings.get("log.quiet"))};
+          .quiet = boolean(settings.get("log.quiet")),
+          .checkpointEvery = integer<std::uint64_t>(settings.get("log.checkpoint_every"), 0),
+          .checkpoint = unlessAuto(settings.get("log.checkpoint"), [](const Setting& setting) {
+                          return setting.text;
+                        }).value_or(checkpointPathFor(output.text))};
 }
 
 // Every key in declaration order with its final text; data paths as resolved.
@@ -504,7 +519,9 @@ std::optional<RunConfig> parseCommandLine(int argc, const char* const argv[], st
   // clang-format off
   general.add_options()
       ("help,h", "print this help and exit")
-      (kConfigKey, text("PATH"), "INI config file; also the first positional argument");
+      (kConfigKey, text("PATH"), "INI config file; also the first positional argument")
+      (kResumeKey, text("PATH"),
+       "continue the run saved in this checkpoint (same config; epochs and log.* may change)");
   // clang-format on
   po::options_description commandLine;
   commandLine.add(general).add(sections);
@@ -518,6 +535,7 @@ std::optional<RunConfig> parseCommandLine(int argc, const char* const argv[], st
 
   RunConfig config;
   if (given.count(kConfigKey) != 0) config.configFile = given[kConfigKey].as<std::string>();
+  if (given.count(kResumeKey) != 0) config.resumeFrom = given[kResumeKey].as<std::string>();
   po::variables_map file = config.configFile.empty() ? po::variables_map{}
                                                      : parseConfigFile(config.configFile, sections);
   const Settings settings(std::move(given), std::move(file), config.configFile);

@@ -1,6 +1,8 @@
 #include "memsgd/data/shard_sampler.hpp"
 
 #include <numeric>
+#include <stdexcept>
+#include <string>
 
 namespace memsgd {
 
@@ -19,6 +21,17 @@ std::span<const std::uint32_t> ShardSampler::next(std::uint32_t batch) {
     row = order_[position_++];
   }
   return batch_;
+}
+
+void ShardSampler::restore(const State& state) {
+  if (state.order.size() != order_.size() || state.position > state.order.size()) {
+    throw std::invalid_argument("sampler state of a shard with " +
+                                std::to_string(state.order.size()) + " rows, this one has " +
+                                std::to_string(order_.size()));
+  }
+  order_ = state.order;
+  position_ = state.position;
+  rng_.setState(state.rng);
 }
 
 }  // namespace memsgd

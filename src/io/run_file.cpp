@@ -44,18 +44,34 @@ Hdf5Handle openOrCreateGroup(hid_t file, const char* group, const std::string& p
       H5Gcreate2(file, group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path, group));
 }
 
-// Creates an empty dataset of `value`'s type and width that grows by one row per append.
-RunFileColumn createColumn(hid_t group, const char* groupName, const std::string& name,
-                           const RowValue& value, const std::string& path) {
+// The dataset of one column: the existing one of a reopened file (its width checked), or a new,
+// empty one of `value`'s type and width that grows by one row per append.
+RunFileColumn openColumn(hid_t group, const char* groupName, const std::string& name,
+                         const RowValue& value, const std::string& path) {
   RunFileColumn column{name, std::string(groupName) + "/" + name, {}, {}, value.rank, value.width};
   const std::string& object = column.datasetPath;
   if (value.width == 0) {
     throw IoError(path + ", " + object + ": a per-rank column needs at least one value");
   }
+  const std::array<hsize_t, 2> rowDims{1, value.width};
+  column.rowSpace = Hdf5Handle(
+      MEMSGD_HDF5_CHECK(H5Screate_simple(value.rank, rowDims.data(), nullptr), path, object));
+  if (MEMSGD_HDF5_CHECK(H5Lexists(group, name.c_str(), H5P_DEFAULT), path, object) > 0) {
+    column.dataset =
+        Hdf5Handle(MEMSGD_HDF5_CHECK(H5Dopen2(group, name.c_str(), H5P_DEFAULT), path, object));
+    const Hdf5Handle space(MEMSGD_HDF5_CHECK(H5Dget_space(column.dataset.get()), path, object));
+    std::array<hsize_t, 2> dims{0, 1};
+    if (H5Sget_simple_extent_ndims(space.get()) != value.rank ||
+        MEMSGD_HDF5_CHECK(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), path,
+                          object) < 0 ||
+        (value.rank == 2 && dims[1] != value.width)) {
+      throw IoError(path + ", " + object + ": the existing column has another shape");
+    }
+    return column;
+  }
   const std::array<hsize_t, 2> dims{0, value.width};
   const std::array<hsize_t, 2> maxDims{H5S_UNLIMITED, value.width};
   const std::array<hsize_t, 2> chunk{kChunkRows, value.width};
-  const std::array<hsize_t, 2> rowDims{1, value.width};
   const Hdf5Handle space(
       MEMSGD_HDF5_CHECK(H5Screate_simple(value.rank, dims.data(), maxDims.data()), path, object));
   const Hdf5Handle properties(MEMSGD_HDF5_CHECK(H5Pcreate(H5P_DATASET_CREATE), path, object));
@@ -64,13 +80,11 @@ RunFileColumn createColumn(hid_t group, const char* groupName, const std::string
       Hdf5Handle(MEMSGD_HDF5_CHECK(H5Dcreate2(group, name.c_str(), value.type, space.get(),
                                               H5P_DEFAULT, properties.get(), H5P_DEFAULT),
                                    path, object));
-  column.rowSpace = Hdf5Handle(
-      MEMSGD_HDF5_CHECK(H5Screate_simple(value.rank, rowDims.data(), nullptr), path, object));
   return column;
 }
 
 template <typename Value>
-std::vector<RunFileColumn> createColumns(hid_t file, const char* groupName,
+std::vector<RunFileColumn> openColumns(hid_t file, const char* groupName,
                                          const Columns<Value>& row, const std::string& path) {
   std::vector<RunFileColumn> columns;
   if (row.empty()) {
@@ -78,7 +92,7 @@ std::vector<RunFileColumn> createColumns(hid_t file, const char* groupName,
   }
   const Hdf5Handle group = openOrCreateGroup(file, groupName, path);
   for (const auto& [name, value] : row) {
-    columns.push_back(createColumn(group.get(), groupName, name, rowValue(value), path));
+    columns.push_back(openColumn(group.get(), groupName, name, rowValue(value), path));
   }
   return columns;
 }
@@ -214,11 +228,25 @@ void RunFile::writeConfig(const std::vector<std::pair<std::string, AttributeValu
   MEMSGD_HDF5_CHECK(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), path_, "");
 }
 
+RunFile RunFile::reopen(const std::string& path, std::uint64_t keepRows) {
+  if (!std::filesystem::is_regular_file(path)) {
+    throw IoError(path + ": the run file to continue is missing (log.output must name the run "
+                         "file of the checkpointed run)");
+  }
+  detail::silenceHdf5Errors();
+  const Hdf5Handle access = detail::runFileAccess(path);
+  Hdf5Handle handle(MEMSGD_HDF5_CHECK(H5Fopen(path.c_str(), H5F_ACC_RDWR, access.get()), path, ""));
+  RunFile file(path, std::move(handle));
+  file.rows_ = keepRows;
+  return file;
+}
+
 void RunFile::appendRow(const MetricsRow& row) {
-  if (rows_ == 0) {
-    reals_ = createColumns(file_.get(), kMetricsGroup, row.reals, path_);
-    integers_ = createColumns(file_.get(), kMetricsGroup, row.integers, path_);
-    perRank_ = createColumns(file_.get(), kRanksGroup, row.perRank, path_);
+  if (!columnsOpen_) {
+    reals_ = openColumns(file_.get(), kMetricsGroup, row.reals, path_);
+    integers_ = openColumns(file_.get(), kMetricsGroup, row.integers, path_);
+    perRank_ = openColumns(file_.get(), kRanksGroup, row.perRank, path_);
+    columnsOpen_ = true;
   } else {
     // Checked before anything is written, so that a rejected row leaves the file as it was.
     checkColumns(reals_, kMetricsGroup, row.reals, path_);

@@ -22,12 +22,13 @@ std::array<std::uint64_t, kCounterNames.size()> flatten(const CommCounters& c) {
 
 RunRecorder::RunRecorder(const LogConfig& config, const Communicator& comm,
                          const std::vector<std::pair<std::string, AttributeValue>>& attributes,
-                         std::ostream& console)
-    : comm_(comm), console_(console), quiet_(config.quiet) {
+                         std::ostream& console, std::optional<std::uint64_t> resumeAfterRows)
+    : comm_(comm), console_(console), quiet_(config.quiet), rows_(resumeAfterRows.value_or(0)) {
   std::exception_ptr failure;
   if (comm.rank() == 0) {
     try {
-      file_.emplace(RunFile::create(config.output, config.overwrite));
+      file_.emplace(resumeAfterRows ? RunFile::reopen(config.output, *resumeAfterRows)
+                                    : RunFile::create(config.output, config.overwrite));
       file_->writeConfig(attributes);
     } catch (...) {
       failure = std::current_exception();
@@ -42,6 +43,7 @@ void RunRecorder::record(const Trainer& trainer, const Evaluation& evaluation,
   const auto mine = flatten(trainer.counters());
   gathered_.resize(mine.size() * static_cast<std::size_t>(ranks));
   comm_.allgather(mine, gathered_);
+  ++rows_;
   if (comm_.rank() != 0) {
     return;
   }

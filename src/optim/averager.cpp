@@ -1,5 +1,7 @@
 #include "memsgd/optim/averager.hpp"
 
+#include <stdexcept>
+
 namespace memsgd {
 
 Averager::Averager(Averaging kind, Eigen::Index dim, double offset) : kind_(kind), offset_(offset) {
@@ -43,6 +45,16 @@ void Averager::average(const ConstVectorRef& x, Vector& out) const {
     return;
   }
   out = (weightedSum_.array() + x.array() * (totalWeight_ - foldedWeight_.array())) / totalWeight_;
+}
+
+void Averager::restore(const State& state) {
+  if (state.weightedSum.size() != weightedSum_.size() ||
+      state.foldedWeight.size() != foldedWeight_.size()) {
+    throw std::invalid_argument("averaging state of another dimension or averaging kind");
+  }
+  weightedSum_ = state.weightedSum;
+  foldedWeight_ = state.foldedWeight;
+  totalWeight_ = state.totalWeight;
 }
 
 }  // namespace memsgd

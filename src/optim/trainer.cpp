@@ -1,5 +1,8 @@
 #include "memsgd/optim/trainer.hpp"
 
+#include <stdexcept>
+#include <string>
+
 #include "memsgd/compress/compressor_factory.hpp"
 
 namespace memsgd {
@@ -78,6 +81,36 @@ void Trainer::exchangeSparse() {
       x_[message.indices[i]] -= applyScale_ * message.values[i];
     }
   }
+}
+
+TrainerState Trainer::state() const {
+  TrainerState state{x_, averager_.state(), steps_,   samples_, memory_.values(),
+                     sampler_.state(), std::nullopt, counters_};
+  if (const Rng* rng = compressor_->randomSource()) {
+    state.compressionRng = rng->state();
+  }
+  return state;
+}
+
+void Trainer::restore(const TrainerState& state) {
+  if (state.x.size() != x_.size() || state.memory.size() != x_.size()) {
+    throw std::invalid_argument("trainer state of dimension " + std::to_string(state.x.size()) +
+                                ", this trainer has " + std::to_string(x_.size()));
+  }
+  Rng* rng = compressor_->randomSource();
+  if ((rng != nullptr) != state.compressionRng.has_value()) {
+    throw std::invalid_argument("trainer state of a compressor with another kind of randomness");
+  }
+  sampler_.restore(state.sampling);
+  averager_.restore(state.averaging);
+  x_ = state.x;
+  memory_.accumulator() = state.memory;
+  if (rng != nullptr) {
+    rng->setState(*state.compressionRng);
+  }
+  steps_ = state.steps;
+  samples_ = state.samples;
+  counters_ = state.counters;
 }
 
 }  // namespace memsgd

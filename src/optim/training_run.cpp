@@ -7,6 +7,7 @@
 #include <string>
 
 #include "memsgd/data/distributed_load.hpp"
+#include "memsgd/io/checkpoint_file.hpp"
 #include "memsgd/log/run_recorder.hpp"
 #include "memsgd/optim/trainer.hpp"
 
@@ -37,56 +38,111 @@ std::vector<std::pair<std::string, AttributeValue>> runAttributes(const RunConfi
   return attributes;
 }
 
+// What a checkpoint must share with the run that resumes it: every setting except the length of
+// the run and where and how it logs, plus the rank count and the dimension.
+CheckpointIdentity checkpointIdentity(const RunConfig& config, const Communicator& comm,
+                                      const Dataset& train) {
+  CheckpointIdentity identity;
+  for (const auto& [key, value] : config.resolved) {
+    if (!key.starts_with("log.") && key != "optimizer.epochs") {
+      identity.emplace_back(key, value);
+    }
+  }
+  identity.emplace_back("ranks", std::to_string(comm.size()));
+  identity.emplace_back("dim", std::to_string(train.dim()));
+  return identity;
+}
+
+// Runs `action` on every rank; if it throws on any, every rank throws AgreedError.
+template <typename Action>
+void agreed(const Communicator& comm, Action action) {
+  std::exception_ptr failure;
+  try {
+    action();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  comm.agreeOnFailure(failure);
+}
+
 }  // namespace
 
 TrainingOutcome runTraining(const RunConfig& config, const Communicator& comm,
                             std::ostream& console) {
   const ShardedData shards = loadShards(config.data, comm);
   const std::uint64_t n = shards.train.globalRows();
-
   std::optional<Trainer> trainer;
-  std::exception_ptr failure;
-  try {
-    trainer.emplace(config, comm, shards.train);
-  } catch (...) {
-    failure = std::current_exception();
-  }
-  comm.agreeOnFailure(failure);
+  agreed(comm, [&] { trainer.emplace(config, comm, shards.train); });
 
   const auto totalSamples =
       static_cast<std::uint64_t>(std::ceil(config.optimizer.epochs * static_cast<double>(n)));
   const std::uint64_t evalEvery = config.log.evalEvery.value_or(std::max<std::uint64_t>(n / 10, 1));
-  RunRecorder recorder(config.log, comm, runAttributes(config, comm, shards, *trainer), console);
+  const std::uint64_t checkpointEvery = config.log.checkpointEvery;
+  const CheckpointIdentity identity = checkpointIdentity(config, comm, shards.train);
+  RunProgress progress{evalEvery, checkpointEvery, 0, 0.0};
+  if (!config.resumeFrom.empty()) {
+    const Checkpoint checkpoint = readCheckpoint(config.resumeFrom, comm, identity);
+    agreed(comm, [&] { trainer->restore(checkpoint.state); });
+    progress = checkpoint.progress;
+  }
+  const bool resuming = !config.resumeFrom.empty();
+  RunRecorder recorder(config.log, comm, runAttributes(config, comm, shards, *trainer), console,
+                       resuming ? std::optional(progress.runFileRows) : std::nullopt);
   const Evaluator evaluator(comm, trainer->model(), shards.test ? &*shards.test : nullptr);
 
   const auto start = std::chrono::steady_clock::now();
+  const double elapsedBefore = progress.elapsedSeconds;
   const auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return elapsedBefore +
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
   TrainingOutcome outcome;
+  std::uint64_t evaluatedAt = resuming ? trainer->samples() : 0;
   const auto evaluate = [&] {
     trainer->averagedIterate(outcome.averaged);
     outcome.last = evaluator.evaluate(outcome.averaged);
     if (!std::isfinite(outcome.last.trainLoss)) {
-      // The loss is reduced over ranks, so every rank sees this and stops together.
+      // The loss is reduced over ranks, so every rank sees this and stops together; the last
+      // checkpoint, written before, stays the last good one.
       throw AgreedError("training diverged: the loss is " + std::to_string(outcome.last.trainLoss) +
                             " after step " + std::to_string(trainer->steps()) +
                             "; lower optimizer.gamma or optimizer.rate",
                         0, kExitRuntimeError);
     }
     recorder.record(*trainer, outcome.last, elapsed());
+    evaluatedAt = trainer->samples();
+  };
+  const auto checkpoint = [&] {
+    progress.runFileRows = recorder.rows();
+    progress.elapsedSeconds = elapsed();
+    writeCheckpoint(config.log.checkpoint, comm, trainer->state(), progress, identity);
   };
 
-  evaluate();
-  std::uint64_t nextEvaluation = evalEvery;
+  if (!resuming) {
+    evaluate();
+  }
   while (trainer->samples() < totalSamples) {
     trainer->step();
-    if (trainer->samples() >= nextEvaluation || trainer->samples() >= totalSamples) {
+    if (trainer->samples() >= progress.nextEvaluation) {
       evaluate();
-      while (nextEvaluation <= trainer->samples()) {
-        nextEvaluation += evalEvery;
+      while (progress.nextEvaluation <= trainer->samples()) {
+        progress.nextEvaluation += evalEvery;
       }
     }
+    if (checkpointEvery > 0 && trainer->samples() >= progress.nextCheckpoint) {
+      while (progress.nextCheckpoint <= trainer->samples()) {
+        progress.nextCheckpoint += checkpointEvery;
+      }
+      checkpoint();
+    }
+  }
+  // Before the closing evaluation, which is off the schedule: a resumed run continues the
+  // schedule without it.
+  if (checkpointEvery > 0) {
+    checkpoint();
+  }
+  if (evaluatedAt != trainer->samples() || recorder.rows() == 0) {
+    evaluate();
   }
   recorder.finish(*trainer);
   outcome.x = trainer->x();

@@ -49,6 +49,8 @@ const std::vector<std::pair<std::string, std::string>> kKeysWithDefaults = {
     {"log.eval_every", "auto"},
     {"log.overwrite", "false"},
     {"log.quiet", "false"},
+    {"log.checkpoint_every", "0"},
+    {"log.checkpoint", "auto"},
 };
 
 std::optional<RunConfig> parse(const std::vector<std::string>& arguments, std::ostream& help) {

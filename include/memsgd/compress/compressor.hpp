@@ -6,6 +6,7 @@
 
 #include "memsgd/compress/sparse_message.hpp"
 #include "memsgd/data/dataset.hpp"
+#include "memsgd/util/random.hpp"
 
 namespace memsgd {
 
@@ -28,6 +29,9 @@ class Compressor {
   [[nodiscard]] virtual std::optional<std::size_t> fixedPairs() const = 0;
   // True for the identity: its messages are exchanged as dense vectors with MPI_Allreduce.
   [[nodiscard]] virtual bool isDense() const { return false; }
+  // The generator of randomised compressors (nullptr for deterministic ones), so checkpoints can
+  // save and restore where its stream stands.
+  [[nodiscard]] virtual Rng* randomSource() { return nullptr; }
 };
 
 }  // namespace memsgd

@@ -14,6 +14,7 @@ class RandK final : public Compressor {
   void compress(const ConstVectorRef& v, SparseMessage& out) override;
   [[nodiscard]] std::string_view name() const override { return "rand_k"; }
   [[nodiscard]] std::optional<std::size_t> fixedPairs() const override { return k_; }
+  [[nodiscard]] Rng* randomSource() override { return &rng_; }
 
  private:
   std::size_t k_;

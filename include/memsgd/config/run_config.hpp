@@ -61,6 +61,8 @@ struct LogConfig {
   std::optional<std::uint64_t> evalEvery;  // samples, counted globally; empty: n/10
   bool overwrite = false;
   bool quiet = false;
+  std::uint64_t checkpointEvery = 0;  // samples, counted globally; 0: no checkpoints
+  std::string checkpoint;             // path; derived from output unless configured
 };
 
 struct RunConfig {
@@ -71,6 +73,7 @@ struct RunConfig {
   CommunicationConfig communication;
   LogConfig log;
   std::string configFile;  // the INI file the run was read from, empty when none
+  std::string resumeFrom;  // checkpoint to continue from (--resume), empty for a new run
   // Every option as "section.key" = text, after file and command line are merged: stored in the
   // run file so a run documents itself.
   std::vector<std::pair<std::string, std::string>> resolved;

@@ -17,6 +17,16 @@ class ShardSampler {
   // The next `batch` row numbers; valid until the next call.
   std::span<const std::uint32_t> next(std::uint32_t batch);
 
+  // Everything that decides the rows still to come, for checkpoints.
+  struct State {
+    std::vector<std::uint32_t> order;
+    std::uint64_t position = 0;
+    Rng::State rng{};
+  };
+  [[nodiscard]] State state() const { return {order_, position_, rng_.state()}; }
+  // Continues from `state`; throws std::invalid_argument if it belongs to a shard of another size.
+  void restore(const State& state);
+
  private:
   Rng rng_;
   std::vector<std::uint32_t> order_;

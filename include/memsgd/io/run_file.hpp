@@ -44,6 +44,9 @@ class RunFile {
   // Creates `path` and its missing parent directories. Throws IoError when the file exists and
   // `overwrite` is false, or when it cannot be created.
   static RunFile create(const std::string& path, bool overwrite);
+  // Opens the run file of an interrupted run to continue it after its first `keepRows` rows: the
+  // next row is written as row `keepRows`, and every column is cut to that length.
+  static RunFile reopen(const std::string& path, std::uint64_t keepRows);
 
   // Stores each pair as an attribute of the group /config.
   void writeConfig(const std::vector<std::pair<std::string, AttributeValue>>& attributes);
@@ -60,7 +63,8 @@ class RunFile {
   std::string path_;
   Hdf5Handle file_;
   std::uint64_t rows_ = 0;
-  // Created by the first row, in its order; declared after file_ so they are closed before it.
+  bool columnsOpen_ = false;
+  // Opened by the first row appended, in its order; declared after file_ so they are closed before it.
   std::vector<detail::RunFileColumn> reals_;
   std::vector<detail::RunFileColumn> integers_;
   std::vector<detail::RunFileColumn> perRank_;

@@ -27,6 +27,16 @@ class Averager {
   // x_bar for the current x (x itself before the first step or for kLast).
   void average(const ConstVectorRef& x, Vector& out) const;
 
+  // The lazily kept sums, for checkpoints (empty vectors for kLast).
+  struct State {
+    Vector weightedSum;
+    Vector foldedWeight;
+    double totalWeight = 0.0;
+  };
+  [[nodiscard]] State state() const { return {weightedSum_, foldedWeight_, totalWeight_}; }
+  // Throws std::invalid_argument if `state` has another dimension.
+  void restore(const State& state);
+
  private:
   [[nodiscard]] double weight(double t) const;
   Averaging kind_;

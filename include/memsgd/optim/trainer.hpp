@@ -28,6 +28,20 @@ struct ResolvedHyperParameters {
 ResolvedHyperParameters resolveHyperParameters(const RunConfig& config, std::uint64_t globalRows,
                                                std::uint64_t dim);
 
+// Everything a Trainer needs to continue exactly where it stood.
+struct TrainerState {
+  // The same on every rank.
+  Vector x;
+  Averager::State averaging;
+  std::uint64_t steps = 0;
+  std::uint64_t samples = 0;
+  // This rank's own.
+  Vector memory;
+  ShardSampler::State sampling;
+  std::optional<Rng::State> compressionRng;  // for randomised compressors
+  CommCounters counters;
+};
+
 // Mem-SGD on one rank (Algorithm 2 of the paper, run by every rank in lockstep). x is replicated:
 // every rank applies the same P messages in rank order, so replicas stay bitwise identical.
 class Trainer {
@@ -51,6 +65,11 @@ class Trainer {
     return learningRate_.at(static_cast<double>(samples_));
   }
   [[nodiscard]] const ResolvedHyperParameters& hyperParameters() const { return hyper_; }
+  [[nodiscard]] TrainerState state() const;
+  // Continues from `state` (taken from a trainer of the same configuration, rank and shard);
+  // throws std::invalid_argument when its sizes do not fit.
+  void restore(const TrainerState& state);
+
   // The message this rank sent in the last step (values in wire precision).
   [[nodiscard]] const SparseMessage& lastMessage() const { return message_; }
 

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "memsgd/comm/communicator.hpp"
+#include "memsgd/optim/trainer.hpp"
+
+namespace memsgd {
+
+// Where the training loop stands besides the trainer: what a resumed run needs to continue its
+// evaluation schedule and its run file exactly.
+struct RunProgress {
+  std::uint64_t nextEvaluation = 0;  // samples
+  std::uint64_t nextCheckpoint = 0;  // samples
+  std::uint64_t runFileRows = 0;     // rows of the run file that belong to the checkpointed state
+  double elapsedSeconds = 0.0;
+};
+
+// The settings a checkpoint must agree with to be resumed ("key=value" pairs, as in
+// RunConfig::resolved, plus the rank count and dimension).
+using CheckpointIdentity = std::vector<std::pair<std::string, std::string>>;
+
+// Collective. Gathers every rank's state to rank 0, which writes one HDF5 file atomically:
+// `path`.tmp is written, fsync'ed and renamed over `path`, so the previous checkpoint stays
+// intact until the new one is complete.
+void writeCheckpoint(const std::string& path, const Communicator& comm, const TrainerState& mine,
+                     const RunProgress& progress, const CheckpointIdentity& identity);
+
+struct Checkpoint {
+  TrainerState state;  // this rank's view: replicated parts plus its own
+  RunProgress progress;
+};
+
+// Collective. Every rank reads its own part of the checkpoint at `path`. Throws AgreedError on all
+// ranks when the file cannot be read or its identity differs from `identity` (naming the setting).
+Checkpoint readCheckpoint(const std::string& path, const Communicator& comm,
+                          const CheckpointIdentity& identity);
+
+}  // namespace memsgd

@@ -1,0 +1,299 @@
+#include "memsgd/io/checkpoint_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <numeric>
+#include <type_traits>
+
+#include "memsgd/comm/mpi_check.hpp"
+#include "memsgd/io/hdf5_handle.hpp"
+#include "memsgd/io/run_file.hpp"
+
+namespace memsgd {
+namespace {
+
+// Per-rank scalars, gathered as one row of uint64 per rank.
+enum PerRankScalar : std::size_t {
+  kSamplePosition,
+  kSamplingRng0,  // 4 words of the sampler's generator
+  kCompressionRng0 = kSamplingRng0 + 4,  // 4 words, all zero without a randomised compressor
+  kHasCompressionRng = kCompressionRng0 + 4,
+  kSentIndex,
+  kSentValue,
+  kSentHeader,
+  kReceivedIndex,
+  kReceivedValue,
+  kReceivedHeader,
+  kPaperBits,
+  kPerRankScalars
+};
+
+// Replicated scalars, stored once.
+enum ReplicatedScalar : std::size_t {
+  kSteps,
+  kSamples,
+  kNextEvaluation,
+  kNextCheckpoint,
+  kRunFileRows,
+  kReplicatedScalars
+};
+
+template <typename T>
+hid_t hdf5Type() {
+  if constexpr (std::is_same_v<T, double>) {
+    return H5T_NATIVE_DOUBLE;
+  } else if constexpr (std::is_same_v<T, std::uint64_t>) {
+    return H5T_NATIVE_UINT64;
+  } else if constexpr (std::is_same_v<T, std::uint32_t>) {
+    return H5T_NATIVE_UINT32;
+  } else {
+    static_assert(std::is_same_v<T, char>);
+    return H5T_NATIVE_CHAR;
+  }
+}
+
+template <typename T>
+void writeArray(hid_t file, const std::string& path, const char* name, const T* data,
+                std::vector<hsize_t> dims) {
+  const Hdf5Handle space(MEMSGD_HDF5_CHECK(
+      H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), path, name));
+  const Hdf5Handle dataset(MEMSGD_HDF5_CHECK(H5Dcreate2(file, name, hdf5Type<T>(), space.get(),
+                                                        H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                                             path, name));
+  MEMSGD_HDF5_CHECK(H5Dwrite(dataset.get(), hdf5Type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
+                    path, name);
+}
+
+hsize_t datasetSize(hid_t file, const std::string& path, const char* name) {
+  const Hdf5Handle dataset(MEMSGD_HDF5_CHECK(H5Dopen2(file, name, H5P_DEFAULT), path, name));
+  const Hdf5Handle space(MEMSGD_HDF5_CHECK(H5Dget_space(dataset.get()), path, name));
+  return static_cast<hsize_t>(
+      MEMSGD_HDF5_CHECK(H5Sget_simple_extent_npoints(space.get()), path, name));
+}
+
+// Reads `count` values from flat (row-major) element `offset` on of dataset `name`.
+template <typename T>
+std::vector<T> readArray(hid_t file, const std::string& path, const char* name, hsize_t offset,
+                         hsize_t count) {
+  const Hdf5Handle dataset(MEMSGD_HDF5_CHECK(H5Dopen2(file, name, H5P_DEFAULT), path, name));
+  const hsize_t total = datasetSize(file, path, name);
+  if (offset + count > total) {
+    throw IoError(path + ", " + name + ": holds " + std::to_string(total) +
+                  " values, too few for this run");
+  }
+  // Select the range through a flat view of the same number of elements.
+  const Hdf5Handle flat(MEMSGD_HDF5_CHECK(H5Screate_simple(1, &total, nullptr), path, name));
+  MEMSGD_HDF5_CHECK(
+      H5Sselect_hyperslab(flat.get(), H5S_SELECT_SET, &offset, nullptr, &count, nullptr), path,
+      name);
+  const Hdf5Handle memory(MEMSGD_HDF5_CHECK(H5Screate_simple(1, &count, nullptr), path, name));
+  std::vector<T> values(count);
+  if (count > 0) {
+    MEMSGD_HDF5_CHECK(H5Dread(dataset.get(), hdf5Type<T>(), memory.get(), flat.get(), H5P_DEFAULT,
+                              values.data()),
+                      path, name);
+  }
+  return values;
+}
+
+template <typename T>
+std::vector<T> readWhole(hid_t file, const std::string& path, const char* name) {
+  return readArray<T>(file, path, name, 0, datasetSize(file, path, name));
+}
+
+Vector toVector(const std::vector<double>& values) {
+  return Eigen::Map<const Vector>(values.data(), static_cast<Eigen::Index>(values.size()));
+}
+
+std::string identityText(const CheckpointIdentity& identity) {
+  std::string text;
+  for (const auto& [key, value] : identity) {
+    text += key + "=" + value + "\n";
+  }
+  return text;
+}
+
+// "key: X in the checkpoint, Y now" for the first setting that differs.
+std::string firstDifference(const std::string& stored, const CheckpointIdentity& current) {
+  std::size_t begin = 0;
+  for (const auto& [key, value] : current) {
+    const std::size_t end = stored.find('\n', begin);
+    const std::string line = stored.substr(begin, end == std::string::npos ? end : end - begin);
+    if (line != key + "=" + value) {
+      return key + " is " + value + " now; the checkpoint has " + (line.empty() ? "nothing" : line);
+    }
+    begin = end == std::string::npos ? stored.size() : end + 1;
+  }
+  return "it has more settings than this run";
+}
+
+// Data is on disk before the rename makes it the checkpoint (a crash leaves old or new, whole).
+void syncFile(const std::string& path) {
+  const int descriptor = ::open(path.c_str(), O_RDONLY);
+  if (descriptor < 0 || ::fsync(descriptor) != 0) {
+    if (descriptor >= 0) {
+      ::close(descriptor);
+    }
+    throw IoError(path + ": cannot fsync the new checkpoint");
+  }
+  ::close(descriptor);
+}
+
+void writeFile(const std::string& path, const TrainerState& mine, const RunProgress& progress,
+               const CheckpointIdentity& identity, const std::vector<double>& memories,
+               const std::vector<std::uint32_t>& orders, const std::vector<std::uint64_t>& offsets,
+               const std::vector<std::uint64_t>& perRank, int ranks) {
+  const std::string temporary = path + ".tmp";
+  {
+    detail::silenceHdf5Errors();
+    const Hdf5Handle access = detail::runFileAccess(temporary);
+    const Hdf5Handle file(MEMSGD_HDF5_CHECK(
+        H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), temporary, ""));
+    const hid_t f = file.get();
+    const auto d = static_cast<hsize_t>(mine.x.size());
+    const auto p = static_cast<hsize_t>(ranks);
+    writeArray(f, temporary, "x", mine.x.data(), {d});
+    writeArray(f, temporary, "averaging_weighted_sum", mine.averaging.weightedSum.data(),
+               {static_cast<hsize_t>(mine.averaging.weightedSum.size())});
+    writeArray(f, temporary, "averaging_folded_weight", mine.averaging.foldedWeight.data(),
+               {static_cast<hsize_t>(mine.averaging.foldedWeight.size())});
+    const std::array<double, 2> reals{mine.averaging.totalWeight, progress.elapsedSeconds};
+    writeArray(f, temporary, "total_weight_and_elapsed_s", reals.data(), {2});
+    const std::array<std::uint64_t, kReplicatedScalars> scalars{
+        mine.steps, mine.samples, progress.nextEvaluation, progress.nextCheckpoint,
+        progress.runFileRows};
+    writeArray(f, temporary, "progress", scalars.data(), {kReplicatedScalars});
+    writeArray(f, temporary, "rank_memory", memories.data(), {p, d});
+    writeArray(f, temporary, "rank_sample_order", orders.data(), {orders.size()});
+    writeArray(f, temporary, "rank_sample_order_offsets", offsets.data(), {p + 1});
+    writeArray(f, temporary, "rank_scalars", perRank.data(), {p, kPerRankScalars});
+    const std::string text = identityText(identity);
+    writeArray(f, temporary, "identity", text.data(), {text.size()});
+  }
+  syncFile(temporary);
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    throw IoError(path + ": cannot replace the checkpoint: " + error.message());
+  }
+}
+
+std::array<std::uint64_t, kPerRankScalars> perRankScalars(const TrainerState& state) {
+  std::array<std::uint64_t, kPerRankScalars> row{};
+  row[kSamplePosition] = state.sampling.position;
+  std::copy(state.sampling.rng.begin(), state.sampling.rng.end(), row.begin() + kSamplingRng0);
+  if (state.compressionRng) {
+    std::copy(state.compressionRng->begin(), state.compressionRng->end(),
+              row.begin() + kCompressionRng0);
+    row[kHasCompressionRng] = 1;
+  }
+  const CommCounters& c = state.counters;
+  row[kSentIndex] = c.sent.index;
+  row[kSentValue] = c.sent.value;
+  row[kSentHeader] = c.sent.header;
+  row[kReceivedIndex] = c.received.index;
+  row[kReceivedValue] = c.received.value;
+  row[kReceivedHeader] = c.received.header;
+  row[kPaperBits] = c.paperBits;
+  return row;
+}
+
+}  // namespace
+
+void writeCheckpoint(const std::string& path, const Communicator& comm, const TrainerState& mine,
+                     const RunProgress& progress, const CheckpointIdentity& identity) {
+  const auto ranks = static_cast<std::size_t>(comm.size());
+  const bool root = comm.rank() == 0;
+  const auto d = static_cast<std::size_t>(mine.memory.size());
+  std::vector<double> memories(root ? ranks * d : 0);
+  MEMSGD_MPI_CHECK(MPI_Gather(mine.memory.data(), static_cast<int>(d), MPI_DOUBLE,
+                              memories.data(), static_cast<int>(d), MPI_DOUBLE, 0, comm.raw()));
+
+  const auto scalars = perRankScalars(mine);
+  std::vector<std::uint64_t> perRank(root ? ranks * kPerRankScalars : 0);
+  MEMSGD_MPI_CHECK(MPI_Gather(scalars.data(), kPerRankScalars, MPI_UINT64_T, perRank.data(),
+                              kPerRankScalars, MPI_UINT64_T, 0, comm.raw()));
+
+  const int orderSize = static_cast<int>(mine.sampling.order.size());
+  std::vector<int> orderSizes(ranks);
+  MEMSGD_MPI_CHECK(
+      MPI_Gather(&orderSize, 1, MPI_INT, orderSizes.data(), 1, MPI_INT, 0, comm.raw()));
+  std::vector<int> displacements(ranks, 0);
+  std::vector<std::uint64_t> offsets(ranks + 1, 0);
+  for (std::size_t r = 0; r < ranks; ++r) {
+    offsets[r + 1] = offsets[r] + static_cast<std::uint64_t>(orderSizes[r]);
+    displacements[r] = static_cast<int>(offsets[r]);
+  }
+  std::vector<std::uint32_t> orders(root ? offsets.back() : 0);
+  MEMSGD_MPI_CHECK(MPI_Gatherv(mine.sampling.order.data(), orderSize, MPI_UINT32_T, orders.data(),
+                               orderSizes.data(), displacements.data(), MPI_UINT32_T, 0,
+                               comm.raw()));
+  if (root) {
+    writeFile(path, mine, progress, identity, memories, orders, offsets, perRank, comm.size());
+  }
+}
+
+Checkpoint readCheckpoint(const std::string& path, const Communicator& comm,
+                          const CheckpointIdentity& identity) {
+  Checkpoint checkpoint;
+  std::exception_ptr failure;
+  try {
+    if (!std::filesystem::is_regular_file(path)) {
+      throw IoError("--resume " + path + ": no such checkpoint file");
+    }
+    detail::silenceHdf5Errors();
+    const Hdf5Handle access = detail::runFileAccess(path);
+    const Hdf5Handle file(
+        MEMSGD_HDF5_CHECK(H5Fopen(path.c_str(), H5F_ACC_RDONLY, access.get()), path, ""));
+    const hid_t f = file.get();
+    const std::vector<char> stored = readWhole<char>(f, path, "identity");
+    const std::string storedText(stored.begin(), stored.end());
+    if (storedText != identityText(identity)) {
+      throw ConfigError("--resume " + path + ": the checkpoint belongs to another run (" +
+                        firstDifference(storedText, identity) +
+                        "); only optimizer.epochs and log settings may change");
+    }
+    TrainerState& state = checkpoint.state;
+    state.x = toVector(readWhole<double>(f, path, "x"));
+    const auto d = static_cast<hsize_t>(state.x.size());
+    state.averaging.weightedSum = toVector(readWhole<double>(f, path, "averaging_weighted_sum"));
+    state.averaging.foldedWeight = toVector(readWhole<double>(f, path, "averaging_folded_weight"));
+    const auto reals = readArray<double>(f, path, "total_weight_and_elapsed_s", 0, 2);
+    state.averaging.totalWeight = reals[0];
+    checkpoint.progress.elapsedSeconds = reals[1];
+    const auto scalars = readArray<std::uint64_t>(f, path, "progress", 0, kReplicatedScalars);
+    state.steps = scalars[kSteps];
+    state.samples = scalars[kSamples];
+    checkpoint.progress.nextEvaluation = scalars[kNextEvaluation];
+    checkpoint.progress.nextCheckpoint = scalars[kNextCheckpoint];
+    checkpoint.progress.runFileRows = scalars[kRunFileRows];
+
+    const auto r = static_cast<hsize_t>(comm.rank());
+    state.memory = toVector(readArray<double>(f, path, "rank_memory", r * d, d));
+    const auto offsets = readArray<std::uint64_t>(f, path, "rank_sample_order_offsets", r, 2);
+    state.sampling.order =
+        readArray<std::uint32_t>(f, path, "rank_sample_order", offsets[0], offsets[1] - offsets[0]);
+    const auto mine =
+        readArray<std::uint64_t>(f, path, "rank_scalars", r * kPerRankScalars, kPerRankScalars);
+    state.sampling.position = mine[kSamplePosition];
+    std::copy_n(mine.begin() + kSamplingRng0, 4, state.sampling.rng.begin());
+    if (mine[kHasCompressionRng] != 0) {
+      state.compressionRng.emplace();
+      std::copy_n(mine.begin() + kCompressionRng0, 4, state.compressionRng->begin());
+    }
+    state.counters = {{mine[kSentIndex], mine[kSentValue], mine[kSentHeader]},
+                      {mine[kReceivedIndex], mine[kReceivedValue], mine[kReceivedHeader]},
+                      mine[kPaperBits]};
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  comm.agreeOnFailure(failure);
+  return checkpoint;
+}
+
+}  // namespace memsgd

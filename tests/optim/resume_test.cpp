@@ -1,0 +1,73 @@
+// A run stopped at a checkpoint and resumed continues bitwise identically: the same remaining
+// metrics rows, the same final x, with every rank's error memory, sampler and generator restored.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <sstream>
+#include <string>
+
+#include "memsgd/io/run_file_reader.hpp"
+#include "memsgd/optim/training_run.hpp"
+#include "run_helpers.hpp"
+#include "test_paths.hpp"
+
+namespace memsgd {
+namespace {
+
+class Resume : public ::testing::Test {
+ protected:
+  TrainingOutcome run(const std::string& output, std::vector<std::string> extra) {
+    std::vector<std::string> arguments{test::sourcePath("configs/a9a_rand_k.ini"),
+                                       "--log.output=" + scratch_.path(output),
+                                       "--log.eval_every=3000"};
+    arguments.insert(arguments.end(), extra.begin(), extra.end());
+    return runTraining(test::configFrom(arguments), comm_, console_);
+  }
+
+  Communicator comm_;
+  test::ScratchDirectory scratch_{comm_, "resume"};
+  std::ostringstream console_;
+};
+
+TEST_F(Resume, ContinuesBitwiseIdentically) {
+  const TrainingOutcome whole = run("whole.h5", {"--optimizer.epochs=1"});
+  // Stops after 0.4 epochs with checkpoints on the way and at the end, then continues to 1 epoch.
+  (void)run("part.h5", {"--optimizer.epochs=0.4", "--log.checkpoint_every=5000"});
+  const TrainingOutcome resumed =
+      run("part.h5", {"--optimizer.epochs=1", "--resume=" + scratch_.path("part.ckpt.h5")});
+
+  EXPECT_EQ(resumed.steps, whole.steps);
+  ASSERT_EQ(resumed.x.size(), whole.x.size());
+  EXPECT_EQ(std::memcmp(resumed.x.data(), whole.x.data(), sizeof(double) * whole.x.size()), 0);
+  EXPECT_EQ(resumed.last.trainLoss, whole.last.trainLoss);
+  if (comm_.rank() != 0) {
+    return;
+  }
+  const RunFileReader expected(scratch_.path("whole.h5"));
+  const RunFileReader actual(scratch_.path("part.h5"));
+  for (const char* column : {"/metrics/train_loss", "/metrics/test_loss", "/metrics/test_accuracy",
+                             "/metrics/samples", "/metrics/step", "/metrics/bytes_sent",
+                             "/metrics/bytes_received", "/metrics/paper_bits",
+                             "/metrics/learning_rate"}) {
+    EXPECT_EQ(actual.readColumn(column), expected.readColumn(column)) << column;
+  }
+  EXPECT_EQ(actual.readMatrix("/ranks/bytes_sent"), expected.readMatrix("/ranks/bytes_sent"));
+}
+
+TEST_F(Resume, RefusesAnotherConfiguration) {
+  (void)run("short.h5", {"--optimizer.epochs=0.1", "--log.checkpoint_every=100000"});
+  try {
+    (void)run("short.h5", {"--compression.k=2", "--resume=" + scratch_.path("short.ckpt.h5")});
+    ADD_FAILURE() << "resumed with another k";
+  } catch (const AgreedError& error) {
+    EXPECT_NE(std::string(error.what()).find("compression.k"), std::string::npos) << error.what();
+    EXPECT_EQ(error.exitCode(), kExitConfigError);
+  }
+}
+
+TEST_F(Resume, ReportsAMissingCheckpoint) {
+  EXPECT_THROW((void)run("none.h5", {"--resume=" + scratch_.path("absent.ckpt.h5")}), AgreedError);
+}
+
+}  // namespace
+}  // namespace memsgd
