@@ -97,22 +97,27 @@ TrainingOutcome runTraining(const RunConfig& config, const Communicator& comm,
            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
   TrainingOutcome outcome;
+  // Every rank sees the same reduced loss and the same replicated x, so all stop together.
+  const auto stopDiverged = [&](const std::string& what) {
+    throw AgreedError("training diverged: " + what + " after step " +
+                          std::to_string(trainer->steps()) +
+                          "; lower optimizer.gamma or optimizer.rate",
+                      0, kExitRuntimeError);
+  };
   std::uint64_t evaluatedAt = resuming ? trainer->samples() : 0;
   const auto evaluate = [&] {
     trainer->averagedIterate(outcome.averaged);
     outcome.last = evaluator.evaluate(outcome.averaged);
     if (!std::isfinite(outcome.last.trainLoss)) {
-      // The loss is reduced over ranks, so every rank sees this and stops together; the last
-      // checkpoint, written before, stays the last good one.
-      throw AgreedError("training diverged: the loss is " + std::to_string(outcome.last.trainLoss) +
-                            " after step " + std::to_string(trainer->steps()) +
-                            "; lower optimizer.gamma or optimizer.rate",
-                        0, kExitRuntimeError);
+      stopDiverged("the loss is " + std::to_string(outcome.last.trainLoss));
     }
     recorder.record(*trainer, outcome.last, elapsed());
     evaluatedAt = trainer->samples();
   };
   const auto checkpoint = [&] {
+    if (!trainer->x().allFinite()) {
+      stopDiverged("x is not finite");  // keep the last good checkpoint
+    }
     progress.runFileRows = recorder.rows();
     progress.elapsedSeconds = elapsed();
     writeCheckpoint(config.log.checkpoint, comm, trainer->state(), progress, identity);
