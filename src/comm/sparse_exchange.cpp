@@ -23,7 +23,8 @@ void SparseExchange::exchange(const SparseMessage& mine, std::optional<std::size
   }
   const auto peers = static_cast<std::uint64_t>(comm_.size() - 1);
   const int myBytes = static_cast<int>(size.total());
-  if (fixedPairs && codec_.sizeDependsOnlyOnPairs()) {
+  const bool sizesKnown = fixedPairs && codec_.sizeDependsOnlyOnPairs();
+  if (sizesKnown) {
     std::fill(byteCounts_.begin(), byteCounts_.end(), myBytes);
   } else {
     MEMSGD_MPI_CHECK(
@@ -43,8 +44,15 @@ void SparseExchange::exchange(const SparseMessage& mine, std::optional<std::size
     offset += static_cast<std::uint64_t>(byteCounts_[r]);
   }
   gatherBuffer_.resize(offset);
-  MEMSGD_MPI_CHECK(MPI_Allgatherv(sendBuffer_.data(), myBytes, MPI_BYTE, gatherBuffer_.data(),
-                                  byteCounts_.data(), byteOffsets_.data(), MPI_BYTE, comm_.raw()));
+  if (sizesKnown) {
+    // Equal sizes: the plain gather skips Allgatherv's per-rank count bookkeeping.
+    MEMSGD_MPI_CHECK(MPI_Allgather(sendBuffer_.data(), myBytes, MPI_BYTE, gatherBuffer_.data(),
+                                   myBytes, MPI_BYTE, comm_.raw()));
+  } else {
+    MEMSGD_MPI_CHECK(MPI_Allgatherv(sendBuffer_.data(), myBytes, MPI_BYTE, gatherBuffer_.data(),
+                                    byteCounts_.data(), byteOffsets_.data(), MPI_BYTE,
+                                    comm_.raw()));
+  }
 
   counters.sent += size.times(peers);
   counters.paperBits += codec_.paperBits(mine);

@@ -12,7 +12,8 @@
 namespace memsgd {
 
 // Step 4 of Mem-SGD: every rank's compressed message reaches every rank, encoded by the
-// compressor's codec and gathered with one MPI_Allgatherv of bytes. Buffers are reused.
+// compressor's codec and gathered with one MPI_Allgatherv of bytes (MPI_Allgather when all
+// sizes are known to be equal). Buffers are reused.
 class SparseExchange {
  public:
   SparseExchange(const Communicator& comm, const MessageCodec& codec);
