@@ -29,6 +29,7 @@ void DenseExchange::allreduce(std::span<const double> mine, Vector& sum, CommCou
   counters.sent.value += payload * peers;
   counters.received.value += payload * peers;
   counters.paperBits += 64 * static_cast<std::uint64_t>(d);
+  counters.pairs += static_cast<std::uint64_t>(d);
 }
 
 }  // namespace memsgd

@@ -56,6 +56,7 @@ void SparseExchange::exchange(const SparseMessage& mine, std::optional<std::size
 
   counters.sent += size.times(peers);
   counters.paperBits += codec_.paperBits(mine);
+  counters.pairs += mine.size();
   for (std::size_t r = 0; r < received_.size(); ++r) {
     const std::span<const std::byte> bytes(gatherBuffer_.data() + byteOffsets_[r],
                                            static_cast<std::size_t>(byteCounts_[r]));

@@ -1,13 +1,17 @@
 #include "memsgd/compress/compressor_factory.hpp"
 
 #include <algorithm>
-#include <array>
 #include <functional>
+#include <iterator>
 #include <string>
+#include <vector>
 
+#include "memsgd/compress/approx_top_k.hpp"
 #include "memsgd/compress/identity.hpp"
 #include "memsgd/compress/pair_codec.hpp"
 #include "memsgd/compress/rand_k.hpp"
+#include "memsgd/compress/rand_k_unbiased.hpp"
+#include "memsgd/compress/threshold.hpp"
 #include "memsgd/compress/top_k.hpp"
 #include "memsgd/error.hpp"
 
@@ -16,33 +20,49 @@ namespace {
 
 struct Entry {
   std::string_view name;
-  bool sparsifying;
+  bool sendsK;  // sends (at most) k of the d coordinates: k is checked, and a = d/k by default
   std::function<std::unique_ptr<Compressor>(const CompressionConfig&, Rng)> build;
 };
 
-const std::array<Entry, 3>& registry() {
-  static const std::array<Entry, 3> entries{{
+const std::vector<Entry>& registry() {
+  static const std::vector<Entry> entries{
       {"none", false, [](const CompressionConfig&, Rng) { return std::make_unique<Identity>(); }},
       {"top_k", true, [](const CompressionConfig& c, Rng) { return std::make_unique<TopK>(c.k); }},
       {"rand_k", true,
        [](const CompressionConfig& c, Rng rng) { return std::make_unique<RandK>(c.k, rng); }},
-  }};
+      {"rand_k_unbiased", true,
+       [](const CompressionConfig& c, Rng rng) {
+         return std::make_unique<RandKUnbiased>(c.k, rng);
+       }},
+      {"approx_top_k", true,
+       [](const CompressionConfig& c, Rng rng) {
+         return std::make_unique<ApproxTopK>(c.k, c.sampleSize, rng);
+       }},
+      {"threshold", false,
+       [](const CompressionConfig& c, Rng) {
+         if (!(c.threshold > 0.0)) {
+           throw ConfigError("compression.threshold = " + std::to_string(c.threshold) +
+                             ": the threshold compressor needs a value > 0");
+         }
+         return std::make_unique<Threshold>(c.threshold);
+       }},
+  };
   return entries;
 }
 
 const Entry* find(std::string_view method) {
   const auto& entries = registry();
-  const auto* it = std::find_if(entries.begin(), entries.end(),
+  const auto it = std::find_if(entries.begin(), entries.end(),
                                 [&](const Entry& e) { return e.name == method; });
-  return it == entries.end() ? nullptr : it;
+  return it == entries.end() ? nullptr : &*it;
 }
 
 }  // namespace
 
 std::span<const std::string_view> compressorNames() {
   static const auto names = [] {
-    std::array<std::string_view, std::tuple_size_v<std::decay_t<decltype(registry())>>> result{};
-    std::transform(registry().begin(), registry().end(), result.begin(),
+    std::vector<std::string_view> result;
+    std::transform(registry().begin(), registry().end(), std::back_inserter(result),
                    [](const Entry& e) { return e.name; });
     return result;
   }();
@@ -51,7 +71,7 @@ std::span<const std::string_view> compressorNames() {
 
 bool isSparsifying(std::string_view method) {
   const Entry* entry = find(method);
-  return entry != nullptr && entry->sparsifying;
+  return entry != nullptr && entry->sendsK;
 }
 
 std::unique_ptr<Compressor> makeCompressor(const CompressionConfig& config, std::uint64_t dim,
@@ -60,7 +80,7 @@ std::unique_ptr<Compressor> makeCompressor(const CompressionConfig& config, std:
   if (entry == nullptr) {
     throw ConfigError("compression.method = " + config.method + ": unknown compressor");
   }
-  if (entry->sparsifying && config.k > dim) {
+  if (entry->sendsK && config.k > dim) {
     throw ConfigError("compression.k = " + std::to_string(config.k) +
                       ": exceeds the dimension d = " + std::to_string(dim));
   }

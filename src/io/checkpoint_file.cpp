@@ -30,6 +30,7 @@ enum PerRankScalar : std::size_t {
   kReceivedValue,
   kReceivedHeader,
   kPaperBits,
+  kPairs,
   kPerRankScalars
 };
 
@@ -200,6 +201,7 @@ std::array<std::uint64_t, kPerRankScalars> perRankScalars(const TrainerState& st
   row[kReceivedValue] = c.received.value;
   row[kReceivedHeader] = c.received.header;
   row[kPaperBits] = c.paperBits;
+  row[kPairs] = c.pairs;
   return row;
 }
 
@@ -288,7 +290,8 @@ Checkpoint readCheckpoint(const std::string& path, const Communicator& comm,
     }
     state.counters = {{mine[kSentIndex], mine[kSentValue], mine[kSentHeader]},
                       {mine[kReceivedIndex], mine[kReceivedValue], mine[kReceivedHeader]},
-                      mine[kPaperBits]};
+                      mine[kPaperBits],
+                      mine[kPairs]};
   } catch (...) {
     failure = std::current_exception();
   }

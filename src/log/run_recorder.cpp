@@ -9,13 +9,13 @@ namespace memsgd {
 namespace {
 
 // Per-rank counters in the order they are gathered.
-constexpr std::array<const char*, 7> kCounterNames = {
+constexpr std::array<const char*, 8> kCounterNames = {
     "index_bytes_sent",     "value_bytes_sent",      "header_bytes_sent", "index_bytes_received",
-    "value_bytes_received", "header_bytes_received", "paper_bits"};
+    "value_bytes_received", "header_bytes_received", "paper_bits",        "pairs_sent"};
 
 std::array<std::uint64_t, kCounterNames.size()> flatten(const CommCounters& c) {
   return {c.sent.index,     c.sent.value,      c.sent.header, c.received.index,
-          c.received.value, c.received.header, c.paperBits};
+          c.received.value, c.received.header, c.paperBits,   c.pairs};
 }
 
 }  // namespace

@@ -12,6 +12,7 @@ TEST(CompressorFactory, BuildsEveryListedName) {
     CompressionConfig config;
     config.method = std::string(name);
     config.k = 2;
+    config.threshold = 0.5;
     const auto compressor = makeCompressor(config, 10, 1, 0);
     EXPECT_EQ(compressor->name(), name);
   }
@@ -36,10 +37,24 @@ TEST(CompressorFactory, ReportsUnknownNameAndOversizedK) {
   }
 }
 
-TEST(CompressorFactory, OnlyTopKAndRandKAreSparsifying) {
+TEST(CompressorFactory, KBasedMethodsAreSparsifying) {
   EXPECT_TRUE(isSparsifying("top_k"));
   EXPECT_TRUE(isSparsifying("rand_k"));
+  EXPECT_TRUE(isSparsifying("rand_k_unbiased"));
+  EXPECT_TRUE(isSparsifying("approx_top_k"));
   EXPECT_FALSE(isSparsifying("none"));
+  EXPECT_FALSE(isSparsifying("threshold"));
+}
+
+TEST(CompressorFactory, ThresholdNeedsAPositiveThreshold) {
+  CompressionConfig config;
+  config.method = "threshold";
+  try {
+    (void)makeCompressor(config, 10, 1, 0);
+    ADD_FAILURE() << "no error for threshold = 0";
+  } catch (const ConfigError& error) {
+    EXPECT_NE(std::string(error.what()).find("compression.threshold"), std::string::npos);
+  }
 }
 
 TEST(CompressorFactory, RandKStreamsDifferByRank) {

@@ -4,17 +4,10 @@
 
 #include "memsgd/compress/rand_k.hpp"
 #include "memsgd/compress/top_k.hpp"
+#include "compress_test_helpers.hpp"
 
 namespace memsgd {
 namespace {
-
-double residualSquaredNorm(const Vector& v, const SparseMessage& c) {
-  Vector residual = v;
-  for (std::size_t i = 0; i < c.size(); ++i) {
-    residual[c.indices[i]] -= c.values[i];
-  }
-  return residual.squaredNorm();
-}
 
 std::vector<Vector> testVectors(Eigen::Index d) {
   std::vector<Vector> vectors{Vector::Random(d), Vector::Ones(d), Vector::Zero(d)};
@@ -36,9 +29,7 @@ TEST(Contraction, TopKHoldsOnEveryVector) {
       SparseMessage c;
       for (const Vector& v : testVectors(d)) {
         topK.compress(v, c);
-        const double bound =
-            (1.0 - static_cast<double>(k) / static_cast<double>(d)) * v.squaredNorm();
-        EXPECT_LE(residualSquaredNorm(v, c), bound * (1 + 1e-12) + 1e-300)
+        EXPECT_LE(test::residualSquaredNorm(v, c), test::contractionBound(v, k))
             << "d=" << d << " k=" << k;
       }
     }
@@ -55,7 +46,7 @@ TEST(Contraction, RandKHoldsInExpectation) {
         double mean = 0.0;
         for (int draw = 0; draw < kDraws; ++draw) {
           randK.compress(v, c);
-          mean += residualSquaredNorm(v, c) / kDraws;
+          mean += test::residualSquaredNorm(v, c) / kDraws;
         }
         // The expectation equals the bound exactly; allow sampling error, largest for the spike.
         const double bound =

@@ -14,6 +14,9 @@ struct CommCounters {
   // The paper's convention, no fan-out: 64 bits per (index, value) pair and 64 * d per dense
   // vector, for the message this rank contributes.
   std::uint64_t paperBits = 0;
+  // Coordinates this rank sent (pairs of sparse messages, d per dense vector): the k' of
+  // compressors whose message size varies.
+  std::uint64_t pairs = 0;
 };
 
 }  // namespace memsgd
