@@ -9,8 +9,12 @@
 #include "memsgd/compress/approx_top_k.hpp"
 #include "memsgd/compress/identity.hpp"
 #include "memsgd/compress/pair_codec.hpp"
+#include "memsgd/compress/qsgd.hpp"
+#include "memsgd/compress/qsgd_codec.hpp"
 #include "memsgd/compress/rand_k.hpp"
 #include "memsgd/compress/rand_k_unbiased.hpp"
+#include "memsgd/compress/scaled_sign.hpp"
+#include "memsgd/compress/sign_codec.hpp"
 #include "memsgd/compress/threshold.hpp"
 #include "memsgd/compress/top_k.hpp"
 #include "memsgd/error.hpp"
@@ -18,33 +22,62 @@
 namespace memsgd {
 namespace {
 
+using CompressorBuilder =
+    std::function<std::unique_ptr<Compressor>(const CompressionConfig&, std::uint64_t dim, Rng)>;
+using CodecBuilder = std::function<std::unique_ptr<MessageCodec>(const CompressionConfig&,
+                                                                 const CommunicationConfig&)>;
+
+std::unique_ptr<MessageCodec> pairCodec(const CompressionConfig& /*compression*/,
+                                        const CommunicationConfig& communication) {
+  return std::make_unique<PairCodec>(communication.valueType, communication.indexEncoding);
+}
+
 struct Entry {
   std::string_view name;
   bool sendsK;  // sends (at most) k of the d coordinates: k is checked, and a = d/k by default
-  std::function<std::unique_ptr<Compressor>(const CompressionConfig&, Rng)> build;
+  CompressorBuilder build;
+  CodecBuilder codec = pairCodec;
 };
 
 const std::vector<Entry>& registry() {
   static const std::vector<Entry> entries{
-      {"none", false, [](const CompressionConfig&, Rng) { return std::make_unique<Identity>(); }},
-      {"top_k", true, [](const CompressionConfig& c, Rng) { return std::make_unique<TopK>(c.k); }},
+      {"none", false,
+       [](const CompressionConfig&, std::uint64_t, Rng) { return std::make_unique<Identity>(); }},
+      {"top_k", true,
+       [](const CompressionConfig& c, std::uint64_t, Rng) { return std::make_unique<TopK>(c.k); }},
       {"rand_k", true,
-       [](const CompressionConfig& c, Rng rng) { return std::make_unique<RandK>(c.k, rng); }},
+       [](const CompressionConfig& c, std::uint64_t, Rng rng) {
+         return std::make_unique<RandK>(c.k, rng);
+       }},
       {"rand_k_unbiased", true,
-       [](const CompressionConfig& c, Rng rng) {
+       [](const CompressionConfig& c, std::uint64_t, Rng rng) {
          return std::make_unique<RandKUnbiased>(c.k, rng);
        }},
       {"approx_top_k", true,
-       [](const CompressionConfig& c, Rng rng) {
+       [](const CompressionConfig& c, std::uint64_t, Rng rng) {
          return std::make_unique<ApproxTopK>(c.k, c.sampleSize, rng);
        }},
       {"threshold", false,
-       [](const CompressionConfig& c, Rng) {
+       [](const CompressionConfig& c, std::uint64_t, Rng) {
          if (!(c.threshold > 0.0)) {
            throw ConfigError("compression.threshold = " + std::to_string(c.threshold) +
                              ": the threshold compressor needs a value > 0");
          }
          return std::make_unique<Threshold>(c.threshold);
+       }},
+      {"qsgd", false,
+       [](const CompressionConfig& c, std::uint64_t, Rng rng) {
+         return std::make_unique<Qsgd>(c.levels, rng);
+       },
+       [](const CompressionConfig& c, const CommunicationConfig&) {
+         return std::make_unique<QsgdCodec>(c.levels, c.qsgdEncoding);
+       }},
+      {"scaled_sign", false,
+       [](const CompressionConfig&, std::uint64_t dim, Rng) {
+         return std::make_unique<ScaledSign>(dim);
+       },
+       [](const CompressionConfig&, const CommunicationConfig&) {
+         return std::make_unique<SignCodec>();
        }},
   };
   return entries;
@@ -55,6 +88,14 @@ const Entry* find(std::string_view method) {
   const auto it = std::find_if(entries.begin(), entries.end(),
                                 [&](const Entry& e) { return e.name == method; });
   return it == entries.end() ? nullptr : &*it;
+}
+
+const Entry& require(const std::string& method) {
+  const Entry* entry = find(method);
+  if (entry == nullptr) {
+    throw ConfigError("compression.method = " + method + ": unknown compressor");
+  }
+  return *entry;
 }
 
 }  // namespace
@@ -76,16 +117,14 @@ bool isSparsifying(std::string_view method) {
 
 std::unique_ptr<Compressor> makeCompressor(const CompressionConfig& config, std::uint64_t dim,
                                            std::uint64_t seed, int rank) {
-  const Entry* entry = find(config.method);
-  if (entry == nullptr) {
-    throw ConfigError("compression.method = " + config.method + ": unknown compressor");
-  }
-  if (entry->sendsK && config.k > dim) {
+  const Entry& entry = require(config.method);
+  if (entry.sendsK && config.k > dim) {
     throw ConfigError("compression.k = " + std::to_string(config.k) +
                       ": exceeds the dimension d = " + std::to_string(dim));
   }
-  return entry->build(config, Rng(seed, static_cast<std::uint64_t>(rank),
-                                  static_cast<std::uint64_t>(RngPurpose::kCompression)));
+  return entry.build(config, dim,
+                     Rng(seed, static_cast<std::uint64_t>(rank),
+                         static_cast<std::uint64_t>(RngPurpose::kCompression)));
 }
 
 std::unique_ptr<MessageCodec> makeCodec(const CompressionConfig& compression,
@@ -95,7 +134,7 @@ std::unique_ptr<MessageCodec> makeCodec(const CompressionConfig& compression,
         "communication.value_type = fp16: dense SGD (compression.method = none) is summed by "
         "MPI_Allreduce, which has no half-precision sum; use fp32 or fp64");
   }
-  return std::make_unique<PairCodec>(communication.valueType, communication.indexEncoding);
+  return require(compression.method).codec(compression, communication);
 }
 
 }  // namespace memsgd

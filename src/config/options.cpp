@@ -360,6 +360,8 @@ po::options_description logOptions() {
        "no progress output")
       ("log.checkpoint_every", text("N", toText(defaults.checkpointEvery)),
        "save a checkpoint every N samples of all ranks and at the end; 0: never")
+      ("log.trace_steps", flag(defaults.traceSteps),
+       "also record every step's traffic per rank in /trace (chunked, compressed)")
       ("log.checkpoint", autoOr("PATH"),
        "checkpoint file; auto: the run file's name with .ckpt.h5");
   // clang-format on
@@ -449,7 +451,8 @@ LogConfig readLog(const Settings& settings) {
           .checkpointEvery = integer<std::uint64_t>(settings.get("log.checkpoint_every"), 0),
           .checkpoint = unlessAuto(settings.get("log.checkpoint"), [](const Setting& setting) {
                           return setting.text;
-                        }).value_or(checkpointPathFor(output.text))};
+                        }).value_or(checkpointPathFor(output.text)),
+          .traceSteps = boolean(settings.get("log.trace_steps"))};
 }
 
 // Every key in declaration order with its final text; data paths as resolved.

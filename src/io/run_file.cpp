@@ -15,6 +15,9 @@ using detail::RunFileColumn;
 constexpr char kConfigGroup[] = "/config";
 constexpr char kMetricsGroup[] = "/metrics";
 constexpr char kRanksGroup[] = "/ranks";
+constexpr char kTraceGroup[] = "/trace";
+constexpr hsize_t kTraceChunkRows = 4096;
+constexpr unsigned kTraceDeflateLevel = 4;
 // Rows per chunk: an evaluation row is a few bytes per column, so a chunk holds many rows and a
 // run of a few thousand evaluations needs only a handful of chunks per column.
 constexpr hsize_t kChunkRows = 256;
@@ -45,17 +48,15 @@ Hdf5Handle openOrCreateGroup(hid_t file, const char* group, const std::string& p
 }
 
 // The dataset of one column: the existing one of a reopened file (its width checked), or a new,
-// empty one of `value`'s type and width that grows by one row per append.
+// empty one of `value`'s type and width that grows by appends; trace columns are compressed.
 RunFileColumn openColumn(hid_t group, const char* groupName, const std::string& name,
                          const RowValue& value, const std::string& path) {
-  RunFileColumn column{name, std::string(groupName) + "/" + name, {}, {}, value.rank, value.width};
+  RunFileColumn column{name, std::string(groupName) + "/" + name, {}, value.rank, value.width};
+  const bool trace = std::string_view(groupName) == kTraceGroup;
   const std::string& object = column.datasetPath;
   if (value.width == 0) {
     throw IoError(path + ", " + object + ": a per-rank column needs at least one value");
   }
-  const std::array<hsize_t, 2> rowDims{1, value.width};
-  column.rowSpace = Hdf5Handle(
-      MEMSGD_HDF5_CHECK(H5Screate_simple(value.rank, rowDims.data(), nullptr), path, object));
   if (MEMSGD_HDF5_CHECK(H5Lexists(group, name.c_str(), H5P_DEFAULT), path, object) > 0) {
     column.dataset =
         Hdf5Handle(MEMSGD_HDF5_CHECK(H5Dopen2(group, name.c_str(), H5P_DEFAULT), path, object));
@@ -71,11 +72,14 @@ RunFileColumn openColumn(hid_t group, const char* groupName, const std::string& 
   }
   const std::array<hsize_t, 2> dims{0, value.width};
   const std::array<hsize_t, 2> maxDims{H5S_UNLIMITED, value.width};
-  const std::array<hsize_t, 2> chunk{kChunkRows, value.width};
+  const std::array<hsize_t, 2> chunk{trace ? kTraceChunkRows : kChunkRows, value.width};
   const Hdf5Handle space(
       MEMSGD_HDF5_CHECK(H5Screate_simple(value.rank, dims.data(), maxDims.data()), path, object));
   const Hdf5Handle properties(MEMSGD_HDF5_CHECK(H5Pcreate(H5P_DATASET_CREATE), path, object));
   MEMSGD_HDF5_CHECK(H5Pset_chunk(properties.get(), value.rank, chunk.data()), path, object);
+  if (trace) {
+    MEMSGD_HDF5_CHECK(H5Pset_deflate(properties.get(), kTraceDeflateLevel), path, object);
+  }
   column.dataset =
       Hdf5Handle(MEMSGD_HDF5_CHECK(H5Dcreate2(group, name.c_str(), value.type, space.get(),
                                               H5P_DEFAULT, properties.get(), H5P_DEFAULT),
@@ -122,19 +126,21 @@ void checkColumns(const std::vector<RunFileColumn>& columns, const char* groupNa
   }
 }
 
-// Grows `column` to `row` + 1 rows and writes `value` into the last one.
+// Sets `column` to `row` + `rows` rows and writes `value` (that many rows) into the last ones.
 void appendTo(const RunFileColumn& column, hsize_t row, const RowValue& value,
-              const std::string& path) {
+              const std::string& path, hsize_t rows = 1) {
   const std::string& object = column.datasetPath;
-  const std::array<hsize_t, 2> dims{row + 1, column.width};
+  const std::array<hsize_t, 2> dims{row + rows, column.width};
   const std::array<hsize_t, 2> start{row, 0};
-  const std::array<hsize_t, 2> count{1, column.width};
+  const std::array<hsize_t, 2> count{rows, column.width};
+  const Hdf5Handle memorySpace(
+      MEMSGD_HDF5_CHECK(H5Screate_simple(column.rank, count.data(), nullptr), path, object));
   MEMSGD_HDF5_CHECK(H5Dset_extent(column.dataset.get(), dims.data()), path, object);
   const Hdf5Handle fileSpace(MEMSGD_HDF5_CHECK(H5Dget_space(column.dataset.get()), path, object));
   MEMSGD_HDF5_CHECK(H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, start.data(), nullptr,
                                         count.data(), nullptr),
                     path, object);
-  MEMSGD_HDF5_CHECK(H5Dwrite(column.dataset.get(), value.type, column.rowSpace.get(),
+  MEMSGD_HDF5_CHECK(H5Dwrite(column.dataset.get(), value.type, memorySpace.get(),
                              fileSpace.get(), H5P_DEFAULT, value.data),
                     path, object);
 }
@@ -228,7 +234,8 @@ void RunFile::writeConfig(const std::vector<std::pair<std::string, AttributeValu
   MEMSGD_HDF5_CHECK(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), path_, "");
 }
 
-RunFile RunFile::reopen(const std::string& path, std::uint64_t keepRows) {
+RunFile RunFile::reopen(const std::string& path, std::uint64_t keepRows,
+                        std::uint64_t keepTraceRows) {
   if (!std::filesystem::is_regular_file(path)) {
     throw IoError(path + ": the run file to continue is missing (log.output must name the run "
                          "file of the checkpointed run)");
@@ -238,6 +245,7 @@ RunFile RunFile::reopen(const std::string& path, std::uint64_t keepRows) {
   Hdf5Handle handle(MEMSGD_HDF5_CHECK(H5Fopen(path.c_str(), H5F_ACC_RDWR, access.get()), path, ""));
   RunFile file(path, std::move(handle));
   file.rows_ = keepRows;
+  file.traceRows_ = keepTraceRows;
   return file;
 }
 
@@ -258,6 +266,38 @@ void RunFile::appendRow(const MetricsRow& row) {
   appendTo(perRank_, rows_, row.perRank, path_);
   MEMSGD_HDF5_CHECK(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), path_, "");
   ++rows_;
+}
+
+void RunFile::appendTrace(const TraceBlock& block) {
+  const hsize_t rows = block.steps.size();
+  if (rows == 0) {
+    return;
+  }
+  std::vector<std::pair<std::string, RowValue>> values{
+      {"step", RowValue{H5T_NATIVE_INT64, 1, 1, block.steps.data()}}};
+  for (const auto& [name, data] : block.perRank) {
+    if (data.empty() || data.size() % rows != 0) {
+      throw IoError(path_ + ": trace column " + name + " has " + std::to_string(data.size()) +
+                    " values, not a whole number of its " + std::to_string(rows) + " rows");
+    }
+    values.emplace_back(name, RowValue{H5T_NATIVE_INT64, 2, data.size() / rows, data.data()});
+  }
+  if (trace_.empty()) {
+    const Hdf5Handle group = openOrCreateGroup(file_.get(), kTraceGroup, path_);
+    for (const auto& [name, value] : values) {
+      trace_.push_back(openColumn(group.get(), kTraceGroup, name, value, path_));
+    }
+  }
+  for (std::size_t i = 0; i < std::max(trace_.size(), values.size()); ++i) {
+    if (i >= trace_.size() || i >= values.size() || trace_[i].name != values[i].first ||
+        trace_[i].width != values[i].second.width) {
+      throw IoError(path_ + ": a trace block differs in its columns from the first block");
+    }
+  }
+  for (std::size_t i = 0; i < trace_.size(); ++i) {
+    appendTo(trace_[i], traceRows_, values[i].second, path_, rows);
+  }
+  traceRows_ += rows;
 }
 
 }  // namespace memsgd

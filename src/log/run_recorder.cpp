@@ -5,6 +5,8 @@
 #include <ostream>
 #include <string>
 
+#include "memsgd/comm/mpi_check.hpp"
+
 namespace memsgd {
 namespace {
 
@@ -12,6 +14,9 @@ namespace {
 constexpr std::array<const char*, 8> kCounterNames = {
     "index_bytes_sent",     "value_bytes_sent",      "header_bytes_sent", "index_bytes_received",
     "value_bytes_received", "header_bytes_received", "paper_bits",        "pairs_sent"};
+
+// Per step and rank in the trace: the step's traffic.
+constexpr std::array<const char*, 3> kTraceNames = {"bytes_sent", "bytes_received", "pairs_sent"};
 
 std::array<std::uint64_t, kCounterNames.size()> flatten(const CommCounters& c) {
   return {c.sent.index,     c.sent.value,      c.sent.header, c.received.index,
@@ -22,13 +27,18 @@ std::array<std::uint64_t, kCounterNames.size()> flatten(const CommCounters& c) {
 
 RunRecorder::RunRecorder(const LogConfig& config, const Communicator& comm,
                          const std::vector<std::pair<std::string, AttributeValue>>& attributes,
-                         std::ostream& console, std::optional<std::uint64_t> resumeAfterRows)
-    : comm_(comm), console_(console), quiet_(config.quiet), rows_(resumeAfterRows.value_or(0)) {
+                         std::ostream& console, std::optional<ResumePoint> resume)
+    : comm_(comm),
+      console_(console),
+      quiet_(config.quiet),
+      rows_(resume ? resume->rows : 0),
+      tracing_(config.traceSteps),
+      traced_(resume ? resume->counters : CommCounters{}) {
   std::exception_ptr failure;
   if (comm.rank() == 0) {
     try {
-      file_.emplace(resumeAfterRows ? RunFile::reopen(config.output, *resumeAfterRows)
-                                    : RunFile::create(config.output, config.overwrite));
+      file_.emplace(resume ? RunFile::reopen(config.output, resume->rows, resume->steps)
+                           : RunFile::create(config.output, config.overwrite));
       file_->writeConfig(attributes);
     } catch (...) {
       failure = std::current_exception();
@@ -39,6 +49,7 @@ RunRecorder::RunRecorder(const LogConfig& config, const Communicator& comm,
 
 void RunRecorder::record(const Trainer& trainer, const Evaluation& evaluation,
                          double elapsedSeconds) {
+  flushTrace();
   const int ranks = comm_.size();
   const auto mine = flatten(trainer.counters());
   gathered_.resize(mine.size() * static_cast<std::size_t>(ranks));
@@ -106,6 +117,49 @@ void RunRecorder::finish(const Trainer& trainer) {
   if (comm_.rank() == 0) {
     console_ << formatSummary({last_, trainer.steps(), paperBits_, file_->path()}) << std::endl;
   }
+}
+
+void RunRecorder::traceStep(const Trainer& trainer) {
+  if (!tracing_) {
+    return;
+  }
+  const CommCounters& now = trainer.counters();
+  pending_.push_back(static_cast<std::int64_t>(trainer.steps()));
+  pending_.push_back(static_cast<std::int64_t>(now.sent.total() - traced_.sent.total()));
+  pending_.push_back(static_cast<std::int64_t>(now.received.total() - traced_.received.total()));
+  pending_.push_back(static_cast<std::int64_t>(now.pairs - traced_.pairs));
+  traced_ = now;
+}
+
+void RunRecorder::flushTrace() {
+  if (!tracing_) {
+    return;
+  }
+  // Every rank noted the same steps, so the blocks have one size and rank 0 can transpose them.
+  constexpr std::size_t kFields = 1 + kTraceNames.size();
+  const std::size_t steps = pending_.size() / kFields;
+  const auto ranks = static_cast<std::size_t>(comm_.size());
+  std::vector<std::int64_t> all(comm_.rank() == 0 ? pending_.size() * ranks : 0);
+  MEMSGD_MPI_CHECK(MPI_Gather(pending_.data(), static_cast<int>(pending_.size()), MPI_INT64_T,
+                              all.data(), static_cast<int>(pending_.size()), MPI_INT64_T, 0,
+                              comm_.raw()));
+  if (comm_.rank() == 0 && steps > 0) {
+    TraceBlock block;
+    for (std::size_t s = 0; s < steps; ++s) {
+      block.steps.push_back(pending_[s * kFields]);
+    }
+    for (std::size_t f = 0; f < kTraceNames.size(); ++f) {
+      std::vector<std::int64_t> values(steps * ranks);
+      for (std::size_t s = 0; s < steps; ++s) {
+        for (std::size_t r = 0; r < ranks; ++r) {
+          values[s * ranks + r] = all[r * pending_.size() + s * kFields + 1 + f];
+        }
+      }
+      block.perRank.emplace_back(kTraceNames[f], std::move(values));
+    }
+    file_->appendTrace(block);
+  }
+  pending_.clear();
 }
 
 }  // namespace memsgd

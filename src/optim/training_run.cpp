@@ -87,7 +87,9 @@ TrainingOutcome runTraining(const RunConfig& config, const Communicator& comm,
   }
   const bool resuming = !config.resumeFrom.empty();
   RunRecorder recorder(config.log, comm, runAttributes(config, comm, shards, *trainer), console,
-                       resuming ? std::optional(progress.runFileRows) : std::nullopt);
+                       resuming ? std::optional(RunRecorder::ResumePoint{
+                                      progress.runFileRows, trainer->steps(), trainer->counters()})
+                                : std::nullopt);
   const Evaluator evaluator(comm, trainer->model(), shards.test ? &*shards.test : nullptr);
 
   const auto start = std::chrono::steady_clock::now();
@@ -118,6 +120,7 @@ TrainingOutcome runTraining(const RunConfig& config, const Communicator& comm,
     if (!trainer->x().allFinite()) {
       stopDiverged("x is not finite");  // keep the last good checkpoint
     }
+    recorder.flushTrace();  // the trace on disk must reach the checkpoint's step
     progress.runFileRows = recorder.rows();
     progress.elapsedSeconds = elapsed();
     writeCheckpoint(config.log.checkpoint, comm, trainer->state(), progress, identity);
@@ -128,6 +131,7 @@ TrainingOutcome runTraining(const RunConfig& config, const Communicator& comm,
   }
   while (trainer->samples() < totalSamples) {
     trainer->step();
+    recorder.traceStep(*trainer);
     if (trainer->samples() >= progress.nextEvaluation) {
       evaluate();
       while (progress.nextEvaluation <= trainer->samples()) {

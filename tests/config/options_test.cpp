@@ -50,6 +50,7 @@ const std::vector<std::pair<std::string, std::string>> kKeysWithDefaults = {
     {"log.overwrite", "false"},
     {"log.quiet", "false"},
     {"log.checkpoint_every", "0"},
+    {"log.trace_steps", "false"},
     {"log.checkpoint", "auto"},
 };
 
@@ -373,7 +374,7 @@ INSTANTIATE_TEST_SUITE_P(
                       InvalidValue{"data.normalize", "l1", "none|l2"},
                       InvalidValue{"optimizer.schedule", "cosine", "decay|bottou|constant"},
                       InvalidValue{"optimizer.averaging", "best", "weighted|uniform|last"},
-                      InvalidValue{"compression.method", "qsgd", "none|top_k|rand_k"},
+                      InvalidValue{"compression.method", "powersgd", "none|top_k|rand_k"},
                       InvalidValue{"communication.aggregation", "max", "sum|mean"},
                       InvalidValue{"communication.value_type", "fp8", "fp32|fp64|fp16"},
                       InvalidValue{"communication.index_encoding", "zip", "raw|varint"},

@@ -19,7 +19,7 @@ class Resume : public ::testing::Test {
   TrainingOutcome run(const std::string& output, std::vector<std::string> extra) {
     std::vector<std::string> arguments{test::sourcePath("configs/a9a_rand_k.ini"),
                                        "--log.output=" + scratch_.path(output),
-                                       "--log.eval_every=3000"};
+                                       "--log.eval_every=3000", "--log.trace_steps=true"};
     arguments.insert(arguments.end(), extra.begin(), extra.end());
     return runTraining(test::configFrom(arguments), comm_, console_);
   }
@@ -52,6 +52,18 @@ TEST_F(Resume, ContinuesBitwiseIdentically) {
     EXPECT_EQ(actual.readColumn(column), expected.readColumn(column)) << column;
   }
   EXPECT_EQ(actual.readMatrix("/ranks/bytes_sent"), expected.readMatrix("/ranks/bytes_sent"));
+  // The per-step trace continues where the checkpoint left it, and adds up to the totals.
+  EXPECT_EQ(actual.readColumn("/trace/step"), expected.readColumn("/trace/step"));
+  const auto trace = actual.readMatrix("/trace/bytes_sent");
+  EXPECT_EQ(trace, expected.readMatrix("/trace/bytes_sent"));
+  EXPECT_EQ(trace.size(), whole.steps);
+  std::vector<std::int64_t> summed(static_cast<std::size_t>(comm_.size()), 0);
+  for (const auto& step : trace) {
+    for (std::size_t r = 0; r < summed.size(); ++r) {
+      summed[r] += step[r];
+    }
+  }
+  EXPECT_EQ(summed, actual.readMatrix("/ranks/bytes_sent").back());
 }
 
 TEST_F(Resume, RefusesAnotherConfiguration) {

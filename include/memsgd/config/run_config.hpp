@@ -63,6 +63,7 @@ struct LogConfig {
   bool quiet = false;
   std::uint64_t checkpointEvery = 0;  // samples, counted globally; 0: no checkpoints
   std::string checkpoint;             // path; derived from output unless configured
+  bool traceSteps = false;            // per-step traffic of every rank in /trace
 };
 
 struct RunConfig {

@@ -16,7 +16,6 @@ struct RunFileColumn {
   std::string name;         // the row's column name, e.g. "train_loss"
   std::string datasetPath;  // e.g. "/metrics/train_loss"
   Hdf5Handle dataset;
-  Hdf5Handle rowSpace;  // memory dataspace of one row
   int rank = 1;         // 1 for /metrics columns, 2 for [rows x P] /ranks columns
   hsize_t width = 1;    // P of a /ranks column
 };
@@ -27,6 +26,13 @@ Hdf5Handle runFileAccess(const std::string& path);
 }  // namespace detail
 
 using AttributeValue = std::variant<std::string, double, std::int64_t>;
+
+// Rows of the optional per-step trace: one row per step, values of every rank.
+struct TraceBlock {
+  std::vector<std::int64_t> steps;  // -> /trace/step
+  std::vector<std::pair<std::string, std::vector<std::int64_t>>>
+      perRank;  // -> /trace/<name>, [rows x P], row-major
+};
 
 // One evaluation row of a run. Every row of a file must carry the same column names.
 struct MetricsRow {
@@ -46,13 +52,18 @@ class RunFile {
   static RunFile create(const std::string& path, bool overwrite);
   // Opens the run file of an interrupted run to continue it after its first `keepRows` rows: the
   // next row is written as row `keepRows`, and every column is cut to that length.
-  static RunFile reopen(const std::string& path, std::uint64_t keepRows);
+  // The per-step trace, if any, is cut to `keepTraceRows`.
+  static RunFile reopen(const std::string& path, std::uint64_t keepRows,
+                        std::uint64_t keepTraceRows = 0);
 
   // Stores each pair as an attribute of the group /config.
   void writeConfig(const std::vector<std::pair<std::string, AttributeValue>>& attributes);
   // Appends one row and flushes the file. Throws IoError if the columns differ from the first
   // row's.
   void appendRow(const MetricsRow& row);
+  // Appends the block's rows to the chunked, compressed /trace datasets (flushed with the next
+  // row). Every block must carry the same columns.
+  void appendTrace(const TraceBlock& block);
 
   [[nodiscard]] const std::string& path() const { return path_; }
   [[nodiscard]] std::uint64_t rows() const { return rows_; }
@@ -68,6 +79,8 @@ class RunFile {
   std::vector<detail::RunFileColumn> reals_;
   std::vector<detail::RunFileColumn> integers_;
   std::vector<detail::RunFileColumn> perRank_;
+  std::uint64_t traceRows_ = 0;
+  std::vector<detail::RunFileColumn> trace_;  // /trace/step, then the per-rank columns
 };
 
 }  // namespace memsgd

@@ -18,11 +18,22 @@ namespace memsgd {
 // counters are gathered from all ranks); only rank 0 writes and prints.
 class RunRecorder {
  public:
-  // Collective: rank 0 creates the run file, or with `resumeAfterRows` reopens it to continue
-  // after that many rows; a failure there stops all ranks (AgreedError).
+  // Where a resumed run continues its run file: rows of evaluations and of the per-step trace.
+  struct ResumePoint {
+    std::uint64_t rows = 0;
+    std::uint64_t steps = 0;
+    CommCounters counters;  // this rank's, where the trace continues from
+  };
+  // Collective: rank 0 creates the run file, or with `resume` reopens it to continue there; a
+  // failure there stops all ranks (AgreedError).
   RunRecorder(const LogConfig& config, const Communicator& comm,
               const std::vector<std::pair<std::string, AttributeValue>>& attributes,
-              std::ostream& console, std::optional<std::uint64_t> resumeAfterRows = std::nullopt);
+              std::ostream& console, std::optional<ResumePoint> resume = std::nullopt);
+
+  // With log.trace_steps: notes the last step's traffic; call after every step.
+  void traceStep(const Trainer& trainer);
+  // Collective: writes the steps noted since the last call to /trace (record() calls it too).
+  void flushTrace();
 
   // Collective. Appends one row for the trainer's current state and `evaluation`.
   void record(const Trainer& trainer, const Evaluation& evaluation, double elapsedSeconds);
@@ -40,6 +51,9 @@ class RunRecorder {
   ProgressLine last_;
   std::uint64_t paperBits_ = 0;
   std::vector<std::uint64_t> gathered_;
+  bool tracing_;
+  CommCounters traced_;                // counters at the last traced step
+  std::vector<std::int64_t> pending_;  // per noted step: kTraceFields values
 };
 
 }  // namespace memsgd
