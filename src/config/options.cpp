@@ -489,6 +489,21 @@ po::variables_map collect(const std::string& origin, Parse parse) {
   return values;
 }
 
+// Boost rejects "--key=" (an empty value after '='); users write it to clear a key such as
+// data.test, so it becomes the accepted form "--key" "".
+std::vector<std::string> splitEmptyValues(const std::vector<std::string>& arguments) {
+  std::vector<std::string> split;
+  for (const std::string& argument : arguments) {
+    if (argument.starts_with("--") && argument.ends_with('=') && argument.size() > 3) {
+      split.push_back(argument.substr(0, argument.size() - 1));
+      split.emplace_back();
+    } else {
+      split.push_back(argument);
+    }
+  }
+  return split;
+}
+
 po::variables_map parseArguments(const std::vector<std::string>& arguments,
                                  const po::options_description& options) {
   po::positional_options_description positional;
@@ -496,7 +511,7 @@ po::variables_map parseArguments(const std::vector<std::string>& arguments,
   // Exact keys only: a guessed prefix such as --data.t could silently pick the wrong key.
   const int style = po::command_line_style::unix_style & ~po::command_line_style::allow_guessing;
   return collect(std::string(kCommandLine), [&] {
-    return po::command_line_parser(arguments)
+    return po::command_line_parser(splitEmptyValues(arguments))
         .options(options)
         .positional(positional)
         .style(style)

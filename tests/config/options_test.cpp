@@ -222,6 +222,7 @@ TEST_F(ConfigTest, EmptyTestOnCommandLineDropsTheFilesTestSet) {
   const std::string ini = writeConfig("test = data/test.txt\n");
   EXPECT_FALSE(parse({ini}).data.test.empty());
   EXPECT_TRUE(parse({ini, "--data.test", ""}).data.test.empty());
+  EXPECT_TRUE(parse({ini, "--data.test="}).data.test.empty());
 }
 
 TEST(ShippedConfigs, EveryConfigParsesWithThePaperSettings) {
@@ -240,18 +241,25 @@ TEST(ShippedConfigs, EveryConfigParsesWithThePaperSettings) {
     EXPECT_FALSE(config.optimizer.offset.has_value());
     EXPECT_EQ(config.optimizer.averaging, Averaging::kWeighted);
     EXPECT_DOUBLE_EQ(config.optimizer.epochs, 3.0);
-    EXPECT_EQ(config.compression.k, 1U);
-    const bool sgd = stem.ends_with("_sgd");
-    const std::string method = sgd                                        ? "none"
-                               : stem.find("rand_k") != std::string::npos ? "rand_k"
-                                                                          : "top_k";
+    // "<dataset>_<method>[_no_memory]", with "sgd" for method none; quickstart is top_k.
+    std::string method = stem == "quickstart" ? "top_k" : stem.substr(stem.find('_') + 1);
+    const bool noMemory = method.ends_with("_no_memory");
+    if (noMemory) method.resize(method.size() - std::string_view("_no_memory").size());
+    if (method == "sgd") method = "none";
     EXPECT_EQ(config.compression.method, method);
-    if (!sgd) {
-      EXPECT_EQ(config.compression.memory, stem.find("no_memory") == std::string::npos);
+    if (method == "top_k" || method == "rand_k") {
+      EXPECT_EQ(config.compression.k, 1U);
+    }
+    // The unbiased compressors run without memory, as their papers do.
+    const bool unbiased = method == "qsgd" || method == "rand_k_unbiased";
+    if (method != "none") {
+      EXPECT_EQ(config.compression.memory, !noMemory && !unbiased);
     }
     EXPECT_EQ(config.data.test.empty(), stem.starts_with("w8a"));  // only a9a ships a test split
   }
-  EXPECT_EQ(count, 9);  // quickstart + {a9a, w8a} x {sgd, top_k, rand_k, top_k_no_memory}
+  // quickstart + {a9a, w8a} x {sgd, top_k, rand_k, top_k_no_memory, qsgd, scaled_sign,
+  // rand_k_unbiased, threshold, approx_top_k}
+  EXPECT_EQ(count, 19);
 }
 
 TEST_F(ConfigTest, FileDataPathsAreRelativeToTheFileFromAnyWorkingDirectory) {
