@@ -1,93 +1,431 @@
 #include "memsgd/compress/selection.hpp"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
+#include <limits>
+#include <span>
 #include <stdexcept>
+#include <string>
+
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+#include <immintrin.h>
+#endif
 
 namespace memsgd {
 namespace {
 
-using Candidate = std::pair<double, std::uint32_t>;
+// Selection compares integer keys, not doubles: the bits of v_j without the sign, which order like
+// |v_j| (non-negative IEEE doubles order like their bit patterns, denormals included) and make
+// -0 == +0. Numbers map to keys >= 2 and every NaN to 1, which leaves 0 below all of them for the
+// heap's placeholders.
+constexpr std::uint64_t kInfinityBits =
+    std::bit_cast<std::uint64_t>(std::numeric_limits<double>::infinity()) << 1;
+constexpr std::uint64_t kNanKey = 1;
 
-// "a ranks before b": larger magnitude first, then lower index. Total order, so results are
+inline std::uint64_t keyOf(double value) {
+  const std::uint64_t bits = std::bit_cast<std::uint64_t>(value) << 1;
+  return bits > kInfinityBits ? kNanKey : bits + 2;
+}
+
+// v + scale * x with one rounding where the target has fused multiply-add (and two elsewhere,
+// where an explicit fma would be a slow library call): explicit, so that the result does not
+// depend on whether the compiler contracts the expression.
+inline double plusScaled(double v, double scale, double x) {
+#ifdef FP_FAST_FMA
+  return std::fma(scale, x, v);
+#else
+  return v + scale * x;
+#endif
+}
+
+// Elements per block: a block of v (and of x) stays in L1 from its update to the end of its scan.
+constexpr std::size_t kBlock = 256;
+
+// Where the selected values come from. prepare(begin, end) runs once per block, in index order,
+// before the block is read through data(); at(j) is the value v[j] has once prepared.
+class InPlace {
+ public:
+  explicit InPlace(const double* v) : v_(v) {}
+  void prepare(std::size_t /*begin*/, std::size_t /*end*/) const {}
+  [[nodiscard]] const double* data() const { return v_; }
+  [[nodiscard]] double at(std::size_t j) const { return v_[j]; }
+
+ private:
+  const double* v_;
+};
+
+// v += scale * x one block at a time, so the update and the selection share one pass.
+class AddScaled {
+ public:
+  AddScaled(double* v, const double* x, double scale) : v_(v), x_(x), scale_(scale) {}
+  void prepare(std::size_t begin, std::size_t end) const {
+    for (std::size_t j = begin; j < end; ++j) v_[j] = plusScaled(v_[j], scale_, x_[j]);
+  }
+  [[nodiscard]] const double* data() const { return v_; }
+  [[nodiscard]] double at(std::size_t j) const { return plusScaled(v_[j], scale_, x_[j]); }
+
+ private:
+  double* v_;
+  const double* x_;
+  double scale_;
+};
+
+// An upper bound of the block's keys: exact without NaN, infinity's key with one. Two vector
+// operations per element, where keyOf takes four.
+std::uint64_t keyBound(const double* values, std::size_t count) {
+  std::uint64_t bits = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    bits = std::max(bits, std::bit_cast<std::uint64_t>(values[i]) << 1);
+  }
+  return std::min(bits, kInfinityBits) + 2;
+}
+
+using HeapEntry = std::pair<std::uint64_t, std::uint32_t>;  // (key, j)
+
+// "a ranks before b": larger key first, then lower index. A total order, so results are
 // deterministic whatever algorithm produced them.
-bool ranksBefore(const Candidate& a, const Candidate& b) {
+bool ranksBefore(const HeapEntry& a, const HeapEntry& b) {
   return a.first > b.first || (a.first == b.first && a.second < b.second);
 }
 
-// Beyond this k a heap costs more than selecting over all candidates.
-constexpr std::size_t kHeapLimit = 64;
+// The heap wins while k <= sqrt(d) / 4 (its updates grow like k log k per entering key, the
+// lower bound's extra work like the sample and k), up to k = 256 (measured from d = 300 to 1e6).
+constexpr std::size_t kHeapLimit = 256;
+constexpr std::size_t kHeapDimPerSquaredK = 16;
 
-std::uint32_t argMaxAbs(const ConstVectorRef& v) {
-  std::uint32_t best = 0;
-  double bestMagnitude = -1.0;
-  for (Eigen::Index j = 0; j < v.size(); ++j) {
-    const double magnitude = std::abs(v[j]);
-    if (magnitude > bestMagnitude) {  // strict: an equal magnitude at a higher index loses
-      bestMagnitude = magnitude;
-      best = static_cast<std::uint32_t>(j);
-    }
-  }
-  return best;
+bool heapWins(std::size_t d, std::size_t k) {
+  return k <= kHeapLimit && k * k * kHeapDimPerSquaredK <= d;
 }
 
-// One pass; the heap's top is the weakest of the current best k, so most entries fail a single
-// comparison against its magnitude.
-void topKByHeap(const ConstVectorRef& v, std::size_t k, std::vector<Candidate>& heap) {
-  heap.clear();
-  const auto d = static_cast<std::size_t>(v.size());
-  for (std::size_t j = 0; j < k; ++j) {
-    heap.emplace_back(std::abs(v[static_cast<Eigen::Index>(j)]), static_cast<std::uint32_t>(j));
-  }
-  std::make_heap(heap.begin(), heap.end(), ranksBefore);
-  double threshold = heap.front().first;
-  for (std::size_t j = k; j < d; ++j) {
-    const double magnitude = std::abs(v[static_cast<Eigen::Index>(j)]);
-    if (magnitude > threshold) {  // later index: must be strictly larger to rank before
-      std::pop_heap(heap.begin(), heap.end(), ranksBefore);
-      heap.back() = {magnitude, static_cast<std::uint32_t>(j)};
-      std::push_heap(heap.begin(), heap.end(), ranksBefore);
-      threshold = heap.front().first;
+// Elements per sub-block: a block that may hold an entry is checked again in sub-blocks, so
+// that the element-wise scan covers few elements that cannot enter.
+constexpr std::size_t kSubBlock = 32;
+
+// Small k. The heap's front is the weakest of the best k so far; a later index enters only with a
+// strictly larger key, so a block whose largest key does not exceed the front's is skipped after
+// one vectorised pass. The heap starts with k placeholders of key 0, below every entry.
+template <class Source>
+void topKByHeap(const Source& source, std::size_t d, std::size_t k,
+                std::vector<std::uint32_t>& indices, std::vector<HeapEntry>& heap) {
+  heap.assign(k, HeapEntry{0, 0});
+  std::uint64_t threshold = 0;
+  const double* values = source.data();
+  for (std::size_t begin = 0; begin < d; begin += kBlock) {
+    const std::size_t end = std::min(begin + kBlock, d);
+    source.prepare(begin, end);
+    if (keyBound(values + begin, end - begin) <= threshold) {
+      continue;
     }
+    for (std::size_t subBegin = begin; subBegin < end; subBegin += kSubBlock) {
+      const std::size_t subEnd = std::min(subBegin + kSubBlock, end);
+      if (keyBound(values + subBegin, subEnd - subBegin) <= threshold) {
+        continue;
+      }
+      for (std::size_t j = subBegin; j < subEnd; ++j) {
+        const std::uint64_t key = keyOf(values[j]);
+        if (key > threshold) {
+          std::pop_heap(heap.begin(), heap.end(), ranksBefore);
+          heap.back() = {key, static_cast<std::uint32_t>(j)};
+          std::push_heap(heap.begin(), heap.end(), ranksBefore);
+          threshold = heap.front().first;
+        }
+      }
+    }
+  }
+  indices.resize(k);
+  std::transform(heap.begin(), heap.end(), indices.begin(),
+                 [](const HeapEntry& entry) { return entry.second; });
+  std::sort(indices.begin(), indices.end());
+}
+
+// The key of 0-based `rank` in descending order among `keys` (rank < keys.size()). MSD radix
+// select: a histogram of the 8 highest bits in which the remaining keys differ, then only the
+// bucket holding the rank remains. Linear and nearly branch-free; std::nth_element's mispredicted
+// comparisons cost several times more at these sizes.
+std::uint64_t keyAtRank(std::span<const std::uint64_t> keys, std::size_t rank,
+                        std::vector<std::uint64_t>& bucket) {
+  constexpr int kDigitBits = 8;
+  std::span<const std::uint64_t> remaining = keys;
+  while (true) {
+    std::uint64_t smallest = std::numeric_limits<std::uint64_t>::max();
+    std::uint64_t largest = 0;
+    for (const std::uint64_t key : remaining) {
+      smallest = std::min(smallest, key);
+      largest = std::max(largest, key);
+    }
+    if (smallest == largest) {
+      return smallest;
+    }
+    const int shift =
+        std::max(0, static_cast<int>(std::bit_width(smallest ^ largest)) - kDigitBits);
+    const auto digitOf = [shift](std::uint64_t key) { return (key >> shift) & 0xFFU; };
+    std::array<std::size_t, std::size_t{1} << kDigitBits> counts{};
+    for (const std::uint64_t key : remaining) ++counts[digitOf(key)];
+    std::size_t digit = counts.size();
+    while (counts[--digit] <= rank) rank -= counts[digit];
+    // Branch-free compaction into the bucket, with one slot for the stores past its last key; in
+    // place once `remaining` is the bucket itself (writes never pass reads, and as min and max
+    // lie in different buckets, the bucket is smaller than `remaining`: no reallocation).
+    if (bucket.size() < counts[digit] + 1) {
+      bucket.resize(counts[digit] + 1);
+    }
+    std::size_t kept = 0;
+    for (const std::uint64_t key : remaining) {
+      bucket[kept] = key;
+      kept += digitOf(key) == digit ? 1 : 0;
+    }
+    remaining = std::span<const std::uint64_t>(bucket.data(), kept);
   }
 }
 
-void topKBySelect(const ConstVectorRef& v, std::size_t k, std::vector<Candidate>& candidates) {
-  const auto d = static_cast<std::size_t>(v.size());
-  candidates.resize(d);
-  for (std::size_t j = 0; j < d; ++j) {
-    candidates[j] = {std::abs(v[static_cast<Eigen::Index>(j)]), static_cast<std::uint32_t>(j)};
+// Large k. A lower bound `lo` of the k-th largest key, from a sample: keys above it are the
+// candidates, keys equal to it are chosen in index order if the candidates do not make k. Keeping
+// those ties apart means that many keys equal to lo (zeros of a sparse v, say) never overflow the
+// candidates. `expectedAbove` sizes the candidates' buffers.
+struct LowerBound {
+  std::uint64_t lo = 0;
+  std::size_t expectedAbove = 0;
+};
+
+// Sample size: large enough that few more than k keys exceed lo, small enough that sampling costs
+// little next to the pass. Up to kMinSample all keys are taken, which makes lo exact.
+constexpr std::size_t kSampleStride = 64;
+constexpr std::size_t kMinSample = 256;
+constexpr std::size_t kMaxSample = 16384;
+// lo's rank in the sample lies this many binomial standard deviations, plus as many ranks (small
+// expected ranks have heavier tails), below the k-th key's expected rank: a miss costs an exact
+// pass, and 4 makes one rare.
+constexpr double kMarginSigmas = 4.0;
+
+std::size_t sampleSize(std::size_t d) {
+  return std::min(d, std::clamp(d / kSampleStride, kMinSample, kMaxSample));
+}
+
+// lo from `samples` keys strided over v; with all d keys, lo is the k-th largest key itself.
+template <class Source>
+LowerBound sampleLowerBound(const Source& source, std::size_t d, std::size_t k, std::size_t samples,
+                            SelectionScratch& scratch) {
+  auto& keys = scratch.keys;
+  keys.resize(samples);
+  // Sample i at floor(i * d / samples), spread over all of v, in 32.32 fixed point: no division
+  // per sample, and no overflow as d < 2^32.
+  const std::uint64_t step = (std::uint64_t{d} << 32) / samples;
+  for (std::size_t i = 0; i < samples; ++i) keys[i] = keyOf(source.at((i * step) >> 32));
+  // The k-th key's expected rank in the sample (1-based); exact when samples == d.
+  const double expected =
+      static_cast<double>(k) * static_cast<double>(samples) / static_cast<double>(d);
+  const double margin = samples == d ? 0.0 : kMarginSigmas * (std::sqrt(expected) + 1.0);
+  const auto loRank = static_cast<std::size_t>(std::ceil(expected + margin)) - 1;
+  if (loRank >= samples) {
+    return {kNanKey, d};  // every number is a candidate, NaNs are the ties
   }
-  std::nth_element(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(k - 1),
-                   candidates.end(), ranksBefore);
-  candidates.resize(k);
+  return {keyAtRank(keys, loRank, scratch.rankBucket),
+          (loRank + 1) * ((d + samples - 1) / samples)};
+}
+
+// The pass keeps j of the keys above lo (and, when wanted, their keys), and j of the keys equal to
+// lo, in index order. Candidates are stored at their count, so the pass stops storing them once
+// that exceeds `capacity` (the selection then fails anyway): their buffers have a block of slots
+// past it. Ties are stored at min(count, k), as no more than k are ever taken.
+struct Collected {
+  std::size_t aboveLo = 0;
+  std::size_t tied = 0;
+};
+
+struct CollectBuffers {
+  std::uint32_t* indices;
+  std::uint64_t* keys;  // nullptr: keys are read again from v later
+  std::uint32_t* tiedIndices;
+  std::size_t k;
+};
+
+// The pass stores the candidates' keys when at least one element in kKeyStoreSpacing is expected
+// to be a candidate.
+constexpr std::size_t kKeyStoreSpacing = 16;
+
+// Slots past k in the ties' buffer: one vector of lanes.
+constexpr std::size_t kTiedSlack = 8;
+
+// One entry, branch-free: stored anyway, kept by advancing its list's count.
+inline void collectOne(std::uint64_t key, std::uint32_t j, std::uint64_t lo, Collected& counts,
+                       const CollectBuffers& out) {
+  out.indices[counts.aboveLo] = j;
+  if (out.keys != nullptr) {
+    out.keys[counts.aboveLo] = key;
+  }
+  counts.aboveLo += key > lo ? 1 : 0;
+  out.tiedIndices[std::min(counts.tied, out.k)] = j;
+  counts.tied += key == lo ? 1 : 0;
+}
+
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+// GCC does not vectorise collectOne's compaction; AVX-512 compresses eight lanes at once. Counts
+// and buffers are taken by value: the key stores could alias them through references, which would
+// keep them in memory.
+Collected collectRange(const double* values, std::size_t begin, std::size_t end, std::uint64_t lo,
+                       Collected counts, CollectBuffers out) {
+  const __m512i loKey = _mm512_set1_epi64(static_cast<long long>(lo));
+  const __m512i infinityBits = _mm512_set1_epi64(static_cast<long long>(kInfinityBits));
+  const __m512i two = _mm512_set1_epi64(2);
+  const __m256i eight = _mm256_set1_epi32(8);
+  // NaN keys equal lo only when lo is NaN's key; lo >= kNanKey, so NaN is never above it.
+  const __mmask8 nanTies = lo == kNanKey ? 0xFF : 0;
+  __m256i index = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(begin)),
+                                   _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  std::size_t j = begin;
+  for (; j + 8 <= end; j += 8, index = _mm256_add_epi32(index, eight)) {
+    // keyOf on eight lanes, with NaN lanes masked out rather than mapped to kNanKey.
+    const __m512i bits = _mm512_slli_epi64(_mm512_castpd_si512(_mm512_loadu_pd(values + j)), 1);
+    const __mmask8 isNumber = _mm512_cmple_epu64_mask(bits, infinityBits);
+    const __m512i key = _mm512_add_epi64(bits, two);
+    const __mmask8 aboveLo = _mm512_mask_cmpgt_epu64_mask(isNumber, key, loKey);
+    const auto tied = static_cast<__mmask8>(_mm512_mask_cmpeq_epu64_mask(isNumber, key, loKey) |
+                                            (nanTies & static_cast<__mmask8>(~isNumber)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out.indices + counts.aboveLo),
+                        _mm256_maskz_compress_epi32(aboveLo, index));
+    if (out.keys != nullptr) {
+      _mm512_storeu_si512(out.keys + counts.aboveLo, _mm512_maskz_compress_epi64(aboveLo, key));
+    }
+    counts.aboveLo += static_cast<std::size_t>(std::popcount(aboveLo));
+    // Compression is the loop's bottleneck; ties are rare unless many keys equal lo.
+    if (tied != 0) {
+      _mm256_storeu_si256(
+          reinterpret_cast<__m256i*>(out.tiedIndices + std::min(counts.tied, out.k)),
+          _mm256_maskz_compress_epi32(tied, index));
+      counts.tied += static_cast<std::size_t>(std::popcount(tied));
+    }
+  }
+  for (; j < end; ++j) {
+    collectOne(keyOf(values[j]), static_cast<std::uint32_t>(j), lo, counts, out);
+  }
+  return counts;
+}
+#else
+Collected collectRange(const double* values, std::size_t begin, std::size_t end, std::uint64_t lo,
+                       Collected counts, CollectBuffers out) {
+  for (std::size_t j = begin; j < end; ++j) {
+    collectOne(keyOf(values[j]), static_cast<std::uint32_t>(j), lo, counts, out);
+  }
+  return counts;
+}
+#endif
+
+// `buffer` with at least `size` slots; grows only, so that a steady state neither allocates nor
+// refills it.
+template <class T>
+T* slots(std::vector<T>& buffer, std::size_t size) {
+  if (buffer.size() < size) {
+    buffer.resize(size);
+  }
+  return buffer.data();
+}
+
+// Selects through a lower bound taken from `samples` keys. False when the sample misled: lo
+// exceeds the k-th largest key, or more keys exceed it than their buffers hold (never when
+// samples == d: lo is then that key).
+template <class Source>
+bool topKAboveBound(const Source& source, std::size_t d, std::size_t k, std::size_t samples,
+                    std::vector<std::uint32_t>& indices, SelectionScratch& scratch) {
+  const LowerBound bound = sampleLowerBound(source, d, k, samples, scratch);
+  const std::size_t capacity = std::min(d, 2 * bound.expectedAbove);
+  // Storing a candidate's key in the pass costs about as much as reading it again later from a
+  // cache line of its own; dense candidates share lines, so then the pass stores them.
+  const bool storeKeys = bound.expectedAbove * kKeyStoreSpacing >= d;
+  auto& keys = scratch.candidateKeys;
+  const CollectBuffers out{slots(scratch.candidateIndices, capacity + kBlock),
+                           storeKeys ? slots(keys, capacity + kBlock) : nullptr,
+                           slots(scratch.tiedIndices, k + kTiedSlack), k};
+  Collected counts;
+  for (std::size_t begin = 0; begin < d; begin += kBlock) {
+    const std::size_t end = std::min(begin + kBlock, d);
+    source.prepare(begin, end);
+    if (counts.aboveLo <= capacity) {
+      counts = collectRange(source.data(), begin, end, bound.lo, counts, out);
+    }
+  }
+  if (counts.aboveLo > capacity || counts.aboveLo + counts.tied < k) {
+    return false;
+  }
+  const std::span<const std::uint32_t> candidates(out.indices, counts.aboveLo);
+  if (counts.aboveLo < k) {
+    // The k-th largest key is lo: all above it, and the lowest-index ties.
+    indices.resize(k);
+    std::merge(candidates.begin(), candidates.end(), out.tiedIndices,
+               out.tiedIndices + (k - counts.aboveLo), indices.begin());
+    return true;
+  }
+  // The k-th largest key t is above lo: every key above t, and the lowest-index ties at t.
+  if (!storeKeys) {
+    keys.resize(candidates.size());
+    const double* values = source.data();
+    std::transform(candidates.begin(), candidates.end(), keys.begin(),
+                   [values](std::uint32_t j) { return keyOf(values[j]); });
+  }
+  const std::uint64_t t = keyAtRank({keys.data(), candidates.size()}, k - 1, scratch.rankBucket);
+  const auto last = keys.begin() + static_cast<std::ptrdiff_t>(candidates.size());
+  std::size_t ties = k - static_cast<std::size_t>(std::count_if(
+                             keys.begin(), last, [t](std::uint64_t key) { return key > t; }));
+  // Branch-free, as the candidates pass or fail t unpredictably; the slot past k takes the
+  // stores of failed candidates once k are taken.
+  indices.resize(k + 1);
+  std::size_t taken = 0;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const bool tie = keys[i] == t && ties > 0;
+    indices[taken] = candidates[i];
+    taken += keys[i] > t || tie ? 1 : 0;
+    ties -= tie ? 1 : 0;
+  }
+  indices.resize(k);
+  return true;
+}
+
+template <class Source>
+void topK(const Source& source, std::size_t d, std::size_t k, std::vector<std::uint32_t>& indices,
+          SelectionScratch& scratch) {
+  if (k == 0) {
+    source.prepare(0, d);
+    indices.clear();
+  } else if (heapWins(d, k)) {
+    topKByHeap(source, d, k, indices, scratch.heap);
+  } else if (!topKAboveBound(source, d, k, sampleSize(d), indices, scratch)) {
+    // The failed pass prepared all of v: the exact retry reads it as it is.
+    topKAboveBound(InPlace(source.data()), d, k, d, indices, scratch);
+  }
+}
+
+void checkSizes(const ConstVectorRef& v, const ConstVectorRef& x, const char* function) {
+  if (x.size() != v.size()) {
+    throw std::invalid_argument(std::string(function) + ": v and x differ in size");
+  }
+}
+
+void checkK(std::size_t k, Eigen::Index d, const char* function) {
+  if (k > static_cast<std::size_t>(d)) {
+    throw std::invalid_argument(std::string(function) + ": k exceeds the dimension");
+  }
 }
 
 }  // namespace
 
 void selectTopK(const ConstVectorRef& v, std::size_t k, std::vector<std::uint32_t>& indices,
                 SelectionScratch& scratch) {
-  const auto d = static_cast<std::size_t>(v.size());
-  if (k > d) {
-    throw std::invalid_argument("selectTopK: k exceeds the dimension");
-  }
-  indices.resize(k);
-  if (k == 0) {
-    return;
-  }
-  if (k == 1) {
-    indices[0] = argMaxAbs(v);
-    return;
-  }
-  auto& candidates = scratch.candidates;
-  if (k <= kHeapLimit) {
-    topKByHeap(v, k, candidates);
-  } else {
-    topKBySelect(v, k, candidates);
-  }
-  std::transform(candidates.begin(), candidates.end(), indices.begin(),
-                 [](const Candidate& c) { return c.second; });
-  std::sort(indices.begin(), indices.end());
+  checkK(k, v.size(), "selectTopK");
+  topK(InPlace(v.data()), static_cast<std::size_t>(v.size()), k, indices, scratch);
+}
+
+void addScaledAndSelectTopK(VectorRef v, const ConstVectorRef& x, double scale, std::size_t k,
+                            std::vector<std::uint32_t>& indices, SelectionScratch& scratch) {
+  checkSizes(v, x, "addScaledAndSelectTopK");
+  checkK(k, v.size(), "addScaledAndSelectTopK");
+  topK(AddScaled(v.data(), x.data(), scale), static_cast<std::size_t>(v.size()), k, indices,
+       scratch);
+}
+
+void addScaled(VectorRef v, const ConstVectorRef& x, double scale) {
+  checkSizes(v, x, "addScaled");
+  AddScaled(v.data(), x.data(), scale).prepare(0, static_cast<std::size_t>(v.size()));
 }
 
 void selectRandomK(std::uint64_t dim, std::size_t k, Rng& rng, std::vector<std::uint32_t>& indices,

@@ -127,4 +127,22 @@ void Dataset::addScaledRow(Eigen::Index row, double alpha, VectorRef out) const 
   }
 }
 
+void Dataset::prefetchRow(Eigen::Index row) const {
+  constexpr std::size_t kCacheLine = 64;
+  const auto prefetchBytes = [](const void* begin, std::size_t bytes) {
+    const auto* first = static_cast<const char*>(begin);
+    for (std::size_t offset = 0; offset < bytes; offset += kCacheLine) {
+      __builtin_prefetch(first + offset);
+    }
+  };
+  if (dense_) {
+    prefetchBytes(denseRows_.row(row).data(), sizeof(double) * static_cast<std::size_t>(dim_));
+    return;
+  }
+  const std::int32_t begin = sparseRows_.outerIndexPtr()[row];
+  const auto count = static_cast<std::size_t>(sparseRows_.outerIndexPtr()[row + 1] - begin);
+  prefetchBytes(sparseRows_.innerIndexPtr() + begin, sizeof(std::int32_t) * count);
+  prefetchBytes(sparseRows_.valuePtr() + begin, sizeof(double) * count);
+}
+
 }  // namespace memsgd

@@ -46,6 +46,9 @@ void Trainer::step() {
   // v = m + eta * grad f_i(x), with the regulariser's gradient included (Algorithm 1, line 4).
   VectorRef v = memory_.accumulator();
   model_.addScaledDataGradient(x_, sampler_.next(batchSize_), eta, v);
+  for (const std::uint32_t row : sampler_.upcoming(batchSize_)) {
+    model_.data().prefetchRow(row);  // loads while this step compresses and exchanges
+  }
   model_.addScaledRegularizerGradient(x_, eta, v);
 
   // c = comp(v) in wire precision; m = v - c (Algorithm 1, lines 5-6).

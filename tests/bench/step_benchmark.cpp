@@ -2,8 +2,8 @@
 // bound measured in the same process, so that figures from different machines compare.
 //
 // The bound is the time to read the bytes a step must touch at least, at the read bandwidth of this
-// process: the median of 5 sums of a 256 MiB double array, measured once at start-up, before any
-// step runs. Bytes per step:
+// process: the median of 5 sums of a 256 MiB double array, in CPU time (read_bandwidth.hpp),
+// measured once at start-up, before any step runs. Bytes per step:
 //   - the sampled row: 8 bytes per value (dense) or 12 per nonzero (value + int32 index, sparse);
 //   - 3 passes of d doubles: x read, memory m read and written, because the regulariser's
 //     gradient lambda*x makes v = m + eta*grad dense whatever the data;
@@ -21,11 +21,8 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cstdint>
 #include <iterator>
-#include <numeric>
-#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -38,6 +35,7 @@
 #include "memsgd/data/dataset.hpp"
 #include "memsgd/optim/trainer.hpp"
 #include "memsgd/util/random.hpp"
+#include "read_bandwidth.hpp"
 
 namespace memsgd {
 namespace {
@@ -48,33 +46,13 @@ constexpr Eigen::Index kDenseDim = 2000;
 constexpr std::uint64_t kSparseDim = 47236;  // rcv1's dimension
 constexpr std::size_t kRowNonZeros = 70;     // about rcv1's mean
 constexpr std::size_t kStreamBytes = std::size_t{256} << 20;
-constexpr int kStreamRepeats = 5;
-
-// Independent partial sums keep several vector adds in flight, so the loop waits on memory, not on
-// one chain of additions. values.size() must be a multiple of kLanes.
-double streamSum(std::span<const double> values) {
-  constexpr std::size_t kLanes = 16;
-  std::array<double, kLanes> partial{};
-  for (std::size_t i = 0; i < values.size(); i += kLanes) {
-    for (std::size_t j = 0; j < kLanes; ++j) partial[j] += values[i + j];
-  }
-  return std::accumulate(partial.begin(), partial.end(), 0.0);
-}
 
 // Bytes per second, measured on first use; main calls it before any benchmark so that the
 // measurement never competes with a step.
 double readBandwidth() {
   static const double bandwidth = [] {
     const std::vector<double> data(kStreamBytes / sizeof(double), 1.0);  // mapped before timing
-    std::array<double, kStreamRepeats> seconds{};
-    for (double& elapsed : seconds) {
-      const auto start = std::chrono::steady_clock::now();
-      const double sum = streamSum(data);
-      benchmark::DoNotOptimize(sum);
-      elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    }
-    std::nth_element(seconds.begin(), seconds.begin() + kStreamRepeats / 2, seconds.end());
-    return static_cast<double>(kStreamBytes) / seconds[kStreamRepeats / 2];
+    return static_cast<double>(kStreamBytes) / readSeconds(data);
   }();
   return bandwidth;
 }

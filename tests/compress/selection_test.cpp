@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <limits>
 #include <numeric>
 #include <vector>
 
@@ -11,44 +15,161 @@
 namespace memsgd {
 namespace {
 
-// Reference: sort all indices by (|v| descending, index ascending), keep k, sort by index.
-std::vector<std::uint32_t> topKBySort(const Vector& v, std::size_t k) {
+// Reference: all indices sorted by (|v| descending, index ascending), NaN below every number.
+std::vector<std::uint32_t> fullSortOrder(const Vector& v) {
+  const auto magnitude = [&v](std::uint32_t j) { return std::isnan(v[j]) ? -1.0 : std::abs(v[j]); };
   std::vector<std::uint32_t> order(static_cast<std::size_t>(v.size()));
   std::iota(order.begin(), order.end(), 0U);
-  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return std::abs(v[a]) > std::abs(v[b]);
-  });
-  order.resize(k);
-  std::sort(order.begin(), order.end());
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return magnitude(a) > magnitude(b); });
   return order;
 }
 
-// Values on a coarse grid of both signs, so many magnitudes tie and tie-breaking is exercised.
-Vector tiedVector(Eigen::Index d, Rng& rng) {
+// The first k of a full sort order, ascending.
+std::vector<std::uint32_t> firstK(const std::vector<std::uint32_t>& order, std::size_t k) {
+  std::vector<std::uint32_t> chosen(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k));
+  std::sort(chosen.begin(), chosen.end());
+  return chosen;
+}
+
+std::vector<std::uint32_t> topKBySort(const Vector& v, std::size_t k) {
+  return firstK(fullSortOrder(v), k);
+}
+
+bool bitwiseEqual(const Vector& a, const Vector& b) {
+  return a.size() == b.size() &&
+         std::memcmp(a.data(), b.data(), static_cast<std::size_t>(a.size()) * sizeof(double)) == 0;
+}
+
+double signedUniform(Rng& rng) { return 2.0 * rng.uniform() - 1.0; }
+
+struct Shape {
+  const char* name;
+  Vector (*make)(Eigen::Index d, Rng& rng);
+};
+
+template <class Value>
+Vector generate(Eigen::Index d, Value value) {
   Vector v(d);
-  for (Eigen::Index j = 0; j < d; ++j) {
-    v[j] = static_cast<double>(static_cast<int>(rng.below(7)) - 3);
-  }
+  for (Eigen::Index j = 0; j < d; ++j) v[j] = value(j);
   return v;
 }
 
-TEST(SelectTopK, EqualsFullSortForEveryKOnTiedAndDistinctValues) {
+// Vectors that stress the tie rule, the key mapping and the sampled lower bound.
+const std::array kShapes{
+    Shape{"uniform",
+          [](Eigen::Index d, Rng& rng) {
+            return generate(d, [&](Eigen::Index) { return signedUniform(rng); });
+          }},
+    // Values on a coarse grid of both signs, so many magnitudes tie.
+    Shape{"tied",
+          [](Eigen::Index d, Rng& rng) {
+            return generate(d, [&](Eigen::Index) {
+              return static_cast<double>(static_cast<int>(rng.below(7)) - 3);
+            });
+          }},
+    Shape{"all_equal", [](Eigen::Index d, Rng&) { return Vector(Vector::Constant(d, -2.5)); }},
+    Shape{"all_zero", [](Eigen::Index d, Rng&) { return Vector(Vector::Zero(d)); }},
+    Shape{"signed_zeros",
+          [](Eigen::Index d, Rng& rng) {
+            return generate(d, [&](Eigen::Index) { return rng.below(2) == 0 ? 0.0 : -0.0; });
+          }},
+    Shape{"single_huge",
+          [](Eigen::Index d, Rng& rng) {
+            Vector v = generate(d, [&](Eigen::Index) { return signedUniform(rng); });
+            v[static_cast<Eigen::Index>(rng.below(static_cast<std::uint64_t>(d)))] = -1e300;
+            return v;
+          }},
+    // One entry in 5 NaN, some infinities of both signs.
+    Shape{"nan_inf",
+          [](Eigen::Index d, Rng& rng) {
+            return generate(d, [&](Eigen::Index) {
+              switch (rng.below(10)) {
+                case 0:
+                case 1:
+                  return std::numeric_limits<double>::quiet_NaN();
+                case 2:
+                  return rng.below(2) == 0 ? std::numeric_limits<double>::infinity()
+                                           : -std::numeric_limits<double>::infinity();
+                default:
+                  return signedUniform(rng);
+              }
+            });
+          }},
+    Shape{"denormal",
+          [](Eigen::Index d, Rng& rng) {
+            return generate(d, [&](Eigen::Index) {
+              return signedUniform(rng) * std::numeric_limits<double>::denorm_min() *
+                     static_cast<double>(rng.below(1000));
+            });
+          }},
+    // One entry in 10 nonzero: k = d/10 sits on the edge between nonzeros and tied zeros.
+    Shape{"sparse",
+          [](Eigen::Index d, Rng& rng) {
+            return generate(
+                d, [&](Eigen::Index) { return rng.below(10) == 0 ? signedUniform(rng) : 0.0; });
+          }},
+    // Ascending magnitudes: every entry beats the best k so far.
+    Shape{"ascending",
+          [](Eigen::Index d, Rng&) {
+            return generate(
+                d, [](Eigen::Index j) { return static_cast<double>(j % 2 == 0 ? j : -j); });
+          }},
+};
+
+std::vector<std::size_t> testedKs(std::size_t d) {
+  std::vector<std::size_t> ks{0, 1, 2, 10, 63, 64, 65, 100, d / 100, d / 10, d / 2, d - 1, d};
+  std::erase_if(ks, [d](std::size_t k) { return k > d; });
+  return ks;
+}
+
+TEST(SelectTopK, EqualsFullSortAndFusedEqualsUnfusedOnEveryShape) {
   Rng rng(7);
+  SelectionScratch scratch;  // shared by all calls, as a compressor's is
+  std::vector<std::uint32_t> indices;
+  for (const Eigen::Index d :
+       {1, 2, 3, 7, 63, 64, 65, 255, 256, 257, 1000, 4096, 4097, 10007, 100000}) {
+    for (const Shape& shape : kShapes) {
+      const Vector v = shape.make(d, rng);
+      const Vector x = generate(d, [&](Eigen::Index) { return signedUniform(rng); });
+      const double scale = 0.75;
+      Vector unfused = v;
+      addScaled(unfused, x, scale);
+      const auto order = fullSortOrder(v);
+      const auto unfusedOrder = fullSortOrder(unfused);
+      for (const std::size_t k : testedKs(static_cast<std::size_t>(d))) {
+        SCOPED_TRACE(testing::Message() << shape.name << " d=" << d << " k=" << k);
+        selectTopK(v, k, indices, scratch);
+        EXPECT_EQ(indices, firstK(order, k));
+        Vector fused = v;
+        addScaledAndSelectTopK(fused, x, scale, k, indices, scratch);
+        EXPECT_TRUE(bitwiseEqual(fused, unfused));
+        EXPECT_EQ(indices, firstK(unfusedOrder, k));
+      }
+    }
+  }
+}
+
+TEST(SelectTopK, StaysExactWhereTheSampleMisleads) {
+  // Small values at every 64th index, where a sample strided by d / 64 (as the window's is at this
+  // d) looks: it sets the window's lower end far too low, and an exact pass must take over.
+  constexpr Eigen::Index kDim = Eigen::Index{64} * 1562;
+  Rng rng(5);
+  const Vector v =
+      generate(kDim, [&](Eigen::Index j) { return j % 64 == 0 ? 0.5 : 1.0 + rng.uniform(); });
+  const Vector x = generate(kDim, [&](Eigen::Index) { return signedUniform(rng); });
+  Vector unfused = v;
+  addScaled(unfused, x, 1e-3);
   SelectionScratch scratch;
   std::vector<std::uint32_t> indices;
-  for (const Eigen::Index d : {1, 2, 5, 64, 65, 300, 1000}) {
-    for (const std::size_t k : {std::size_t{1}, std::size_t{2}, std::size_t{10}, std::size_t{64},
-                                std::size_t{65}, std::size_t{200}, static_cast<std::size_t>(d)}) {
-      if (k > static_cast<std::size_t>(d)) {
-        continue;
-      }
-      const Vector tied = tiedVector(d, rng);
-      selectTopK(tied, k, indices, scratch);
-      EXPECT_EQ(indices, topKBySort(tied, k)) << "tied values, d=" << d << " k=" << k;
-      const Vector distinct = Vector::Random(d);
-      selectTopK(distinct, k, indices, scratch);
-      EXPECT_EQ(indices, topKBySort(distinct, k)) << "distinct values, d=" << d << " k=" << k;
-    }
+  for (const std::size_t k : {100, 999, 9996, 49984}) {
+    SCOPED_TRACE(testing::Message() << "k=" << k);
+    selectTopK(v, k, indices, scratch);
+    EXPECT_EQ(indices, topKBySort(v, k));
+    Vector fused = v;
+    addScaledAndSelectTopK(fused, x, 1e-3, k, indices, scratch);
+    EXPECT_TRUE(bitwiseEqual(fused, unfused));
+    EXPECT_EQ(indices, topKBySort(unfused, k));
   }
 }
 
@@ -62,10 +183,48 @@ TEST(SelectTopK, PrefersLowerIndexOnEqualMagnitudeOfEitherSign) {
   EXPECT_EQ(indices, (std::vector<std::uint32_t>{1, 3}));
 }
 
-TEST(SelectTopK, RejectsKAboveDimension) {
+TEST(SelectTopK, ChoosesNanOnlyBeyondTheNumbersAndLowestIndexFirst) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  SelectionScratch scratch;
+  std::vector<std::uint32_t> indices;
+  const Vector v = (Vector(6) << nan, 0.0, -nan, 1.0, nan, -0.0).finished();
+  selectTopK(v, 3, indices, scratch);
+  EXPECT_EQ(indices, (std::vector<std::uint32_t>{1, 3, 5}));
+  selectTopK(v, 5, indices, scratch);
+  EXPECT_EQ(indices, (std::vector<std::uint32_t>{0, 1, 2, 3, 5}));
+}
+
+TEST(SelectTopK, FusedUpdatesVEvenForKZero) {
+  SelectionScratch scratch;
+  std::vector<std::uint32_t> indices{4};
+  Vector v = Vector::Ones(3);
+  addScaledAndSelectTopK(v, Vector::Constant(3, 2.0), 0.5, 0, indices, scratch);
+  EXPECT_TRUE(indices.empty());
+  EXPECT_EQ(v, Vector::Constant(3, 2.0));
+}
+
+TEST(AddScaled, IsVPlusScaledXRoundedOnceOrTwice) {
+  Rng rng(9);
+  const Vector v = generate(1001, [&](Eigen::Index) { return signedUniform(rng); });
+  const Vector x = generate(1001, [&](Eigen::Index) { return signedUniform(rng); });
+  Vector updated = v;
+  addScaled(updated, x, 0.3);
+  for (Eigen::Index j = 0; j < v.size(); ++j) {
+    const double product = 0.3 * x[j];  // rounded: a separate statement is never contracted
+    EXPECT_TRUE(updated[j] == std::fma(0.3, x[j], v[j]) || updated[j] == v[j] + product) << j;
+  }
+}
+
+TEST(SelectTopK, RejectsKAboveDimensionAndMismatchedSizes) {
   SelectionScratch scratch;
   std::vector<std::uint32_t> indices;
   EXPECT_THROW(selectTopK(Vector::Ones(3), 4, indices, scratch), std::invalid_argument);
+  Vector v = Vector::Ones(3);
+  EXPECT_THROW(addScaledAndSelectTopK(v, Vector::Ones(3), 1.0, 4, indices, scratch),
+               std::invalid_argument);
+  EXPECT_THROW(addScaledAndSelectTopK(v, Vector::Ones(2), 1.0, 1, indices, scratch),
+               std::invalid_argument);
+  EXPECT_THROW(addScaled(v, Vector::Ones(2), 1.0), std::invalid_argument);
 }
 
 TEST(SelectRandomK, DrawsDistinctSortedIndicesInRange) {

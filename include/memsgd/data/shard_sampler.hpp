@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -16,6 +17,11 @@ class ShardSampler {
 
   // The next `batch` row numbers; valid until the next call.
   std::span<const std::uint32_t> next(std::uint32_t batch);
+  // Up to `count` rows that next() will return, without drawing them (fewer at the end of an
+  // epoch, whose successor is not shuffled yet): for prefetching.
+  [[nodiscard]] std::span<const std::uint32_t> upcoming(std::uint32_t count) const {
+    return std::span(order_).subspan(position_, std::min<std::size_t>(count, order_.size() - position_));
+  }
 
   // Everything that decides the rows still to come, for checkpoints.
   struct State {
