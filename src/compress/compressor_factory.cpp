@@ -86,7 +86,7 @@ const std::vector<Entry>& registry() {
 const Entry* find(std::string_view method) {
   const auto& entries = registry();
   const auto it = std::find_if(entries.begin(), entries.end(),
-                                [&](const Entry& e) { return e.name == method; });
+                               [&](const Entry& e) { return e.name == method; });
   return it == entries.end() ? nullptr : &*it;
 }
 

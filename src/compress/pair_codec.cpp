@@ -16,8 +16,11 @@ namespace {
 constexpr double kLargestHalf = 65504.0;
 
 std::size_t varintBytes(std::uint32_t value) {
-  return value < (1U << 7U) ? 1 : value < (1U << 14U) ? 2 : value < (1U << 21U) ? 3
-                                                      : value < (1U << 28U) ? 4 : 5;
+  return value < (1U << 7U)    ? 1
+         : value < (1U << 14U) ? 2
+         : value < (1U << 21U) ? 3
+         : value < (1U << 28U) ? 4
+                               : 5;
 }
 
 std::byte* writeVarint(std::uint32_t value, std::byte* out) {

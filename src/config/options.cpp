@@ -64,10 +64,10 @@ constexpr auto kValueTypes = std::to_array<Choice<ValueType>>(
     {{"fp32", ValueType::kFloat32}, {"fp64", ValueType::kFloat64}, {"fp16", ValueType::kFloat16}});
 constexpr auto kIndexEncodings = std::to_array<Choice<IndexEncoding>>(
     {{"raw", IndexEncoding::kRaw}, {"varint", IndexEncoding::kVarint}});
-constexpr auto kQsgdEncodings = std::to_array<Choice<QsgdEncoding>>(
-    {{"auto", QsgdEncoding::kAuto},
-     {"elias", QsgdEncoding::kEliasGamma},
-     {"fixed", QsgdEncoding::kFixedWidth}});
+constexpr auto kQsgdEncodings =
+    std::to_array<Choice<QsgdEncoding>>({{"auto", QsgdEncoding::kAuto},
+                                         {"elias", QsgdEncoding::kEliasGamma},
+                                         {"fixed", QsgdEncoding::kFixedWidth}});
 
 // Shortest text that reads back as the same number, so defaults print as "0.1", not "0.100000".
 template <typename T>
@@ -188,6 +188,12 @@ std::string existingFile(const Setting& setting) {
   return path;
 }
 
+// A data file, or "synthetic:NAME" for a generator (its name is checked by the data layer).
+constexpr std::string_view kSyntheticPrefix = "synthetic:";
+std::string dataSource(const Setting& setting) {
+  return setting.text.starts_with(kSyntheticPrefix) ? setting.text : existingFile(setting);
+}
+
 // The merged view of command line, config file and defaults, in that order of precedence.
 class Settings {
  public:
@@ -261,11 +267,13 @@ po::options_description dataOptions() {
   // clang-format off
   section.add_options()
       (kTrainKey, text("PATH"),
-       "training set, LIBSVM format, plain or .bz2 (required)")
+       "training set, LIBSVM format, plain or .bz2, or synthetic:NAME (required)")
       (kTestKey, text("PATH"),
-       "test set, LIBSVM format (optional; empty: none)")
+       "test set, LIBSVM format or synthetic:NAME (optional; empty: none)")
       ("data.dim", text("N", toText(defaults.dim)),
-       "number of features; 0: the largest index in the data")
+       "number of features; 0: the largest index in the data (or the generator's default)")
+      ("data.rows", text("N", toText(defaults.rows)),
+       "rows of a synthetic training set; 0: the generator's default")
       ("data.normalize", choice(kNormalizations, defaults.normalize),
        "scaling of each row");
   // clang-format on
@@ -277,7 +285,9 @@ po::options_description modelOptions() {
   // clang-format off
   section.add_options()
       ("model.lambda", autoOr("X"),
-       "L2 regularisation; auto: 1/n for n training rows");
+       "L2 regularisation; auto: 1/n for n training rows")
+      ("model.optimum", text("X|PATH", ""),
+       "f* (a number, or a memsgd-optimum file) to log suboptimality; empty: none");
   // clang-format on
   return section;
 }
@@ -386,18 +396,33 @@ DataConfig readData(const Settings& settings) {
     throw ConfigError(std::string(kTrainKey) +
                       " is required: set train = PATH under [data] or pass --data.train=PATH");
   }
-  data.train = existingFile(*train);
+  data.train = dataSource(*train);
   // An empty data.test lets the command line drop the test set a config file names.
   if (const auto test = settings.find(kTestKey); test && !test->text.empty()) {
-    data.test = existingFile(*test);
+    data.test = dataSource(*test);
   }
   data.dim = integer<std::uint64_t>(settings.get("data.dim"), 0);
+  data.rows = integer<std::uint64_t>(settings.get("data.rows"), 0);
   data.normalize = choose(settings.get("data.normalize"), kNormalizations);
   return data;
 }
 
 ModelConfig readModel(const Settings& settings) {
-  return {.lambda = unlessAuto(settings.get("model.lambda"), positive)};
+  ModelConfig model{.lambda = unlessAuto(settings.get("model.lambda"), positive)};
+  // A number is f* itself; anything else names a file, relative like the data paths.
+  const Setting optimum = settings.get("model.optimum");
+  double value = 0.0;
+  const char* const end = optimum.text.data() + optimum.text.size();
+  if (optimum.text.empty()) {
+    return model;
+  }
+  if (const auto [stop, error] = std::from_chars(optimum.text.data(), end, value);
+      error == std::errc() && stop == end) {
+    model.optimumValue = nonNegative(optimum);
+  } else {
+    model.optimumFile = existingFile(optimum);
+  }
+  return model;
 }
 
 OptimizerConfig readOptimizer(const Settings& settings) {
@@ -449,9 +474,9 @@ LogConfig readLog(const Settings& settings) {
           .overwrite = boolean(settings.get("log.overwrite")),
           .quiet = boolean(settings.get("log.quiet")),
           .checkpointEvery = integer<std::uint64_t>(settings.get("log.checkpoint_every"), 0),
-          .checkpoint = unlessAuto(settings.get("log.checkpoint"), [](const Setting& setting) {
-                          return setting.text;
-                        }).value_or(checkpointPathFor(output.text)),
+          .checkpoint = unlessAuto(settings.get("log.checkpoint"),
+                                   [](const Setting& setting) { return setting.text; })
+                            .value_or(checkpointPathFor(output.text)),
           .traceSteps = boolean(settings.get("log.trace_steps"))};
 }
 

@@ -20,7 +20,7 @@ namespace {
 // Per-rank scalars, gathered as one row of uint64 per rank.
 enum PerRankScalar : std::size_t {
   kSamplePosition,
-  kSamplingRng0,  // 4 words of the sampler's generator
+  kSamplingRng0,                         // 4 words of the sampler's generator
   kCompressionRng0 = kSamplingRng0 + 4,  // 4 words, all zero without a randomised compressor
   kHasCompressionRng = kCompressionRng0 + 4,
   kSentIndex,
@@ -63,9 +63,9 @@ void writeArray(hid_t file, const std::string& path, const char* name, const T* 
                 std::vector<hsize_t> dims) {
   const Hdf5Handle space(MEMSGD_HDF5_CHECK(
       H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), path, name));
-  const Hdf5Handle dataset(MEMSGD_HDF5_CHECK(H5Dcreate2(file, name, hdf5Type<T>(), space.get(),
-                                                        H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                                             path, name));
+  const Hdf5Handle dataset(MEMSGD_HDF5_CHECK(
+      H5Dcreate2(file, name, hdf5Type<T>(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+      path, name));
   MEMSGD_HDF5_CHECK(H5Dwrite(dataset.get(), hdf5Type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
                     path, name);
 }
@@ -95,9 +95,9 @@ std::vector<T> readArray(hid_t file, const std::string& path, const char* name, 
   const Hdf5Handle memory(MEMSGD_HDF5_CHECK(H5Screate_simple(1, &count, nullptr), path, name));
   std::vector<T> values(count);
   if (count > 0) {
-    MEMSGD_HDF5_CHECK(H5Dread(dataset.get(), hdf5Type<T>(), memory.get(), flat.get(), H5P_DEFAULT,
-                              values.data()),
-                      path, name);
+    MEMSGD_HDF5_CHECK(
+        H5Dread(dataset.get(), hdf5Type<T>(), memory.get(), flat.get(), H5P_DEFAULT, values.data()),
+        path, name);
   }
   return values;
 }
@@ -213,8 +213,8 @@ void writeCheckpoint(const std::string& path, const Communicator& comm, const Tr
   const bool root = comm.rank() == 0;
   const auto d = static_cast<std::size_t>(mine.memory.size());
   std::vector<double> memories(root ? ranks * d : 0);
-  MEMSGD_MPI_CHECK(MPI_Gather(mine.memory.data(), static_cast<int>(d), MPI_DOUBLE,
-                              memories.data(), static_cast<int>(d), MPI_DOUBLE, 0, comm.raw()));
+  MEMSGD_MPI_CHECK(MPI_Gather(mine.memory.data(), static_cast<int>(d), MPI_DOUBLE, memories.data(),
+                              static_cast<int>(d), MPI_DOUBLE, 0, comm.raw()));
 
   const auto scalars = perRankScalars(mine);
   std::vector<std::uint64_t> perRank(root ? ranks * kPerRankScalars : 0);

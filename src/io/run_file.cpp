@@ -88,8 +88,8 @@ RunFileColumn openColumn(hid_t group, const char* groupName, const std::string& 
 }
 
 template <typename Value>
-std::vector<RunFileColumn> openColumns(hid_t file, const char* groupName,
-                                         const Columns<Value>& row, const std::string& path) {
+std::vector<RunFileColumn> openColumns(hid_t file, const char* groupName, const Columns<Value>& row,
+                                       const std::string& path) {
   std::vector<RunFileColumn> columns;
   if (row.empty()) {
     return columns;
@@ -140,8 +140,8 @@ void appendTo(const RunFileColumn& column, hsize_t row, const RowValue& value,
   MEMSGD_HDF5_CHECK(H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, start.data(), nullptr,
                                         count.data(), nullptr),
                     path, object);
-  MEMSGD_HDF5_CHECK(H5Dwrite(column.dataset.get(), value.type, memorySpace.get(),
-                             fileSpace.get(), H5P_DEFAULT, value.data),
+  MEMSGD_HDF5_CHECK(H5Dwrite(column.dataset.get(), value.type, memorySpace.get(), fileSpace.get(),
+                             H5P_DEFAULT, value.data),
                     path, object);
 }
 
@@ -237,8 +237,9 @@ void RunFile::writeConfig(const std::vector<std::pair<std::string, AttributeValu
 RunFile RunFile::reopen(const std::string& path, std::uint64_t keepRows,
                         std::uint64_t keepTraceRows) {
   if (!std::filesystem::is_regular_file(path)) {
-    throw IoError(path + ": the run file to continue is missing (log.output must name the run "
-                         "file of the checkpointed run)");
+    throw IoError(path +
+                  ": the run file to continue is missing (log.output must name the run "
+                  "file of the checkpointed run)");
   }
   detail::silenceHdf5Errors();
   const Hdf5Handle access = detail::runFileAccess(path);

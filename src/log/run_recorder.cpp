@@ -91,6 +91,9 @@ void RunRecorder::record(const Trainer& trainer, const Evaluation& evaluation,
                {"wall_s", elapsedSeconds},
                {"learning_rate", trainer.learningRate()},
                {"train_loss", evaluation.trainLoss}};
+  if (evaluation.suboptimality) {
+    row.reals.emplace_back("suboptimality", *evaluation.suboptimality);
+  }
   if (evaluation.testLoss) {
     row.reals.emplace_back("test_loss", *evaluation.testLoss);
     row.reals.emplace_back("test_accuracy", *evaluation.testAccuracy);

@@ -4,8 +4,9 @@
 
 namespace memsgd {
 
-Evaluator::Evaluator(const Communicator& comm, const LogisticRegression& train, const Dataset* test)
-    : comm_(comm), train_(train) {
+Evaluator::Evaluator(const Communicator& comm, const LogisticRegression& train, const Dataset* test,
+                     std::optional<double> optimum)
+    : comm_(comm), train_(train), optimum_(optimum) {
   if (test != nullptr) {
     test_.emplace(*test, train.lambda());
   }
@@ -22,6 +23,9 @@ Evaluation Evaluator::evaluate(const ConstVectorRef& x) const {
   Evaluation result;
   result.trainLoss =
       sums[0] / static_cast<double>(train_.data().globalRows()) + train_.regularizer(x);
+  if (optimum_) {
+    result.suboptimality = result.trainLoss - *optimum_;
+  }
   if (test_) {
     const auto testRows = static_cast<double>(test_->data().globalRows());
     result.testLoss = sums[1] / testRows;

@@ -87,8 +87,9 @@ void Trainer::exchangeSparse() {
 }
 
 TrainerState Trainer::state() const {
-  TrainerState state{x_, averager_.state(), steps_,   samples_, memory_.values(),
-                     sampler_.state(), std::nullopt, counters_};
+  TrainerState state{x_,           averager_.state(), steps_,
+                     samples_,     memory_.values(),  sampler_.state(),
+                     std::nullopt, counters_};
   if (const Rng* rng = compressor_->randomSource()) {
     state.compressionRng = rng->state();
   }

@@ -90,7 +90,8 @@ TrainingOutcome runTraining(const RunConfig& config, const Communicator& comm,
                        resuming ? std::optional(RunRecorder::ResumePoint{
                                       progress.runFileRows, trainer->steps(), trainer->counters()})
                                 : std::nullopt);
-  const Evaluator evaluator(comm, trainer->model(), shards.test ? &*shards.test : nullptr);
+  const Evaluator evaluator(comm, trainer->model(), shards.test ? &*shards.test : nullptr,
+                            config.model.optimumValue);
 
   const auto start = std::chrono::steady_clock::now();
   const double elapsedBefore = progress.elapsedSeconds;

@@ -9,7 +9,7 @@
 #                               replaced by one with a decreasing index
 # Checks:
 #   --exit CODE                 expected exit code (default 0)
-#   --timeout SECONDS           hard limit; running longer counts as a hang (default 30)
+#   --timeout SECONDS           hard limit; running longer counts as a hang (default 60)
 #   --stdout RE | --stderr RE   that stream matches the extended regex RE
 #   --once RE                   RE occurs exactly once in stdout and stderr together
 #   --unchanged NAME            NAME has the same checksum after the run as before
@@ -17,7 +17,7 @@
 set -uo pipefail
 
 expected_exit=0
-limit=30
+limit=60
 writes=() rows=() stdout_res=() stderr_res=() once_res=() unchanged=() h5=()
 while (($#)); do
   case "$1" in

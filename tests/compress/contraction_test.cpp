@@ -2,9 +2,9 @@
 //   ||v - comp_k(v)||^2 <= (1 - k/d) ||v||^2, for top-k always and for rand-k in expectation.
 #include <gtest/gtest.h>
 
+#include "compress_test_helpers.hpp"
 #include "memsgd/compress/rand_k.hpp"
 #include "memsgd/compress/top_k.hpp"
-#include "compress_test_helpers.hpp"
 
 namespace memsgd {
 namespace {

@@ -63,7 +63,8 @@ TEST(PairCodec, VarintIndicesCostOneByteForSmallGaps) {
   message.indices = {0, 1, 127, 128, 300};  // gaps 0, 1, 126, 1, 172 -> 1+1+1+1+2 bytes
   message.values.assign(5, 1.0);
   message.dim = 1000;
-  const ByteCounts size = PairCodec(ValueType::kFloat32, IndexEncoding::kVarint).encodedSize(message);
+  const ByteCounts size =
+      PairCodec(ValueType::kFloat32, IndexEncoding::kVarint).encodedSize(message);
   EXPECT_EQ(size.index, 6U);
   EXPECT_EQ(size.header, 4U);  // the pair count
   EXPECT_EQ(size.value, 20U);

@@ -45,10 +45,10 @@ TEST_F(Resume, ContinuesBitwiseIdentically) {
   }
   const RunFileReader expected(scratch_.path("whole.h5"));
   const RunFileReader actual(scratch_.path("part.h5"));
-  for (const char* column : {"/metrics/train_loss", "/metrics/test_loss", "/metrics/test_accuracy",
-                             "/metrics/samples", "/metrics/step", "/metrics/bytes_sent",
-                             "/metrics/bytes_received", "/metrics/paper_bits",
-                             "/metrics/learning_rate"}) {
+  for (const char* column :
+       {"/metrics/train_loss", "/metrics/test_loss", "/metrics/test_accuracy", "/metrics/samples",
+        "/metrics/step", "/metrics/bytes_sent", "/metrics/bytes_received", "/metrics/paper_bits",
+        "/metrics/learning_rate"}) {
     EXPECT_EQ(actual.readColumn(column), expected.readColumn(column)) << column;
   }
   EXPECT_EQ(actual.readMatrix("/ranks/bytes_sent"), expected.readMatrix("/ranks/bytes_sent"));

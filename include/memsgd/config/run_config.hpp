@@ -19,14 +19,19 @@ enum class IndexEncoding { kRaw, kVarint };
 enum class QsgdEncoding { kAuto, kEliasGamma, kFixedWidth };
 
 struct DataConfig {
-  std::string train;      // LIBSVM file (plain or .bz2)
-  std::string test;       // optional; empty when absent
-  std::uint64_t dim = 0;  // 0: the largest feature index of the training file
+  std::string train;       // LIBSVM file (plain or .bz2)
+  std::string test;        // optional; empty when absent
+  std::uint64_t dim = 0;   // 0: the largest feature index of the training file
+  std::uint64_t rows = 0;  // rows of a synthetic source ("synthetic:NAME"); 0: its default
   Normalization normalize = Normalization::kNone;
 };
 
 struct ModelConfig {
   std::optional<double> lambda;  // empty: 1/n with n the global number of training rows
+  // f* for the suboptimality f(x_bar) - f*, given as a number or as the HDF5 file that
+  // memsgd-optimum wrote; neither: suboptimality is not logged.
+  std::optional<double> optimumValue;
+  std::string optimumFile;
 };
 
 struct OptimizerConfig {
@@ -44,9 +49,9 @@ struct CompressionConfig {
   std::string method = "top_k";  // a name known to the compressor factory
   std::uint64_t k = 1;
   bool memory = true;
-  std::uint32_t levels = 16;                      // QSGD's s
+  std::uint32_t levels = 16;                        // QSGD's s
   QsgdEncoding qsgdEncoding = QsgdEncoding::kAuto;  // QSGD bitstream; auto: the shorter per message
-  double threshold = 0.0;                         // tau of the threshold compressor (> 0 to use it)
+  double threshold = 0.0;           // tau of the threshold compressor (> 0 to use it)
   std::uint64_t sampleSize = 1000;  // magnitudes sampled by approx_top_k to estimate its threshold
 };
 

@@ -20,7 +20,8 @@ class ShardSampler {
   // Up to `count` rows that next() will return, without drawing them (fewer at the end of an
   // epoch, whose successor is not shuffled yet): for prefetching.
   [[nodiscard]] std::span<const std::uint32_t> upcoming(std::uint32_t count) const {
-    return std::span(order_).subspan(position_, std::min<std::size_t>(count, order_.size() - position_));
+    return std::span(order_).subspan(position_,
+                                     std::min<std::size_t>(count, order_.size() - position_));
   }
 
   // Everything that decides the rows still to come, for checkpoints.

@@ -16,8 +16,8 @@ struct RunFileColumn {
   std::string name;         // the row's column name, e.g. "train_loss"
   std::string datasetPath;  // e.g. "/metrics/train_loss"
   Hdf5Handle dataset;
-  int rank = 1;         // 1 for /metrics columns, 2 for [rows x P] /ranks columns
-  hsize_t width = 1;    // P of a /ranks column
+  int rank = 1;       // 1 for /metrics columns, 2 for [rows x P] /ranks columns
+  hsize_t width = 1;  // P of a /ranks column
 };
 
 // The file access properties of run files, for writing and reading alike: HDF5 refuses to open a
@@ -75,7 +75,8 @@ class RunFile {
   Hdf5Handle file_;
   std::uint64_t rows_ = 0;
   bool columnsOpen_ = false;
-  // Opened by the first row appended, in its order; declared after file_ so they are closed before it.
+  // Opened by the first row appended, in its order; declared after file_ so they are closed before
+  // it.
   std::vector<detail::RunFileColumn> reals_;
   std::vector<detail::RunFileColumn> integers_;
   std::vector<detail::RunFileColumn> perRank_;

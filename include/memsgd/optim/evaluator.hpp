@@ -12,12 +12,14 @@ struct Evaluation {
   double trainLoss = 0.0;  // f(x): mean logistic loss over all n training rows + regulariser
   std::optional<double> testLoss;      // mean logistic loss over the test rows, no regulariser
   std::optional<double> testAccuracy;  // fraction of test rows classified correctly
+  std::optional<double> suboptimality;  // trainLoss - f*, when f* is known
 };
 
 // Evaluates an iterate over every rank's shards, combined with one MPI_Allreduce. Collective.
 class Evaluator {
  public:
-  Evaluator(const Communicator& comm, const LogisticRegression& train, const Dataset* test);
+  Evaluator(const Communicator& comm, const LogisticRegression& train, const Dataset* test,
+            std::optional<double> optimum = std::nullopt);
 
   [[nodiscard]] Evaluation evaluate(const ConstVectorRef& x) const;
 
@@ -25,6 +27,7 @@ class Evaluator {
   const Communicator& comm_;
   const LogisticRegression& train_;
   std::optional<LogisticRegression> test_;
+  std::optional<double> optimum_;
 };
 
 }  // namespace memsgd
