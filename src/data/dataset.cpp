@@ -128,11 +128,18 @@ void Dataset::addScaledRow(Eigen::Index row, double alpha, VectorRef out) const 
 }
 
 void Dataset::prefetchRow(Eigen::Index row) const {
-  constexpr std::size_t kCacheLine = 64;
+  static constexpr std::size_t kCacheLine = 64;
+  static constexpr std::size_t kPage = 4096;
+  static constexpr std::size_t kLinesPerPage = 4;
+  // The head of every page the row spans: the hardware prefetcher follows a stream only within a
+  // page, and prefetching every line would stall on the CPU's few line-fill buffers.
   const auto prefetchBytes = [](const void* begin, std::size_t bytes) {
     const auto* first = static_cast<const char*>(begin);
-    for (std::size_t offset = 0; offset < bytes; offset += kCacheLine) {
-      __builtin_prefetch(first + offset);
+    for (std::size_t page = 0; page < bytes; page += kPage) {
+      for (std::size_t line = 0; line < kLinesPerPage * kCacheLine && page + line < bytes;
+           line += kCacheLine) {
+        __builtin_prefetch(first + page + line);
+      }
     }
   };
   if (dense_) {

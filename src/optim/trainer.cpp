@@ -49,10 +49,9 @@ void Trainer::step() {
   for (const std::uint32_t row : sampler_.upcoming(batchSize_)) {
     model_.data().prefetchRow(row);  // loads while this step compresses and exchanges
   }
-  model_.addScaledRegularizerGradient(x_, eta, v);
-
-  // c = comp(v) in wire precision; m = v - c (Algorithm 1, lines 5-6).
-  compressor_->compress(memory_.values(), message_);
+  // c = comp(v) in wire precision; m = v - c (Algorithm 1, lines 5-6). The regulariser's
+  // gradient lambda*x is dense: it is added in the compressor's pass over v.
+  compressor_->addScaledAndCompress(v, x_, eta * model_.lambda(), message_);
   codec_->roundToWire(message_);
   memory_.retain(message_);
 

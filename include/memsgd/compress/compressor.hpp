@@ -23,6 +23,10 @@ class Compressor {
 
   // Writes comp(v) into `out` (indices ascending, out.dim = v.size()).
   virtual void compress(const ConstVectorRef& v, SparseMessage& out) = 0;
+  // v += scale * x, then compress(v, out): the trainer adds the regulariser's gradient through
+  // this, so compressors that can select while updating (top_k) pass over v only once.
+  virtual void addScaledAndCompress(VectorRef v, const ConstVectorRef& x, double scale,
+                                    SparseMessage& out);
   [[nodiscard]] virtual std::string_view name() const = 0;
   // The number of pairs of every message, when it does not depend on v; lets the exchange skip
   // the round that tells ranks each other's message sizes.

@@ -10,6 +10,8 @@ class TopK final : public Compressor {
  public:
   explicit TopK(std::size_t k) : k_(k) {}
   void compress(const ConstVectorRef& v, SparseMessage& out) override;
+  void addScaledAndCompress(VectorRef v, const ConstVectorRef& x, double scale,
+                            SparseMessage& out) override;
   [[nodiscard]] std::string_view name() const override { return "top_k"; }
   [[nodiscard]] std::optional<std::size_t> fixedPairs() const override { return k_; }
 
