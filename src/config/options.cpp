@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "memsgd/compress/compressor_factory.hpp"
+#include "memsgd/data/synthetic_data.hpp"
 #include "memsgd/error.hpp"
 
 namespace memsgd {
@@ -189,7 +190,6 @@ std::string existingFile(const Setting& setting) {
 }
 
 // A data file, or "synthetic:NAME" for a generator (its name is checked by the data layer).
-constexpr std::string_view kSyntheticPrefix = "synthetic:";
 std::string dataSource(const Setting& setting) {
   return setting.text.starts_with(kSyntheticPrefix) ? setting.text : existingFile(setting);
 }

@@ -5,6 +5,7 @@
 
 #include "memsgd/data/libsvm_reader.hpp"
 #include "memsgd/data/row_partition.hpp"
+#include "memsgd/data/synthetic_data.hpp"
 
 namespace memsgd {
 namespace {
@@ -43,17 +44,41 @@ Dataset toDataset(LocalRows local, std::uint64_t dim, Normalization normalize) {
   return data;
 }
 
-}  // namespace
+// Generates this rank's block of a "synthetic:NAME" source, collectively like readBlock. Its rows
+// already have unit norm, so data.normalize has nothing left to do.
+Dataset generateBlock(const DataConfig& config, SyntheticSplit split, const Communicator& comm) {
+  Dataset data;
+  std::exception_ptr failure;
+  try {
+    data = generateSynthetic(config, split, comm.rank(), comm.size());
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  comm.agreeOnFailure(failure);
+  return data;
+}
 
-ShardedData loadShards(const DataConfig& config, const Communicator& comm) {
+Dataset loadTrain(const DataConfig& config, const Communicator& comm) {
+  if (isSyntheticSource(config.train)) return generateBlock(config, SyntheticSplit::kTrain, comm);
   LocalRows train = readBlock(config.train, config.dim, comm);
   const std::uint64_t dim = config.dim > 0 ? config.dim : comm.allreduceMax(train.rows.maxIndex);
   if (dim == 0) {  // every rank sees the same d, so every rank raises the same error
     throw AgreedError(config.train + ": no row has a feature, so the dimension is 0", 0,
                       kExitDataError);
   }
-  ShardedData shards{toDataset(std::move(train), dim, config.normalize), std::nullopt};
-  if (!config.test.empty()) {
+  return toDataset(std::move(train), dim, config.normalize);
+}
+
+}  // namespace
+
+ShardedData loadShards(const DataConfig& config, const Communicator& comm) {
+  ShardedData shards{loadTrain(config, comm), std::nullopt};
+  const auto dim = static_cast<std::uint64_t>(shards.train.dim());
+  if (isSyntheticSource(config.test)) {
+    DataConfig withTrainDim = config;  // the test set takes the training d, as a file does
+    withTrainDim.dim = dim;
+    shards.test = generateBlock(withTrainDim, SyntheticSplit::kTest, comm);
+  } else if (!config.test.empty()) {
     shards.test = toDataset(readBlock(config.test, dim, comm), dim, config.normalize);
   }
   return shards;

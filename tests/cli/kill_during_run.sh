@@ -18,8 +18,14 @@ for _ in $(seq 1 200); do
   [[ "$(rows)" =~ ^[0-9]+$ ]] && (($(rows) >= 5)) && break
   sleep 0.1
 done
-kill -9 -- "-$job" 2>/dev/null
+# setsid made the job its own session; Open MPI gives each rank its own process group, so the
+# whole job (launcher and ranks) is killed by session, and must be gone before reading.
+pkill -9 -s "$job"
 wait "$job" 2>/dev/null
+for _ in $(seq 1 100); do
+  pgrep -s "$job" > /dev/null || break
+  sleep 0.1
+done
 
 seen="$(rows)"
 if ! [[ "$seen" =~ ^[0-9]+$ ]] || ((seen < 5)); then
