@@ -10,7 +10,7 @@ build="${MEMSGD_BUILD_DIR:-$repo/build}"
 packages=(
   g++ cmake make pkg-config
   openmpi-bin libopenmpi-dev
-  libeigen3-dev
+  libeigen3-dev liblbfgspp-dev
   libboost-program-options-dev libboost-iostreams-dev
   libhdf5-dev hdf5-tools
   libgtest-dev libbenchmark-dev

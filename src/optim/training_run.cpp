@@ -8,6 +8,7 @@
 
 #include "memsgd/data/distributed_load.hpp"
 #include "memsgd/io/checkpoint_file.hpp"
+#include "memsgd/io/optimum_file.hpp"
 #include "memsgd/log/run_recorder.hpp"
 #include "memsgd/optim/trainer.hpp"
 
@@ -90,8 +91,11 @@ TrainingOutcome runTraining(const RunConfig& config, const Communicator& comm,
                        resuming ? std::optional(RunRecorder::ResumePoint{
                                       progress.runFileRows, trainer->steps(), trainer->counters()})
                                 : std::nullopt);
-  const Evaluator evaluator(comm, trainer->model(), shards.test ? &*shards.test : nullptr,
-                            config.model.optimumValue);
+  std::optional<double> optimum = config.model.optimumValue;
+  if (!config.model.optimumFile.empty()) {
+    agreed(comm, [&] { optimum = readOptimumValue(config.model.optimumFile); });
+  }
+  const Evaluator evaluator(comm, trainer->model(), shards.test ? &*shards.test : nullptr, optimum);
 
   const auto start = std::chrono::steady_clock::now();
   const double elapsedBefore = progress.elapsedSeconds;

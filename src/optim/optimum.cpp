@@ -1,0 +1,174 @@
+#include "memsgd/optim/optimum.hpp"
+
+#include <LBFGS.h>
+#include <Eigen/Cholesky>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <exception>
+#include <vector>
+
+#include "memsgd/error.hpp"
+
+namespace memsgd {
+namespace {
+
+// Dense Newton is O(d^2) memory and traffic per step; above this, L-BFGS alone has to do.
+constexpr Eigen::Index kMaxNewtonDim = 4096;
+constexpr int kMaxNewtonSteps = 50;
+// L-BFGS hands over to Newton at this gradient norm; Newton then needs one or two steps.
+constexpr double kNewtonStartTolerance = 1e-7;
+
+// Adapts fullObjective to LBFGSpp's functor interface and remembers the lowest point it saw:
+// when the line search gives up near the optimum (f flat to rounding), that point is kept.
+class Objective {
+ public:
+  Objective(const LogisticRegression& model, const Communicator& comm)
+      : model_(model), comm_(comm) {}
+
+  double operator()(const Vector& x, Vector& gradient) {
+    const double value = fullObjective(model_, comm_, x, gradient);
+    ++evaluations_;
+    if (evaluations_ == 1 || value < bestValue_ ||
+        (value == bestValue_ && gradient.norm() < bestGradient_.norm())) {
+      bestValue_ = value;
+      bestX_ = x;
+      bestGradient_ = gradient;
+    }
+    return value;
+  }
+
+  [[nodiscard]] int evaluations() const { return evaluations_; }
+  [[nodiscard]] const Vector& bestX() const { return bestX_; }
+  [[nodiscard]] double bestValue() const { return bestValue_; }
+  [[nodiscard]] const Vector& bestGradient() const { return bestGradient_; }
+
+ private:
+  const LogisticRegression& model_;
+  const Communicator& comm_;
+  int evaluations_ = 0;
+  double bestValue_ = 0.0;
+  Vector bestX_;
+  Vector bestGradient_;
+};
+
+// The Hessian (1/n) sum_i l''(y_i a_i.x) a_i a_i^T + lambda I, summed over ranks (y_i^2 = 1).
+Eigen::MatrixXd fullHessian(const LogisticRegression& model, const Communicator& comm,
+                            const ConstVectorRef& x) {
+  const Dataset& data = model.data();
+  const Eigen::Index d = data.dim();
+  Eigen::MatrixXd hessian = Eigen::MatrixXd::Zero(d, d);
+  for (Eigen::Index row = 0; row < data.rows(); ++row) {
+    // l'(z) = -sigma(-z), so l''(z) = sigma(-z) (1 - sigma(-z)).
+    const double p = -logisticLossDerivative(data.label(row) * data.rowDot(row, x));
+    const double weight = p * (1.0 - p);
+    if (data.isDense()) {
+      const auto a = data.denseRows().row(row);
+      hessian.noalias() += weight * a.transpose() * a;
+    } else {
+      const Dataset::SparseRows& rows = data.sparseRows();
+      for (Dataset::SparseRows::InnerIterator j(rows, row); j; ++j) {
+        const double scaled = weight * j.value();
+        for (Dataset::SparseRows::InnerIterator k(rows, row); k; ++k) {
+          hessian(j.index(), k.index()) += scaled * k.value();
+        }
+      }
+    }
+  }
+  comm.allreduceSum(std::span<double>(hessian.data(), static_cast<std::size_t>(hessian.size())));
+  hessian /= static_cast<double>(data.globalRows());
+  hessian.diagonal().array() += model.lambda();
+  return hessian;
+}
+
+}  // namespace
+
+double fullObjective(const LogisticRegression& model, const Communicator& comm,
+                     const ConstVectorRef& x, VectorRef gradient) {
+  const Dataset& data = model.data();
+  const Eigen::Index d = data.dim();
+  // [gradient sum, loss sum] in one buffer, so one Allreduce per evaluation.
+  Vector sums = Vector::Zero(d + 1);
+  double lossSum = 0.0;
+  for (Eigen::Index row = 0; row < data.rows(); ++row) {
+    const double y = data.label(row);
+    const double margin = y * data.rowDot(row, x);
+    lossSum += logisticLoss(margin);
+    data.addScaledRow(row, y * logisticLossDerivative(margin), sums.head(d));
+  }
+  sums[d] = lossSum;
+  comm.allreduceSum(std::span<double>(sums.data(), static_cast<std::size_t>(sums.size())));
+  const double n = static_cast<double>(data.globalRows());
+  gradient = sums.head(d) / n + model.lambda() * x;
+  return sums[d] / n + model.regularizer(x);
+}
+
+OptimumResult findOptimum(const LogisticRegression& model, const Communicator& comm,
+                          double gradientTolerance, int maxIterations) {
+  const Eigen::Index d = model.data().dim();
+  LBFGSpp::LBFGSParam<double> param;
+  param.m = 20;
+  // Stop on the absolute gradient norm only (LBFGSpp stops at ||g|| <= max(epsilon,
+  // epsilon_rel ||x||)). When Newton can polish, L-BFGS only has to get close: near ||g|| ~ 1e-10
+  // its line search works at the rounding level of f and can stall for thousands of iterations.
+  // The decrease test (f unchanged to 1e-15 over 10 iterations) ends such stalls in any case.
+  const bool newton = d <= kMaxNewtonDim;
+  param.epsilon = newton ? std::max(gradientTolerance, kNewtonStartTolerance) : gradientTolerance;
+  param.epsilon_rel = 0.0;
+  param.past = 10;
+  param.delta = 1e-15;
+  param.max_iterations = maxIterations;
+  param.linesearch = LBFGSpp::LBFGS_LINESEARCH_BACKTRACKING_STRONG_WOLFE;
+  param.max_linesearch = 40;
+  LBFGSpp::LBFGSSolver<double, LBFGSpp::LineSearchNocedalWright> solver(param);
+
+  Objective objective(model, comm);
+  OptimumResult result;
+  result.x = Vector::Zero(d);
+  try {
+    double value = 0.0;
+    result.iterations = solver.minimize(objective, result.x, value);
+  } catch (const Error&) {
+    throw;  // MPI or data failures are not convergence problems
+  } catch (const std::exception&) {
+    // The line search gives up when f no longer decreases to rounding; every rank sees the same
+    // values and gives up at the same point. Continue from the best point seen.
+    result.iterations = objective.evaluations();
+  }
+  result.x = objective.bestX();
+  result.value = objective.bestValue();
+  Vector gradient = objective.bestGradient();
+  result.gradientNorm = gradient.norm();
+  result.evaluations = objective.evaluations();
+
+  // Newton polish: quadratic convergence from where L-BFGS stalled (at most a few steps).
+  Vector trialGradient(d);
+  while (result.gradientNorm > gradientTolerance && newton &&
+         result.newtonSteps < kMaxNewtonSteps) {
+    const Eigen::MatrixXd hessian = fullHessian(model, comm, result.x);
+    const Vector step = hessian.ldlt().solve(-gradient);
+    bool accepted = false;
+    for (double t = 1.0; t > 1e-6 && !accepted; t *= 0.5) {
+      const Vector trial = result.x + t * step;
+      const double value = fullObjective(model, comm, trial, trialGradient);
+      ++result.evaluations;
+      const double norm = trialGradient.norm();
+      if (value < result.value || norm < result.gradientNorm) {
+        result.x = trial;
+        result.value = value;
+        gradient = trialGradient;
+        result.gradientNorm = norm;
+        accepted = true;
+      }
+    }
+    if (!accepted) {
+      break;  // at rounding level: no step improves f or ||g||
+    }
+    ++result.newtonSteps;
+    ++result.iterations;
+  }
+  return result;
+}
+
+}  // namespace memsgd

@@ -1,0 +1,71 @@
+// memsgd-optimum: f* and x* of the run's problem (data set, normalisation, lambda) by full-batch
+// L-BFGS polished with Newton steps to ||grad f|| <= 1e-10, written to log.output (HDF5: /x_star,
+// /f_star, ...) for model.optimum = FILE of later runs. Takes the same config as memsgd-train and
+// ignores the optimizer/compression sections:
+//   mpirun -np 2 memsgd-optimum configs/quickstart.ini --log.output=runs/a9a_optimum.h5
+#include <chrono>
+#include <exception>
+#include <iostream>
+
+#include "memsgd/data/distributed_load.hpp"
+#include "memsgd/io/optimum_file.hpp"
+#include "memsgd/model/logistic_regression.hpp"
+#include "memsgd/optim/optimum.hpp"
+#include "tool_main.hpp"
+
+namespace {
+
+// Fixed, as options.cpp has no [optimum] section: tight enough for suboptimality down to ~1e-12.
+constexpr double kGradientTolerance = 1e-10;
+constexpr int kMaxIterations = 10000;
+
+void runOptimum(const memsgd::RunConfig& config, const memsgd::Communicator& comm) {
+  const auto start = std::chrono::steady_clock::now();
+  const memsgd::ShardedData shards = memsgd::loadShards(config.data, comm);
+  const auto rows = shards.train.globalRows();
+  const double lambda = config.model.lambda.value_or(1.0 / static_cast<double>(rows));
+  const memsgd::LogisticRegression model(shards.train, lambda);
+  const memsgd::OptimumResult result =
+      memsgd::findOptimum(model, comm, kGradientTolerance, kMaxIterations);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  // Only rank 0 writes; its failure is agreed on so that every rank exits with its code.
+  std::exception_ptr failure;
+  if (comm.rank() == 0) {
+    try {
+      memsgd::writeOptimumFile(
+          config.log.output, result,
+          {{"data_train", config.data.train},
+           {"normalize",
+            std::string(config.data.normalize == memsgd::Normalization::kL2 ? "l2" : "none")},
+           {"lambda", lambda},
+           {"rows", static_cast<std::int64_t>(rows)},
+           {"dim", static_cast<std::int64_t>(shards.train.dim())},
+           {"gradient_tolerance", kGradientTolerance},
+           {"ranks", static_cast<std::int64_t>(comm.size())}},
+          config.log.overwrite);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  }
+  comm.agreeOnFailure(failure);
+  if (comm.rank() == 0) {
+    std::cout.precision(17);
+    std::cout << "f* = " << result.value << "\n||grad f(x*)|| = " << result.gradientNorm
+              << "\niterations = " << result.iterations << " (" << result.newtonSteps
+              << " Newton), evaluations = " << result.evaluations << "\nlambda = " << lambda
+              << ", n = " << rows << ", d = " << shards.train.dim() << "\nseconds = " << seconds
+              << "\nwritten to " << config.log.output << std::endl;
+  }
+  if (result.gradientNorm > kGradientTolerance && comm.rank() == 0) {
+    std::cerr << "memsgd-optimum: warning: ||grad|| = " << result.gradientNorm
+              << " is above the tolerance " << kGradientTolerance << std::endl;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return memsgd::tools::runTool("memsgd-optimum", argc, argv, runOptimum);
+}

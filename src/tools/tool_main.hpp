@@ -1,0 +1,59 @@
+#pragma once
+// The main() skeleton shared by memsgd's MPI tools: parse the command line on every rank, agree on
+// parse failures, run the tool, and turn errors into one message and one exit code per job.
+#include <exception>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "memsgd/comm/communicator.hpp"
+#include "memsgd/comm/mpi_environment.hpp"
+#include "memsgd/config/options.hpp"
+#include "memsgd/error.hpp"
+
+namespace memsgd::tools {
+
+// Runs `body(config, comm)` under MPI for the tool called `name` and returns main's exit code.
+// Agreed errors are printed once by rank 0; errors met by one rank alone abort the whole job.
+template <typename Body>
+int runTool(const char* name, int argc, char** argv, Body&& body) {
+  MpiEnvironment mpi(argc, argv);
+  const Communicator comm;
+  const auto failLocally = [&](const std::string& message, int exitCode) -> int {
+    // Only this rank knows: print and take the whole job down rather than leave peers waiting.
+    std::cerr << name << ": error on rank " << comm.rank() << ": " << message << std::endl;
+    comm.abort(exitCode);
+  };
+  try {
+    std::optional<RunConfig> config;
+    std::exception_ptr failure;
+    try {
+      // Only rank 0 prints --help; every rank parses the same argv and reaches the same verdict.
+      std::ostream nowhere(nullptr);
+      config = parseCommandLine(argc, argv, comm.rank() == 0 ? std::cout : nowhere);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    comm.agreeOnFailure(failure);
+    if (!config) {
+      return 0;
+    }
+    body(*config, comm);
+    return 0;
+  } catch (const AgreedError& error) {
+    if (comm.rank() == 0) {
+      std::cerr << name << ": error";
+      if (comm.size() > 1) {
+        std::cerr << " (rank " << error.originRank() << ")";
+      }
+      std::cerr << ": " << error.what() << std::endl;
+    }
+    return error.exitCode();
+  } catch (const Error& error) {
+    return failLocally(error.what(), error.exitCode());
+  } catch (const std::exception& error) {
+    return failLocally(error.what(), kExitRuntimeError);
+  }
+}
+
+}  // namespace memsgd::tools

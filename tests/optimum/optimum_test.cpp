@@ -1,0 +1,141 @@
+// f* from findOptimum (distributed L-BFGS + Newton polish) against an independent dense Newton
+// solve on the whole file, and the optimum file's round trip.
+#include <gtest/gtest.h>
+#include <hdf5.h>
+
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "memsgd/comm/communicator.hpp"
+#include "memsgd/data/distributed_load.hpp"
+#include "memsgd/data/libsvm_reader.hpp"
+#include "memsgd/error.hpp"
+#include "memsgd/io/optimum_file.hpp"
+#include "memsgd/model/logistic_regression.hpp"
+#include "memsgd/optim/optimum.hpp"
+#include "run_helpers.hpp"
+#include "test_paths.hpp"
+
+namespace memsgd {
+namespace {
+
+struct Reference {
+  double value = 0.0;
+  double gradientNorm = 0.0;
+  Eigen::VectorXd x;
+};
+
+// Dense Newton on the whole file, written from the objective's definition without memsgd's model.
+Reference denseNewton(const std::string& path, bool normalize, double lambda) {
+  const LibsvmRows rows = readLibsvmRows(path, {0, std::numeric_limits<std::uint64_t>::max()});
+  const auto n = static_cast<Eigen::Index>(rows.rows());
+  const auto d = static_cast<Eigen::Index>(rows.maxIndex);
+  Eigen::MatrixXd a = Eigen::MatrixXd::Zero(n, d);
+  Eigen::VectorXd y(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (auto k = rows.rowOffsets[i]; k < rows.rowOffsets[i + 1]; ++k) {
+      a(i, rows.indices[k]) = rows.values[k];
+    }
+    if (normalize && a.row(i).norm() > 0) {
+      a.row(i) /= a.row(i).norm();
+    }
+    y[i] = rows.labels[i];
+  }
+  Reference reference;
+  reference.x = Eigen::VectorXd::Zero(d);
+  const auto evaluate = [&](const Eigen::VectorXd& x, Eigen::VectorXd& gradient,
+                            Eigen::VectorXd& weights) {
+    const Eigen::VectorXd z = y.cwiseProduct(a * x);
+    double loss = 0.0;
+    Eigen::VectorXd coefficient(n);
+    weights.resize(n);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      loss += std::log1p(std::exp(-std::abs(z[i]))) + std::max(-z[i], 0.0);
+      const double p = 1.0 / (1.0 + std::exp(z[i]));  // sigma(-z)
+      coefficient[i] = -p * y[i];
+      weights[i] = p * (1.0 - p);
+    }
+    gradient = a.transpose() * coefficient / static_cast<double>(n) + lambda * x;
+    return loss / static_cast<double>(n) + 0.5 * lambda * x.squaredNorm();
+  };
+  Eigen::VectorXd gradient;
+  Eigen::VectorXd weights;
+  reference.value = evaluate(reference.x, gradient, weights);
+  for (int step = 0; step < 100 && gradient.norm() >= 1e-12; ++step) {
+    Eigen::MatrixXd hessian = a.transpose() * weights.asDiagonal() * a / static_cast<double>(n);
+    hessian.diagonal().array() += lambda;
+    reference.x += hessian.ldlt().solve(-gradient);  // f is smooth and strongly convex: full steps
+    reference.value = evaluate(reference.x, gradient, weights);
+  }
+  reference.gradientNorm = gradient.norm();
+  return reference;
+}
+
+void expectMatchesNewton(const std::string& file, const std::string& normalize) {
+  const Communicator comm;
+  const std::string path = test::sourcePath("configs/data/" + file);
+  const RunConfig config =
+      test::configFrom({"--data.train=" + path, "--data.normalize=" + normalize});
+  const ShardedData shards = loadShards(config.data, comm);
+  const double lambda = 1.0 / static_cast<double>(shards.train.globalRows());
+  const LogisticRegression model(shards.train, lambda);
+
+  const OptimumResult optimum = findOptimum(model, comm, 1e-10, 10000);
+  const Reference reference = denseNewton(path, normalize == "l2", lambda);
+  ASSERT_LT(reference.gradientNorm, 1e-12) << "the reference Newton solve did not converge";
+  EXPECT_LE(optimum.gradientNorm, 1e-10) << file << " " << normalize;
+  EXPECT_NEAR(optimum.value, reference.value, 1e-9) << file << " " << normalize;
+  EXPECT_LT((optimum.x - reference.x).norm(), 1e-6);
+  // The reported gradient norm is that of the returned point.
+  Eigen::VectorXd gradient(optimum.x.size());
+  EXPECT_DOUBLE_EQ(fullObjective(model, comm, optimum.x, gradient), optimum.value);
+  EXPECT_DOUBLE_EQ(gradient.norm(), optimum.gradientNorm);
+  if (comm.rank() == 0) {
+    std::printf("%s %s: f* = %.17g, ||g|| = %.3g, %d iterations (%d Newton), ref f* = %.17g\n",
+                file.c_str(), normalize.c_str(), optimum.value, optimum.gradientNorm,
+                optimum.iterations, optimum.newtonSteps, reference.value);
+  }
+}
+
+TEST(Optimum, HeartScaleUnnormalizedMatchesDenseNewton) {
+  expectMatchesNewton("heart_scale", "none");
+}
+TEST(Optimum, HeartScaleL2MatchesDenseNewton) { expectMatchesNewton("heart_scale", "l2"); }
+TEST(Optimum, A9aL2MatchesDenseNewton) { expectMatchesNewton("a9a.bz2", "l2"); }
+
+TEST(OptimumFile, RoundTripAndMissingFStar) {
+  const Communicator comm;
+  const test::ScratchDirectory scratch(comm, "optimum_file");
+  if (comm.rank() == 0) {
+    OptimumResult result;
+    result.x = Eigen::VectorXd::LinSpaced(5, -1.0, 1.0);
+    result.value = 0.3251234567890123;
+    result.gradientNorm = 3e-11;
+    result.iterations = 42;
+    const std::string file = scratch.path("sub/optimum.h5");
+    writeOptimumFile(file, result, {{"data_train", std::string("a9a")}, {"lambda", 1e-5}});
+    EXPECT_EQ(readOptimumValue(file), result.value);
+    EXPECT_THROW(writeOptimumFile(file, result, {}, false), IoError);
+
+    // An HDF5 file without /f_star (e.g. a run file given by mistake).
+    const std::string other = scratch.path("other.h5");
+    const hid_t handle = H5Fcreate(other.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    ASSERT_GE(handle, 0);
+    H5Fclose(handle);
+    try {
+      (void)readOptimumValue(other);
+      ADD_FAILURE() << "no IoError";
+    } catch (const IoError& error) {
+      EXPECT_NE(std::string(error.what()).find(other), std::string::npos) << error.what();
+      EXPECT_NE(std::string(error.what()).find("/f_star"), std::string::npos) << error.what();
+    }
+    EXPECT_THROW((void)readOptimumValue(scratch.path("missing.h5")), IoError);
+  }
+}
+
+}  // namespace
+}  // namespace memsgd
