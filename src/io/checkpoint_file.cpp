@@ -151,10 +151,7 @@ void writeFile(const std::string& path, const TrainerState& mine, const RunProgr
                const std::vector<std::uint64_t>& perRank, int ranks) {
   const std::string temporary = path + ".tmp";
   {
-    detail::silenceHdf5Errors();
-    const Hdf5Handle access = detail::runFileAccess(temporary);
-    const Hdf5Handle file(MEMSGD_HDF5_CHECK(
-        H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), temporary, ""));
+    const Hdf5Handle file = detail::createOutputFile(temporary, /*overwrite=*/true);
     const hid_t f = file.get();
     const auto d = static_cast<hsize_t>(mine.x.size());
     const auto p = static_cast<hsize_t>(ranks);

@@ -46,22 +46,7 @@ void writeAttribute(hid_t file, const std::string& path, const std::string& name
 void writeOptimumFile(const std::string& path, const OptimumResult& result,
                       const std::vector<std::pair<std::string, AttributeValue>>& attributes,
                       bool overwrite) {
-  const std::filesystem::path file(path);
-  std::error_code error;
-  if (std::filesystem::exists(file, error) && !overwrite) {
-    throw IoError(path + " exists; set log.overwrite = true to replace it");
-  }
-  if (file.has_parent_path()) {
-    std::filesystem::create_directories(file.parent_path(), error);
-    if (error) {
-      throw IoError(path + ": cannot create directory " + file.parent_path().string() + ": " +
-                    error.message());
-    }
-  }
-  detail::silenceHdf5Errors();
-  const Hdf5Handle access = detail::runFileAccess(path);
-  const Hdf5Handle handle(MEMSGD_HDF5_CHECK(
-      H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), path, ""));
+  const Hdf5Handle handle = detail::createOutputFile(path, overwrite);
   const hid_t id = handle.get();
   writeDataset(id, path, "/x_star", H5T_NATIVE_DOUBLE, static_cast<hsize_t>(result.x.size()),
                result.x.data());

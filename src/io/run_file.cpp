@@ -203,7 +203,7 @@ Hdf5Handle detail::runFileAccess(const std::string& path) {
 RunFile::RunFile(std::string path, Hdf5Handle file)
     : path_(std::move(path)), file_(std::move(file)) {}
 
-RunFile RunFile::create(const std::string& path, bool overwrite) {
+Hdf5Handle detail::createOutputFile(const std::string& path, bool overwrite) {
   const std::filesystem::path file(path);
   std::error_code error;
   if (std::filesystem::exists(file, error) && !overwrite) {
@@ -218,9 +218,12 @@ RunFile RunFile::create(const std::string& path, bool overwrite) {
   }
   detail::silenceHdf5Errors();
   const Hdf5Handle access = detail::runFileAccess(path);
-  Hdf5Handle handle(MEMSGD_HDF5_CHECK(
+  return Hdf5Handle(MEMSGD_HDF5_CHECK(
       H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), path, ""));
-  return {path, std::move(handle)};
+}
+
+RunFile RunFile::create(const std::string& path, bool overwrite) {
+  return {path, detail::createOutputFile(path, overwrite)};
 }
 
 void RunFile::writeConfig(const std::vector<std::pair<std::string, AttributeValue>>& attributes) {

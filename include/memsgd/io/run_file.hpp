@@ -23,6 +23,9 @@ struct RunFileColumn {
 // The file access properties of run files, for writing and reading alike: HDF5 refuses to open a
 // file a second time in one process with other locking properties.
 Hdf5Handle runFileAccess(const std::string& path);
+// Creates an HDF5 output file with those properties and any missing parent directories. Throws
+// IoError when it exists and `overwrite` is false ("set log.overwrite = true"), or on failure.
+Hdf5Handle createOutputFile(const std::string& path, bool overwrite);
 }  // namespace detail
 
 using AttributeValue = std::variant<std::string, double, std::int64_t>;
