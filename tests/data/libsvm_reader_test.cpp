@@ -213,6 +213,25 @@ TEST_F(LibsvmReaderTest, ReportsEachMalformedTokenWithItsLine) {
   }
 }
 
+// Hostile input: a single line of over 100 MB (10 million features) between two normal rows.
+TEST_F(LibsvmReaderTest, ReadsASingleHundredMegabyteLine) {
+  constexpr int kFeatures = 10'000'000;
+  std::string text = "-1 1:1\n+1";
+  text.reserve(110'000'000);
+  for (int j = 1; j <= kFeatures; ++j) {
+    text += ' ';
+    text += std::to_string(j);
+    text += ":0.5";
+  }
+  text += "\n+1 2:1\n";
+  ASSERT_GT(text.size(), 100'000'000U);
+  const LibsvmRows rows = readLibsvmRows(write("long_line", text), kAllRows);
+  ASSERT_EQ(rows.rows(), 3U);
+  EXPECT_EQ(rows.rowOffsets[2] - rows.rowOffsets[1], kFeatures);
+  EXPECT_EQ(rows.maxIndex, static_cast<std::uint64_t>(kFeatures));
+  EXPECT_EQ(rows.values[rows.rowOffsets[1] + kFeatures - 1], 0.5);
+}
+
 TEST_F(LibsvmReaderTest, MissingFileOrDirectoryCannotBeOpened) {
   const std::string missing = (dir_ / "missing.bz2").string();
   EXPECT_TRUE(failsOnFile(missing, "cannot open", [&] { countLibsvmRows(missing); }));

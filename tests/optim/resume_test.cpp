@@ -1,6 +1,7 @@
 // A run stopped at a checkpoint and resumed continues bitwise identically: the same remaining
 // metrics rows, the same final x, with every rank's error memory, sampler and generator restored.
 #include <gtest/gtest.h>
+#include <mpi.h>
 
 #include <cstring>
 #include <sstream>
@@ -75,6 +76,30 @@ TEST_F(Resume, RefusesAnotherConfiguration) {
     EXPECT_NE(std::string(error.what()).find("compression.k"), std::string::npos) << error.what();
     EXPECT_EQ(error.exitCode(), kExitConfigError);
   }
+}
+
+TEST_F(Resume, RefusesAnotherRankCount) {
+  if (comm_.size() == 1) {
+    GTEST_SKIP() << "needs a smaller communicator than the one that wrote the checkpoint";
+  }
+  (void)run("ranks.h5", {"--optimizer.epochs=0.05", "--log.checkpoint_every=100000"});
+  // Rank 0 alone tries to continue what all ranks saved.
+  MPI_Comm single = MPI_COMM_NULL;
+  MPI_Comm_split(comm_.raw(), comm_.rank() == 0 ? 0 : MPI_UNDEFINED, 0, &single);
+  if (single != MPI_COMM_NULL) {
+    const Communicator alone(single);
+    const std::vector<std::string> arguments{
+        test::sourcePath("configs/a9a_rand_k.ini"), "--log.output=" + scratch_.path("ranks.h5"),
+        "--log.eval_every=3000", "--resume=" + scratch_.path("ranks.ckpt.h5")};
+    try {
+      (void)runTraining(test::configFrom(arguments), alone, console_);
+      ADD_FAILURE() << "resumed on another number of ranks";
+    } catch (const AgreedError& error) {
+      EXPECT_NE(std::string(error.what()).find("ranks"), std::string::npos) << error.what();
+    }
+    MPI_Comm_free(&single);
+  }
+  MPI_Barrier(comm_.raw());
 }
 
 TEST_F(Resume, ReportsAMissingCheckpoint) {
