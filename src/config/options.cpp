@@ -37,8 +37,9 @@ constexpr const char* kTrainKey = "data.train";
 constexpr const char* kTestKey = "data.test";
 constexpr std::string_view kAuto = "auto";
 constexpr std::string_view kCommandLine = "command line";
+// Follows "Usage: <program>", the name the tool was started as.
 constexpr std::string_view kUsage =
-    "Usage: memsgd-train [CONFIG.ini] [--section.key=value | --section.key value ...] [--help]\n"
+    " [CONFIG.ini] [--section.key=value | --section.key value ...] [--help]\n"
     "Every key below can also be set in CONFIG.ini as `key = value` under `[section]`;\n"
     "the command line wins. Relative data paths in CONFIG.ini are relative to its folder.\n";
 
@@ -572,7 +573,9 @@ std::optional<RunConfig> parseCommandLine(int argc, const char* const argv[], st
   const std::vector<std::string> arguments(argv + std::min(argc, 1), argv + argc);
   po::variables_map given = parseArguments(arguments, commandLine);
   if (given.count(kHelpKey) != 0) {
-    help << kUsage << commandLine;
+    const std::string program =
+        argc > 0 ? std::filesystem::path(argv[0]).filename().string() : "memsgd-train";
+    help << "Usage: " << program << kUsage << commandLine;
     return std::nullopt;
   }
 
