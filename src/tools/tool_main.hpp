@@ -19,9 +19,12 @@ template <typename Body>
 int runTool(const char* name, int argc, char** argv, Body&& body) {
   MpiEnvironment mpi(argc, argv);
   const Communicator comm;
+  // One write per message: mpirun's own abort banner goes to the same stream and must not
+  // split it.
+  const auto print = [](const std::string& line) { std::cerr << line + "\n" << std::flush; };
   const auto failLocally = [&](const std::string& message, int exitCode) -> int {
     // Only this rank knows: print and take the whole job down rather than leave peers waiting.
-    std::cerr << name << ": error on rank " << comm.rank() << ": " << message << std::endl;
+    print(std::string(name) + ": error on rank " + std::to_string(comm.rank()) + ": " + message);
     comm.abort(exitCode);
   };
   try {
@@ -42,11 +45,9 @@ int runTool(const char* name, int argc, char** argv, Body&& body) {
     return 0;
   } catch (const AgreedError& error) {
     if (comm.rank() == 0) {
-      std::cerr << name << ": error";
-      if (comm.size() > 1) {
-        std::cerr << " (rank " << error.originRank() << ")";
-      }
-      std::cerr << ": " << error.what() << std::endl;
+      const std::string origin =
+          comm.size() > 1 ? " (rank " + std::to_string(error.originRank()) + ")" : "";
+      print(std::string(name) + ": error" + origin + ": " + error.what());
     }
     return error.exitCode();
   } catch (const Error& error) {
