@@ -60,14 +60,8 @@ hid_t hdf5Type() {
 
 template <typename T>
 void writeArray(hid_t file, const std::string& path, const char* name, const T* data,
-                std::vector<hsize_t> dims) {
-  const Hdf5Handle space(MEMSGD_HDF5_CHECK(
-      H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), path, name));
-  const Hdf5Handle dataset(MEMSGD_HDF5_CHECK(
-      H5Dcreate2(file, name, hdf5Type<T>(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-      path, name));
-  MEMSGD_HDF5_CHECK(H5Dwrite(dataset.get(), hdf5Type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
-                    path, name);
+                const std::vector<hsize_t>& dims) {
+  detail::writeDataset(file, path, name, hdf5Type<T>(), dims, data);
 }
 
 hsize_t datasetSize(hid_t file, const std::string& path, const char* name) {

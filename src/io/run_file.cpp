@@ -153,39 +153,42 @@ void appendTo(const std::vector<RunFileColumn>& columns, hsize_t row, const Colu
   }
 }
 
-// Replaces the scalar attribute `name` of `group` by `value`, stored as `type`.
-void writeScalarAttribute(hid_t group, const std::string& name, hid_t type, const void* value,
-                          const std::string& path) {
-  const std::string object = std::string(kConfigGroup) + " attribute '" + name + "'";
-  if (MEMSGD_HDF5_CHECK(H5Aexists(group, name.c_str()), path, object) > 0) {
-    MEMSGD_HDF5_CHECK(H5Adelete(group, name.c_str()), path, object);
-  }
-  const Hdf5Handle space(MEMSGD_HDF5_CHECK(H5Screate(H5S_SCALAR), path, object));
-  const Hdf5Handle attribute(MEMSGD_HDF5_CHECK(
-      H5Acreate2(group, name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT), path, object));
-  MEMSGD_HDF5_CHECK(H5Awrite(attribute.get(), type, value), path, object);
-}
-
-// Variable-length UTF-8, which h5py reads as str.
-void writeAttribute(hid_t group, const std::string& name, const std::string& value,
-                    const std::string& path) {
-  const Hdf5Handle type(MEMSGD_HDF5_CHECK(H5Tcopy(H5T_C_S1), path, kConfigGroup));
-  MEMSGD_HDF5_CHECK(H5Tset_size(type.get(), H5T_VARIABLE), path, kConfigGroup);
-  MEMSGD_HDF5_CHECK(H5Tset_cset(type.get(), H5T_CSET_UTF8), path, kConfigGroup);
-  const char* text = value.c_str();
-  writeScalarAttribute(group, name, type.get(), &text, path);
-}
-
-void writeAttribute(hid_t group, const std::string& name, double value, const std::string& path) {
-  writeScalarAttribute(group, name, H5T_NATIVE_DOUBLE, &value, path);
-}
-
-void writeAttribute(hid_t group, const std::string& name, std::int64_t value,
-                    const std::string& path) {
-  writeScalarAttribute(group, name, H5T_NATIVE_INT64, &value, path);
-}
-
 }  // namespace
+
+void detail::writeAttribute(hid_t object, const std::string& name, const AttributeValue& value,
+                            const std::string& path) {
+  const std::string what = "attribute '" + name + "'";
+  if (MEMSGD_HDF5_CHECK(H5Aexists(object, name.c_str()), path, what) > 0) {
+    MEMSGD_HDF5_CHECK(H5Adelete(object, name.c_str()), path, what);
+  }
+  const Hdf5Handle space(MEMSGD_HDF5_CHECK(H5Screate(H5S_SCALAR), path, what));
+  const auto write = [&](hid_t type, const void* data) {
+    const Hdf5Handle attribute(MEMSGD_HDF5_CHECK(
+        H5Acreate2(object, name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT), path, what));
+    MEMSGD_HDF5_CHECK(H5Awrite(attribute.get(), type, data), path, what);
+  };
+  if (const auto* text = std::get_if<std::string>(&value)) {
+    const Hdf5Handle type(MEMSGD_HDF5_CHECK(H5Tcopy(H5T_C_S1), path, what));
+    MEMSGD_HDF5_CHECK(H5Tset_size(type.get(), H5T_VARIABLE), path, what);
+    MEMSGD_HDF5_CHECK(H5Tset_cset(type.get(), H5T_CSET_UTF8), path, what);
+    const char* data = text->c_str();
+    write(type.get(), static_cast<const void*>(&data));
+  } else if (const auto* real = std::get_if<double>(&value)) {
+    write(H5T_NATIVE_DOUBLE, real);
+  } else {
+    write(H5T_NATIVE_INT64, &std::get<std::int64_t>(value));
+  }
+}
+
+void detail::writeDataset(hid_t file, const std::string& path, const std::string& name, hid_t type,
+                          const std::vector<hsize_t>& dims, const void* data) {
+  const Hdf5Handle space(MEMSGD_HDF5_CHECK(
+      H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), path, name));
+  const Hdf5Handle dataset(MEMSGD_HDF5_CHECK(
+      H5Dcreate2(file, name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+      path, name));
+  MEMSGD_HDF5_CHECK(H5Dwrite(dataset.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), path, name);
+}
 
 Hdf5Handle detail::runFileAccess(const std::string& path) {
   Hdf5Handle access(MEMSGD_HDF5_CHECK(H5Pcreate(H5P_FILE_ACCESS), path, ""));
@@ -229,10 +232,7 @@ RunFile RunFile::create(const std::string& path, bool overwrite) {
 void RunFile::writeConfig(const std::vector<std::pair<std::string, AttributeValue>>& attributes) {
   const Hdf5Handle group = openOrCreateGroup(file_.get(), kConfigGroup, path_);
   for (const auto& attribute : attributes) {
-    const auto write = [&](const auto& value) {
-      writeAttribute(group.get(), attribute.first, value, path_);
-    };
-    std::visit(write, attribute.second);
+    detail::writeAttribute(group.get(), attribute.first, attribute.second, path_);
   }
   MEMSGD_HDF5_CHECK(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), path_, "");
 }

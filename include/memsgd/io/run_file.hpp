@@ -30,6 +30,16 @@ Hdf5Handle createOutputFile(const std::string& path, bool overwrite);
 
 using AttributeValue = std::variant<std::string, double, std::int64_t>;
 
+namespace detail {
+// Sets the scalar attribute `name` of `object` (replacing one of that name); strings are stored
+// as variable-length UTF-8, which h5py reads as str.
+void writeAttribute(hid_t object, const std::string& name, const AttributeValue& value,
+                    const std::string& path);
+// Creates dataset `name` of shape `dims` in `file` and writes `data` (of HDF5 type `type`) to it.
+void writeDataset(hid_t file, const std::string& path, const std::string& name, hid_t type,
+                  const std::vector<hsize_t>& dims, const void* data);
+}  // namespace detail
+
 // Rows of the optional per-step trace: one row per step, values of every rank.
 struct TraceBlock {
   std::vector<std::int64_t> steps;  // -> /trace/step
