@@ -70,9 +70,6 @@ class Trainer {
   // throws std::invalid_argument when its sizes do not fit.
   void restore(const TrainerState& state);
 
-  // The message this rank sent in the last step (values in wire precision).
-  [[nodiscard]] const SparseMessage& lastMessage() const { return message_; }
-
  private:
   void exchangeDense();
   void exchangeSparse();
