@@ -10,6 +10,8 @@
 # Checks:
 #   --exit CODE                 expected exit code (default 0)
 #   --timeout SECONDS           hard limit; running longer counts as a hang (default 60)
+#   --ends-within SECONDS NAME  the command exits at most SECONDS after it creates file NAME
+#                               (how fast a failure ends the whole job)
 #   --stdout RE | --stderr RE   that stream matches the extended regex RE
 #   --once RE                   RE occurs exactly once in stdout and stderr together
 #   --unchanged NAME            NAME has the same checksum after the run as before
@@ -18,6 +20,7 @@ set -uo pipefail
 
 expected_exit=0
 limit=60
+ends_within="" ends_after_file=""
 writes=() rows=() stdout_res=() stderr_res=() once_res=() unchanged=() h5=()
 while (($#)); do
   case "$1" in
@@ -25,6 +28,7 @@ while (($#)); do
     --rows) rows+=("$2" "$3" "$4"); shift 4 ;;
     --exit) expected_exit="$2"; shift 2 ;;
     --timeout) limit="$2"; shift 2 ;;
+    --ends-within) ends_within="$2" ends_after_file="$3"; shift 3 ;;
     --stdout) stdout_res+=("$2"); shift 2 ;;
     --stderr) stderr_res+=("$2"); shift 2 ;;
     --once) once_res+=("$2"); shift 2 ;;
@@ -58,7 +62,19 @@ for name in "${unchanged[@]}"; do sums[$name]="$(md5sum < "$name")"; done
 echo "+ $*"
 start=$SECONDS
 # </dev/null: mpirun forwards stdin to rank 0, and a test must never wait for input.
-timeout --kill-after=5 "$limit" "$@" > out.txt 2> err.txt < /dev/null
+timeout --kill-after=5 "$limit" "$@" > out.txt 2> err.txt < /dev/null &
+job=$!
+# Poll rather than wait, to time the job's end against the creation of ends_after_file.
+appeared_at=""
+newly_appeared() { [[ -n "$ends_after_file" && -z "$appeared_at" && -e "$ends_after_file" ]]; }
+while kill -0 "$job" 2> /dev/null; do
+  newly_appeared && appeared_at="$EPOCHREALTIME"
+  sleep 0.05
+done
+ended_at="$EPOCHREALTIME"
+# Created and ended between two polls.
+newly_appeared && appeared_at="$ended_at"
+wait "$job"
 code=$?
 elapsed=$((SECONDS - start))
 echo "--- stdout"; cat out.txt
@@ -72,6 +88,16 @@ if ((code == 124 || code == 137)); then
   fail "still running after ${limit}s: killed (hang?)"
 elif ((code != expected_exit)); then
   fail "exit code $code, expected $expected_exit"
+fi
+if [[ -n "$ends_after_file" ]]; then
+  if [[ -z "$appeared_at" ]]; then
+    fail "$ends_after_file was never created"
+  else
+    lag="$(awk -v a="$appeared_at" -v b="$ended_at" 'BEGIN { printf "%.2f", b - a }')"
+    echo "--- job ended ${lag}s after $ends_after_file was created"
+    awk -v lag="$lag" -v max="$ends_within" 'BEGIN { exit !(lag <= max) }' ||
+      fail "job ended ${lag}s after $ends_after_file was created, more than ${ends_within}s"
+  fi
 fi
 for re in "${stdout_res[@]}"; do grep -qE -- "$re" out.txt || fail "stdout does not match /$re/"; done
 for re in "${stderr_res[@]}"; do grep -qE -- "$re" err.txt || fail "stderr does not match /$re/"; done
