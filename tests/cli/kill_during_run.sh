@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# kill -9 of a running job must leave a readable run file holding every flushed row.
-#   kill_during_run.sh MPIRUN_SH MEMSGD_TRAIN CONFIG
+# kill -9 during a run must leave a readable run file holding every flushed row.
+#   kill_during_run.sh job|rank1 MPIRUN_SH MEMSGD_TRAIN CONFIG
+# job: the whole job is killed. rank1: only rank 1 is (a lost node); the rest of the job must then
+# end by itself within 5 s, with a non-zero exit code.
 set -uo pipefail
-mpirun_sh="$1" train="$2" config="$3"
+victim="$1" mpirun_sh="$2" train="$3" config="$4"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
@@ -19,13 +21,34 @@ for _ in $(seq 1 200); do
   sleep 0.1
 done
 # setsid made the job its own session; Open MPI gives each rank its own process group, so the
-# whole job (launcher and ranks) is killed by session, and must be gone before reading.
-pkill -9 -s "$job"
+# whole job (launcher and ranks) is found by session, and must be gone before reading.
+if [[ "$victim" == job ]]; then
+  pkill -9 -s "$job"
+else
+  for pid in $(pgrep -s "$job" -x "$(basename "$train")"); do
+    if tr '\0' '\n' < "/proc/$pid/environ" | grep -qx "OMPI_COMM_WORLD_RANK=1"; then
+      kill -9 "$pid"
+    fi
+  done
+fi
+killed_at=$SECONDS
 wait "$job" 2>/dev/null
+code=$?
 for _ in $(seq 1 100); do
   pgrep -s "$job" > /dev/null || break
   sleep 0.1
 done
+if [[ "$victim" == rank1 ]]; then
+  echo "the job ended $((SECONDS - killed_at)) s after rank 1 was killed, exit code $code"
+  if ((SECONDS - killed_at > 5)); then
+    echo "FAIL: the job took $((SECONDS - killed_at)) s to end after rank 1 was killed"
+    exit 1
+  fi
+  if ((code == 0)); then
+    echo "FAIL: the job exited 0 after rank 1 was killed"
+    exit 1
+  fi
+fi
 
 seen="$(rows)"
 if ! [[ "$seen" =~ ^[0-9]+$ ]] || ((seen < 5)); then
@@ -46,4 +69,4 @@ if ! h5dump -d /metrics/train_loss "$tmp/run.h5" > /dev/null; then
   echo "FAIL: h5dump cannot read /metrics/train_loss after kill -9"
   exit 1
 fi
-echo "PASS: $seen rows readable after kill -9"
+echo "PASS: $seen rows readable after kill -9 ($victim)"
