@@ -8,11 +8,11 @@
 //     MPI_Allreduce of d floats in place.
 // memsgd's time includes what the trainer pays per step beyond the collective: encoding the own
 // message and decoding all P (sparse), converting to and from fp32 (dense). Messages are built
-// once, before timing. Every iteration times one memsgd exchange, then one raw collective, so both
-// meet the same load. Counters: median_us and raw_us (medians over the iterations: a rank that
-// the machine's other jobs deschedule inflates the mean, the benchmark's time, but not these),
-// ratio_to_raw = median_us / raw_us, and bytes_per_rank (handed to MPI per exchange, counts
-// excluded).
+// once, before timing. Every iteration times one memsgd exchange and one raw collective, in
+// alternating order, so both meet the same load. Counters: median_us and raw_us (medians over the
+// iterations: a rank that the machine's other jobs deschedule inflates the mean, the benchmark's
+// time, but not these), ratio_to_raw = median_us / raw_us, and bytes_per_rank (handed to MPI per
+// exchange, counts excluded).
 //
 // Every rank must run the same collectives in the same order, so every benchmark has a fixed
 // iteration count, and only rank 0 reports. Times are wall-clock: ranks spin while they wait.
@@ -60,12 +60,16 @@ double median(std::vector<double>& values) {
   return *middle;
 }
 
-// The benchmark loop: each iteration times one memsgd `exchange` (the benchmark's time) and right
-// after it one `raw` collective (see the top of the file).
+// The benchmark loop: each iteration times one memsgd `exchange` (the benchmark's time) and one
+// `raw` collective (see the top of the file).
 template <typename Exchange, typename Raw>
 void timeAgainstRaw(benchmark::State& state, const Communicator& comm, std::size_t bytesPerRank,
                     Exchange exchange, Raw raw) {
-  using Clock = std::chrono::steady_clock;
+  const auto seconds = [](auto& call) {
+    const auto start = std::chrono::steady_clock::now();
+    call();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
   std::vector<double> exchangeSeconds;
   std::vector<double> rawSeconds;
   exchangeSeconds.reserve(static_cast<std::size_t>(state.max_iterations));
@@ -74,13 +78,14 @@ void timeAgainstRaw(benchmark::State& state, const Communicator& comm, std::size
   raw();
   MEMSGD_MPI_CHECK(MPI_Barrier(comm.raw()));
   for (auto _ : state) {
-    const auto start = Clock::now();
-    exchange();
-    const auto exchanged = Clock::now();
-    raw();
-    const auto end = Clock::now();
-    exchangeSeconds.push_back(std::chrono::duration<double>(exchanged - start).count());
-    rawSeconds.push_back(std::chrono::duration<double>(end - exchanged).count());
+    // Alternating which goes first cancels what following the other collective does to a call.
+    if (exchangeSeconds.size() % 2 == 0) {
+      exchangeSeconds.push_back(seconds(exchange));
+      rawSeconds.push_back(seconds(raw));
+    } else {
+      rawSeconds.push_back(seconds(raw));
+      exchangeSeconds.push_back(seconds(exchange));
+    }
     state.SetIterationTime(exchangeSeconds.back());
   }
   const double exchangeMedian = median(exchangeSeconds);
