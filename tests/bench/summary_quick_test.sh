@@ -13,7 +13,7 @@ table="$out/summary.md"
 checks=(
   "| selection | top_k/2000/1 |" "x_read = "
   "| step | step/sparse/top_k_1 |" "x_bound = "
-  "| exchange | exchange/sparse/k:1 |" "ratio_to_raw = "
+  "| exchange | exchange/sparse/k:1000 |" "ratio_to_raw = "
   "| exchange | exchange/dense |" "ratio_to_raw = "
 )
 for ranks in 1 2; do
