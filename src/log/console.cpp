@@ -27,11 +27,16 @@ std::string formatProgress(const ProgressLine& line) {
 
 std::string formatSummary(const RunSummary& summary) {
   const ProgressLine& last = summary.last;
+  const RunTiming& timing = summary.timing;
+  const double perEpoch =
+      timing.epochsStepped > 0.0 ? timing.stepSeconds / timing.epochsStepped : 0.0;
   return format("done: %llu steps, %.3f epochs in %.2f s; train_loss %.6f, test_acc %s\n",
                 static_cast<unsigned long long>(summary.steps), last.epoch, last.elapsedSeconds,
                 last.trainLoss, accuracyText(last.testAccuracy).c_str()) +
          format("sent %.4f MB over all ranks (%.4f Mbit by the paper's 64-bit convention)\n",
                 last.megabytesSent, static_cast<double>(summary.paperBits) / 1e6) +
+         format("time: load %.3f s, steps %.3f s for %.3f epochs (%.3f s per epoch)\n",
+                timing.loadSeconds, timing.stepSeconds, timing.epochsStepped, perEpoch) +
          "run file: " + summary.outputPath;
 }
 

@@ -116,9 +116,10 @@ void RunRecorder::record(const Trainer& trainer, const Evaluation& evaluation,
   }
 }
 
-void RunRecorder::finish(const Trainer& trainer) {
+void RunRecorder::finish(const Trainer& trainer, const RunTiming& timing) {
   if (comm_.rank() == 0) {
-    console_ << formatSummary({last_, trainer.steps(), paperBits_, file_->path()}) << std::endl;
+    console_ << formatSummary({last_, timing, trainer.steps(), paperBits_, file_->path()})
+             << std::endl;
   }
 }
 

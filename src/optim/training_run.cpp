@@ -54,6 +54,10 @@ CheckpointIdentity checkpointIdentity(const RunConfig& config, const Communicato
   return identity;
 }
 
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 // Runs `action` on every rank; if it throws on any, every rank throws AgreedError.
 template <typename Action>
 void agreed(const Communicator& comm, Action action) {
@@ -70,7 +74,10 @@ void agreed(const Communicator& comm, Action action) {
 
 TrainingOutcome runTraining(const RunConfig& config, const Communicator& comm,
                             std::ostream& console) {
+  RunTiming timing;
+  const auto loadStart = std::chrono::steady_clock::now();
   const ShardedData shards = loadShards(config.data, comm);
+  timing.loadSeconds = secondsSince(loadStart);
   const std::uint64_t n = shards.train.globalRows();
   std::optional<Trainer> trainer;
   agreed(comm, [&] { trainer.emplace(config, comm, shards.train); });
@@ -99,10 +106,7 @@ TrainingOutcome runTraining(const RunConfig& config, const Communicator& comm,
 
   const auto start = std::chrono::steady_clock::now();
   const double elapsedBefore = progress.elapsedSeconds;
-  const auto elapsed = [&] {
-    return elapsedBefore +
-           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  };
+  const auto elapsed = [&] { return elapsedBefore + secondsSince(start); };
   TrainingOutcome outcome;
   // Every rank sees the same reduced loss and the same replicated x, so all stop together.
   const auto stopDiverged = [&](const std::string& what) {
@@ -134,8 +138,11 @@ TrainingOutcome runTraining(const RunConfig& config, const Communicator& comm,
   if (!resuming) {
     evaluate();
   }
+  const std::uint64_t samplesBefore = trainer->samples();
   while (trainer->samples() < totalSamples) {
+    const auto stepStart = std::chrono::steady_clock::now();
     trainer->step();
+    timing.stepSeconds += secondsSince(stepStart);
     recorder.traceStep(*trainer);
     if (trainer->samples() >= progress.nextEvaluation) {
       evaluate();
@@ -158,7 +165,9 @@ TrainingOutcome runTraining(const RunConfig& config, const Communicator& comm,
   if (evaluatedAt != trainer->samples() || recorder.rows() == 0) {
     evaluate();
   }
-  recorder.finish(*trainer);
+  timing.epochsStepped =
+      static_cast<double>(trainer->samples() - samplesBefore) / static_cast<double>(n);
+  recorder.finish(*trainer, timing);
   outcome.x = trainer->x();
   outcome.steps = trainer->steps();
   return outcome;

@@ -164,6 +164,9 @@ int main(int argc, char** argv) {
   }
   memsgd::registerStepBenchmarks();
   benchmark::AddCustomContext("read_bandwidth_GBps", std::to_string(memsgd::readBandwidth() / 1e9));
+  // Names the bound of each ratio counter, for summaries made from the JSON output.
+  benchmark::AddCustomContext("x_bound",
+                              "time / bound_us, reading the bytes a step must touch at least");
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -18,9 +18,18 @@ struct ProgressLine {
 
 std::string formatProgress(const ProgressLine& line);
 
-// The closing lines of a run: final loss, traffic, where the run file is.
+// Where rank 0's time went, for speed figures: loading (or generating) its shards, and the
+// trainer's steps alone, without evaluations, checkpoints and logging.
+struct RunTiming {
+  double loadSeconds = 0.0;
+  double stepSeconds = 0.0;
+  double epochsStepped = 0.0;  // by this process: less than the run's epochs when it resumed
+};
+
+// The closing lines of a run: final loss, traffic, timing, where the run file is.
 struct RunSummary {
   ProgressLine last;
+  RunTiming timing;
   std::uint64_t steps = 0;
   std::uint64_t paperBits = 0;
   std::string outputPath;

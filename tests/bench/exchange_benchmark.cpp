@@ -1,0 +1,212 @@
+// Microseconds per exchange through memsgd's SparseExchange and DenseExchange on 2 ranks, each
+// next to the raw MPI collective that moves the same bytes:
+//   - exchange/sparse/k:K — K (uint32 index, fp32 value) pairs per rank with the default codec,
+//     every rank's size known (top-k: one MPI_Allgather); raw: MPI_Allgather of 8K bytes.
+//   - exchange/sparse_sizes_gathered/k:K — the same message with sizes unknown, as threshold or
+//     varint messages are (a count MPI_Allgather, then MPI_Allgatherv); the same raw bound.
+//   - exchange/dense — SGD's d = 47236 (rcv1) vector in fp32 through DenseExchange; raw:
+//     MPI_Allreduce of d floats in place.
+// memsgd's time includes what the trainer pays per step beyond the collective: encoding the own
+// message and decoding all P (sparse), converting to and from fp32 (dense). Messages are built
+// once, before timing. Every iteration times one memsgd exchange and one raw collective, in
+// alternating order, so both meet the same load. Counters: median_us and raw_us (medians over the
+// iterations: a rank that the machine's other jobs deschedule inflates the mean, the benchmark's
+// time, but not these), ratio_to_raw = median_us / raw_us, and bytes_per_rank (handed to MPI per
+// exchange, counts excluded).
+//
+// Every rank must run the same collectives in the same order, so every benchmark has a fixed
+// iteration count, and only rank 0 reports. Times are wall-clock: ranks spin while they wait.
+// Run from build/: launch/mpirun.sh -np 2 tests/bench/memsgd_exchange_benchmark
+//   --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+#include <benchmark/benchmark.h>
+#include <mpi.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "memsgd/comm/comm_counters.hpp"
+#include "memsgd/comm/communicator.hpp"
+#include "memsgd/comm/dense_exchange.hpp"
+#include "memsgd/comm/mpi_check.hpp"
+#include "memsgd/comm/mpi_environment.hpp"
+#include "memsgd/comm/sparse_exchange.hpp"
+#include "memsgd/compress/compressor_factory.hpp"
+#include "memsgd/compress/selection.hpp"
+#include "memsgd/config/run_config.hpp"
+#include "memsgd/util/random.hpp"
+
+namespace memsgd {
+namespace {
+
+constexpr std::uint64_t kSeed = 1;
+constexpr std::uint64_t kDim = 47236;  // rcv1's dimension
+constexpr std::array<std::size_t, 5> kPairCounts{1, 10, 100, 1000, 10000};
+
+// About 0.1 s per repetition on shared memory whatever the size: latency-bound below 1000 pairs.
+benchmark::IterationCount iterationsFor(std::size_t bytesPerRank) {
+  return std::max<benchmark::IterationCount>(500, 40000000 / (400 + bytesPerRank));
+}
+
+double median(std::vector<double>& values) {
+  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+  std::nth_element(values.begin(), middle, values.end());
+  return *middle;
+}
+
+// The benchmark loop: each iteration times one memsgd `exchange` (the benchmark's time) and one
+// `raw` collective (see the top of the file).
+template <typename Exchange, typename Raw>
+void timeAgainstRaw(benchmark::State& state, const Communicator& comm, std::size_t bytesPerRank,
+                    Exchange exchange, Raw raw) {
+  const auto seconds = [](auto& call) {
+    const auto start = std::chrono::steady_clock::now();
+    call();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  std::vector<double> exchangeSeconds;
+  std::vector<double> rawSeconds;
+  exchangeSeconds.reserve(static_cast<std::size_t>(state.max_iterations));
+  rawSeconds.reserve(static_cast<std::size_t>(state.max_iterations));
+  exchange();  // buffers grown before timing, as in a training run after its first step
+  raw();
+  MEMSGD_MPI_CHECK(MPI_Barrier(comm.raw()));
+  for (auto _ : state) {
+    // Alternating which goes first cancels what following the other collective does to a call.
+    if (exchangeSeconds.size() % 2 == 0) {
+      exchangeSeconds.push_back(seconds(exchange));
+      rawSeconds.push_back(seconds(raw));
+    } else {
+      rawSeconds.push_back(seconds(raw));
+      exchangeSeconds.push_back(seconds(exchange));
+    }
+    state.SetIterationTime(exchangeSeconds.back());
+  }
+  const double exchangeMedian = median(exchangeSeconds);
+  const double rawMedian = median(rawSeconds);
+  state.counters["median_us"] = exchangeMedian * 1e6;
+  state.counters["raw_us"] = rawMedian * 1e6;
+  state.counters["ratio_to_raw"] = exchangeMedian / rawMedian;
+  state.counters["bytes_per_rank"] = static_cast<double>(bytesPerRank);
+}
+
+// K distinct ascending indices of kDim with values in [-1, 1), different on every rank, rounded
+// to the wire as the trainer rounds them.
+SparseMessage randomMessage(std::size_t pairs, const MessageCodec& codec, int rank) {
+  Rng rng(kSeed, static_cast<std::uint64_t>(rank), 0);
+  SelectionScratch scratch;
+  SparseMessage message;
+  selectRandomK(kDim, pairs, rng, message.indices, scratch);
+  message.values.resize(pairs);
+  std::generate(message.values.begin(), message.values.end(),
+                [&rng] { return 2.0 * rng.uniform() - 1.0; });
+  message.dim = kDim;
+  codec.roundToWire(message);
+  return message;
+}
+
+void sparseExchange(benchmark::State& state, const Communicator& comm, std::size_t pairs,
+                    bool sizesKnown) {
+  const auto codec = makeCodec(CompressionConfig{}, CommunicationConfig{});
+  const SparseMessage mine = randomMessage(pairs, *codec, comm.rank());
+  const auto bytesPerRank = static_cast<int>(codec->encodedSize(mine).total());
+  std::vector<std::byte> rawSend(static_cast<std::size_t>(bytesPerRank));
+  std::vector<std::byte> rawGathered(rawSend.size() * static_cast<std::size_t>(comm.size()));
+  SparseExchange exchange(comm, *codec);
+  CommCounters counters;
+  const std::optional<std::size_t> fixedPairs = sizesKnown ? std::optional(pairs) : std::nullopt;
+  timeAgainstRaw(
+      state, comm, rawSend.size(), [&] { exchange.exchange(mine, fixedPairs, counters); },
+      [&] {
+        MEMSGD_MPI_CHECK(MPI_Allgather(rawSend.data(), bytesPerRank, MPI_BYTE, rawGathered.data(),
+                                       bytesPerRank, MPI_BYTE, comm.raw()));
+      });
+}
+
+void denseExchange(benchmark::State& state, const Communicator& comm) {
+  const CommunicationConfig config;
+  Rng rng(kSeed, static_cast<std::uint64_t>(comm.rank()), 0);
+  std::vector<double> mine(kDim);
+  std::generate(mine.begin(), mine.end(), [&rng] { return 2.0 * rng.uniform() - 1.0; });
+  std::vector<float> rawValues(kDim, 0.0F);  // zeros: summing in place leaves them finite
+  DenseExchange exchange(comm, config.valueType);
+  Vector sum;
+  CommCounters counters;
+  timeAgainstRaw(
+      state, comm, exchange.valueBytes() * kDim, [&] { exchange.allreduce(mine, sum, counters); },
+      [&] {
+        MEMSGD_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, rawValues.data(), static_cast<int>(kDim),
+                                       MPI_FLOAT, MPI_SUM, comm.raw()));
+      });
+}
+
+// Reports nothing: ranks other than 0 run every benchmark but leave the output to rank 0.
+class SilentReporter : public benchmark::BenchmarkReporter {
+ public:
+  bool ReportContext(const Context& /*context*/) override { return true; }
+  void ReportRuns(const std::vector<Run>& /*report*/) override {}
+};
+
+// Without this, every rank would open and write the --benchmark_out file.
+void dropOutputFileArguments(int& argc, char** argv) {
+  const auto isOutputFile = [](const char* argument) {
+    return std::string_view(argument).starts_with("--benchmark_out");
+  };
+  argc = static_cast<int>(std::remove_if(argv + 1, argv + argc, isOutputFile) - argv);
+}
+
+}  // namespace
+
+void registerExchangeBenchmarks(const Communicator& comm) {
+  for (const bool sizesKnown : {true, false}) {
+    for (const std::size_t pairs : kPairCounts) {
+      const std::string name = std::string("exchange/") +
+                               (sizesKnown ? "sparse" : "sparse_sizes_gathered") +
+                               "/k:" + std::to_string(pairs);
+      benchmark::RegisterBenchmark(name.c_str(), sparseExchange, std::cref(comm), pairs, sizesKnown)
+          ->Iterations(iterationsFor(pairs * (sizeof(std::uint32_t) + sizeof(float))))
+          ->UseManualTime()
+          ->Unit(benchmark::kMicrosecond);
+    }
+  }
+  benchmark::RegisterBenchmark("exchange/dense", denseExchange, std::cref(comm))
+      ->Iterations(iterationsFor(kDim * sizeof(float)))
+      ->UseManualTime()
+      ->Unit(benchmark::kMicrosecond);
+}
+
+}  // namespace memsgd
+
+// Custom main: MPI must be up before any Communicator exists, and only rank 0 reports.
+int main(int argc, char** argv) {
+  const memsgd::MpiEnvironment mpi(argc, argv);
+  const memsgd::Communicator comm;
+  const bool reports = comm.rank() == 0;
+  if (!reports) {
+    memsgd::dropOutputFileArguments(argc, argv);
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
+    return 1;
+  }
+  memsgd::registerExchangeBenchmarks(comm);
+  benchmark::AddCustomContext("ranks", std::to_string(comm.size()));
+  // Names the bound of each ratio counter, for summaries made from the JSON output.
+  benchmark::AddCustomContext("ratio_to_raw",
+                              "median_us / raw_us: raw MPI_Allgather (dense: MPI_Allreduce) of "
+                              "the same bytes, timed in the same iterations");
+  if (reports) {
+    benchmark::RunSpecifiedBenchmarks();
+  } else {
+    memsgd::SilentReporter silent;
+    benchmark::RunSpecifiedBenchmarks(&silent);
+  }
+  benchmark::Shutdown();
+  return 0;
+}
