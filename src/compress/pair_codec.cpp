@@ -59,18 +59,25 @@ const std::byte* get(const std::byte* in, T& value) {
   return in + sizeof value;
 }
 
+// Calls f(W{}) where W is the C++ type of the wire values: dispatching once per message keeps the
+// per-pair loops free of branches, so they compile to plain loads and stores.
+template <typename F>
+decltype(auto) withWireType(ValueType valueType, F&& f) {
+  switch (valueType) {
+    case ValueType::kFloat32:
+      return f(float{});
+    case ValueType::kFloat64:
+      return f(double{});
+    case ValueType::kFloat16:
+      return f(Eigen::half{});
+  }
+  throw std::logic_error("pair codec: unknown wire value type");
+}
+
 }  // namespace
 
 std::size_t PairCodec::valueBytes() const {
-  switch (valueType_) {
-    case ValueType::kFloat32:
-      return sizeof(float);
-    case ValueType::kFloat64:
-      return sizeof(double);
-    case ValueType::kFloat16:
-      return sizeof(Eigen::half);
-  }
-  return sizeof(double);
+  return withWireType(valueType_, [](auto wire) { return sizeof wire; });
 }
 
 void PairCodec::roundToWire(SparseMessage& message) const {
@@ -102,91 +109,68 @@ ByteCounts PairCodec::encodedSize(const SparseMessage& message) const {
 }
 
 void PairCodec::encode(const SparseMessage& message, std::span<std::byte> out) const {
-  std::byte* cursor = out.data();
-  const auto putValue = [&](double value) {
-    switch (valueType_) {
-      case ValueType::kFloat32:
-        return put(static_cast<float>(value), cursor);
-      case ValueType::kFloat64:
-        return put(value, cursor);
-      case ValueType::kFloat16:
-        return put(Eigen::half(value), cursor);
+  withWireType(valueType_, [&]<typename Wire>(Wire /*type*/) {
+    std::byte* cursor = out.data();
+    if (indexEncoding_ == IndexEncoding::kRaw) {
+      for (std::size_t i = 0; i < message.size(); ++i) {
+        cursor = put(message.indices[i], cursor);
+        cursor = put(static_cast<Wire>(message.values[i]), cursor);
+      }
+      return;
     }
-    return cursor;
-  };
-  if (indexEncoding_ == IndexEncoding::kRaw) {
-    for (std::size_t i = 0; i < message.size(); ++i) {
-      cursor = put(message.indices[i], cursor);
-      cursor = putValue(message.values[i]);
+    cursor = put(static_cast<std::uint32_t>(message.size()), cursor);
+    std::uint32_t previous = 0;
+    for (const std::uint32_t index : message.indices) {
+      cursor = writeVarint(index - previous, cursor);
+      previous = index;
     }
-    return;
-  }
-  cursor = put(static_cast<std::uint32_t>(message.size()), cursor);
-  std::uint32_t previous = 0;
-  for (const std::uint32_t index : message.indices) {
-    cursor = writeVarint(index - previous, cursor);
-    previous = index;
-  }
-  for (const double value : message.values) {
-    cursor = putValue(value);
-  }
+    for (const double value : message.values) {
+      cursor = put(static_cast<Wire>(value), cursor);
+    }
+  });
 }
 
 void PairCodec::decode(std::span<const std::byte> in, std::uint64_t dim, SparseMessage& out) const {
-  const std::byte* cursor = in.data();
-  const std::byte* const end = in.data() + in.size();
-  const auto getValue = [&](double& value) {
-    switch (valueType_) {
-      case ValueType::kFloat32: {
-        float wire = 0.0F;
-        cursor = get(cursor, wire);
-        value = wire;
-        return;
+  withWireType(valueType_, [&]<typename Wire>(Wire /*type*/) {
+    const std::byte* cursor = in.data();
+    const std::byte* const end = in.data() + in.size();
+    Wire wire{};
+    if (indexEncoding_ == IndexEncoding::kRaw) {
+      const std::size_t pairBytes = sizeof(std::uint32_t) + sizeof(Wire);
+      if (in.size() % pairBytes != 0) {
+        throw std::invalid_argument("pair message: size is not a whole number of pairs");
       }
-      case ValueType::kFloat64:
-        cursor = get(cursor, value);
-        return;
-      case ValueType::kFloat16: {
-        Eigen::half wire;
+      out.resize(in.size() / pairBytes, dim);
+      out.scale = 0.0;
+      for (std::size_t i = 0; i < out.size(); ++i) {
+        cursor = get(cursor, out.indices[i]);
         cursor = get(cursor, wire);
-        value = static_cast<double>(wire);
-        return;
+        out.values[i] = static_cast<double>(wire);
       }
+      return;
     }
-  };
-  if (indexEncoding_ == IndexEncoding::kRaw) {
-    const std::size_t pairBytes = sizeof(std::uint32_t) + valueBytes();
-    if (in.size() % pairBytes != 0) {
-      throw std::invalid_argument("pair message: size is not a whole number of pairs");
+    std::uint32_t pairs = 0;
+    if (in.size() < sizeof pairs) {
+      throw std::invalid_argument("pair message: missing pair count");
     }
-    out.resize(in.size() / pairBytes, dim);
+    cursor = get(cursor, pairs);
+    out.resize(pairs, dim);
     out.scale = 0.0;
-    for (std::size_t i = 0; i < out.size(); ++i) {
-      cursor = get(cursor, out.indices[i]);
-      getValue(out.values[i]);
+    std::uint32_t index = 0;
+    for (std::uint32_t& decoded : out.indices) {
+      std::uint32_t gap = 0;
+      cursor = readVarint(cursor, end, gap);
+      index += gap;
+      decoded = index;
     }
-    return;
-  }
-  std::uint32_t pairs = 0;
-  if (in.size() < sizeof pairs) {
-    throw std::invalid_argument("pair message: missing pair count");
-  }
-  cursor = get(cursor, pairs);
-  out.resize(pairs, dim);
-  out.scale = 0.0;
-  std::uint32_t index = 0;
-  for (std::uint32_t& decoded : out.indices) {
-    std::uint32_t gap = 0;
-    cursor = readVarint(cursor, end, gap);
-    index += gap;
-    decoded = index;
-  }
-  if (static_cast<std::size_t>(end - cursor) != pairs * valueBytes()) {
-    throw std::invalid_argument("pair message: value bytes do not match the pair count");
-  }
-  for (double& value : out.values) {
-    getValue(value);
-  }
+    if (static_cast<std::size_t>(end - cursor) != pairs * sizeof(Wire)) {
+      throw std::invalid_argument("pair message: value bytes do not match the pair count");
+    }
+    for (double& value : out.values) {
+      cursor = get(cursor, wire);
+      value = static_cast<double>(wire);
+    }
+  });
 }
 
 }  // namespace memsgd
