@@ -110,8 +110,8 @@ def labels(runs, leave_out=()):
 def loss_column(runs):
     """suboptimality when every run logged it (model.optimum given), else the training loss."""
     if all("suboptimality" in run.metrics for run in runs):
-        return "suboptimality", "suboptimality f(x̄) − f*"
-    return "train_loss", "training loss f(x̄)"
+        return "suboptimality", r"suboptimality $f(\bar x) - f^\star$"
+    return "train_loss", r"training loss $f(\bar x)$"
 
 
 def first_reach(run, target, column):
