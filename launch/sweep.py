@@ -89,7 +89,7 @@ def is_complete(path):
 
 def data_settings(config, settings):
     """The settings of OPTIMUM_KEYS that the config file or the sweep give."""
-    ini = configparser.ConfigParser()
+    ini = configparser.ConfigParser(interpolation=None)  # '%' is plain text in memsgd configs
     ini.read(config)
     given = {}
     for key in OPTIMUM_KEYS:
