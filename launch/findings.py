@@ -30,6 +30,10 @@ def final(run):
     return run.metrics["suboptimality"][-1]
 
 
+def best(run):
+    return run.metrics["suboptimality"].min()
+
+
 def bits_to(run, target, counter, scale):
     return plot.first_reach(run, target, counter) * scale
 
@@ -50,10 +54,6 @@ def theory_rows(results):
                              f"final suboptimality / SGD's, {label}",
                              f"{final(runs[label]) / sgd:.0f}"))
     return rows
-
-
-def best(run):
-    return run.metrics["suboptimality"].min()
 
 
 def factor_rows(finding, data, runs, baseline_labels, what):
