@@ -14,6 +14,7 @@ packages=(
   libboost-program-options-dev libboost-iostreams-dev
   libhdf5-dev hdf5-tools
   libgtest-dev libbenchmark-dev
+  python3-h5py python3-matplotlib
 )
 
 missing=()

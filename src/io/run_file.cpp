@@ -247,6 +247,9 @@ RunFile RunFile::reopen(const std::string& path, std::uint64_t keepRows,
   detail::silenceHdf5Errors();
   const Hdf5Handle access = detail::runFileAccess(path);
   Hdf5Handle handle(MEMSGD_HDF5_CHECK(H5Fopen(path.c_str(), H5F_ACC_RDWR, access.get()), path, ""));
+  if (MEMSGD_HDF5_CHECK(H5Aexists(handle.get(), detail::kCompleteAttribute), path, "") > 0) {
+    MEMSGD_HDF5_CHECK(H5Adelete(handle.get(), detail::kCompleteAttribute), path, "");
+  }
   RunFile file(path, std::move(handle));
   file.rows_ = keepRows;
   file.traceRows_ = keepTraceRows;
@@ -270,6 +273,11 @@ void RunFile::appendRow(const MetricsRow& row) {
   appendTo(perRank_, rows_, row.perRank, path_);
   MEMSGD_HDF5_CHECK(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), path_, "");
   ++rows_;
+}
+
+void RunFile::markComplete() {
+  detail::writeAttribute(file_.get(), detail::kCompleteAttribute, std::int64_t{1}, path_);
+  MEMSGD_HDF5_CHECK(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), path_, "");
 }
 
 void RunFile::appendTrace(const TraceBlock& block) {

@@ -123,6 +123,11 @@ AttributeValue RunFileReader::readConfigAttribute(const std::string& name) const
   }
 }
 
+bool RunFileReader::isComplete() const {
+  return MEMSGD_HDF5_CHECK(H5Aexists(file_.get(), detail::kCompleteAttribute), path_,
+                           detail::kCompleteAttribute) > 0;
+}
+
 bool RunFileReader::hasDataset(const std::string& dataset) const {
   // H5Lexists fails, rather than answering false, when a group on the way is missing, so every
   // prefix of the path is checked in turn.

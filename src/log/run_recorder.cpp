@@ -118,6 +118,7 @@ void RunRecorder::record(const Trainer& trainer, const Evaluation& evaluation,
 
 void RunRecorder::finish(const Trainer& trainer, const RunTiming& timing) {
   if (comm_.rank() == 0) {
+    file_->markComplete();
     console_ << formatSummary({last_, timing, trainer.steps(), paperBits_, file_->path()})
              << std::endl;
   }

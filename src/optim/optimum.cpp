@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstddef>
 #include <exception>
+#include <stdexcept>
 #include <vector>
 
 #include "memsgd/error.hpp"
@@ -28,6 +29,11 @@ class Objective {
       : model_(model), comm_(comm) {}
 
   double operator()(const Vector& x, Vector& gradient) {
+    // LBFGSpp's line search can propose a NaN step near the optimum and then evaluates NaN points
+    // forever; leaving it makes findOptimum continue from the best point seen.
+    if (!x.allFinite()) {
+      throw std::runtime_error("the line search proposed a non-finite point");
+    }
     const double value = fullObjective(model_, comm_, x, gradient);
     ++evaluations_;
     if (evaluations_ == 1 || value < bestValue_ ||

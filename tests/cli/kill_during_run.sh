@@ -69,4 +69,9 @@ if ! h5dump -d /metrics/train_loss "$tmp/run.h5" > /dev/null; then
   echo "FAIL: h5dump cannot read /metrics/train_loss after kill -9"
   exit 1
 fi
-echo "PASS: $seen rows readable after kill -9 ($victim)"
+# Sweeps tell an interrupted run by the missing completion mark and run it again.
+if h5dump -a /complete "$tmp/run.h5" > /dev/null 2>&1; then
+  echo "FAIL: the killed run is marked complete"
+  exit 1
+fi
+echo "PASS: $seen rows readable after kill -9 ($victim), not marked complete"

@@ -140,6 +140,25 @@ TEST_F(RunFileTest, AppendedRowsReadBackExactly) {
   EXPECT_TRUE(reader.hasDataset("/ranks/bytes_received"));
 }
 
+// Sweeps rerun a file that lacks the mark, so only a finished run may carry it, and a resumed run
+// must lose it until it finishes again.
+TEST_F(RunFileTest, OnlyAFinishedRunIsMarkedCompleteAndReopeningClearsTheMark) {
+  const std::string path = file("run.h5");
+  {
+    RunFile run = RunFile::create(path, false);
+    run.appendRow(makeRow(0));
+    EXPECT_FALSE(RunFileReader(path).isComplete());
+    run.markComplete();
+    EXPECT_TRUE(RunFileReader(path).isComplete());
+  }
+  RunFile resumed = RunFile::reopen(path, 1);
+  EXPECT_FALSE(RunFileReader(path).isComplete());
+  resumed.appendRow(makeRow(1));
+  resumed.markComplete();
+  EXPECT_TRUE(RunFileReader(path).isComplete());
+  expectRows(path, 2);
+}
+
 TEST_F(RunFileTest, RowWithOtherColumnsIsRejectedAndLeavesTheFileAsItWas) {
   const std::string path = file("run.h5");
   RunFile run = RunFile::create(path, false);

@@ -46,6 +46,7 @@ TEST_F(Resume, ContinuesBitwiseIdentically) {
   }
   const RunFileReader expected(scratch_.path("whole.h5"));
   const RunFileReader actual(scratch_.path("part.h5"));
+  EXPECT_TRUE(actual.isComplete());
   for (const char* column :
        {"/metrics/train_loss", "/metrics/test_loss", "/metrics/test_accuracy", "/metrics/samples",
         "/metrics/step", "/metrics/bytes_sent", "/metrics/bytes_received", "/metrics/paper_bits",

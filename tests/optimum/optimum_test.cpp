@@ -107,6 +107,23 @@ TEST(Optimum, HeartScaleUnnormalizedMatchesDenseNewton) {
 TEST(Optimum, HeartScaleL2MatchesDenseNewton) { expectMatchesNewton("heart_scale", "l2"); }
 TEST(Optimum, A9aL2MatchesDenseNewton) { expectMatchesNewton("a9a.bz2", "l2"); }
 
+// d = 47236 is above the Newton limit, so L-BFGS alone goes down to rounding level, where its line
+// search proposed a NaN step on this problem (one rank) and then evaluated NaN points forever.
+TEST(Optimum, SyntheticRcv1EndsNearTheOptimumWithLbfgsAlone) {
+  const Communicator comm;
+  const RunConfig config = test::configFrom({"--data.train=synthetic:rcv1"});
+  const ShardedData shards = loadShards(config.data, comm);
+  const LogisticRegression model(shards.train,
+                                 1.0 / static_cast<double>(shards.train.globalRows()));
+  const OptimumResult optimum = findOptimum(model, comm, 1e-10, 10000);
+  EXPECT_EQ(optimum.newtonSteps, 0);
+  EXPECT_TRUE(optimum.x.allFinite());
+  // f - f* <= ||g||^2 / (2 lambda) ~ 1e-12 at this gradient norm.
+  EXPECT_LT(optimum.gradientNorm, 1e-8);
+  Eigen::VectorXd gradient(optimum.x.size());
+  EXPECT_DOUBLE_EQ(fullObjective(model, comm, optimum.x, gradient), optimum.value);
+}
+
 TEST(OptimumFile, RoundTripAndMissingFStar) {
   const Communicator comm;
   const test::ScratchDirectory scratch(comm, "optimum_file");

@@ -11,6 +11,9 @@
 namespace memsgd {
 
 namespace detail {
+// Root attribute of a run file whose run finished.
+inline constexpr char kCompleteAttribute[] = "complete";
+
 // An extendible dataset of a run file, kept open so that appending a row does not re-open it.
 struct RunFileColumn {
   std::string name;         // the row's column name, e.g. "train_loss"
@@ -77,6 +80,9 @@ class RunFile {
   // Appends the block's rows to the chunked, compressed /trace datasets (flushed with the next
   // row). Every block must carry the same columns.
   void appendTrace(const TraceBlock& block);
+  // Sets the root attribute `complete` (= 1) that tells a finished run from an interrupted one
+  // (sweeps skip complete runs); reopen() removes it until the resumed run finishes.
+  void markComplete();
 
   [[nodiscard]] const std::string& path() const { return path_; }
   [[nodiscard]] std::uint64_t rows() const { return rows_; }

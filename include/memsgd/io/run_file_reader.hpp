@@ -20,6 +20,8 @@ class RunFileReader {
   // An attribute of /config. Throws IoError if it is missing or has another type.
   [[nodiscard]] AttributeValue readConfigAttribute(const std::string& name) const;
   [[nodiscard]] bool hasDataset(const std::string& dataset) const;
+  // Whether the run that wrote the file finished (RunFile::markComplete).
+  [[nodiscard]] bool isComplete() const;
 
  private:
   std::string path_;

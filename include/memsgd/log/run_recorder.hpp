@@ -37,7 +37,7 @@ class RunRecorder {
 
   // Collective. Appends one row for the trainer's current state and `evaluation`.
   void record(const Trainer& trainer, const Evaluation& evaluation, double elapsedSeconds);
-  // Rank 0 prints the closing summary.
+  // Rank 0 marks the run file complete and prints the closing summary.
   void finish(const Trainer& trainer, const RunTiming& timing);
   // Rows in the run file (the same number on every rank).
   [[nodiscard]] std::uint64_t rows() const { return rows_; }
