@@ -17,7 +17,8 @@ double logisticLossDerivative(double margin) {
   return -1.0 / (1.0 + std::exp(margin));
 }
 
-double LogisticRegression::lossSum(const ConstVectorRef& x) const {
+template <typename Scalar>
+double LogisticRegression<Scalar>::lossSum(const ConstRef& x) const {
   double sum = 0.0;
   for (Eigen::Index i = 0; i < data_.rows(); ++i) {
     sum += logisticLoss(data_.label(i) * data_.rowDot(i, x));
@@ -25,7 +26,8 @@ double LogisticRegression::lossSum(const ConstVectorRef& x) const {
   return sum;
 }
 
-std::uint64_t LogisticRegression::correctCount(const ConstVectorRef& x) const {
+template <typename Scalar>
+std::uint64_t LogisticRegression<Scalar>::correctCount(const ConstRef& x) const {
   std::uint64_t correct = 0;
   for (Eigen::Index i = 0; i < data_.rows(); ++i) {
     const double predicted = data_.rowDot(i, x) >= 0.0 ? 1.0 : -1.0;
@@ -34,13 +36,16 @@ std::uint64_t LogisticRegression::correctCount(const ConstVectorRef& x) const {
   return correct;
 }
 
-double LogisticRegression::regularizer(const ConstVectorRef& x) const {
-  return 0.5 * lambda_ * x.squaredNorm();
+template <typename Scalar>
+double LogisticRegression<Scalar>::regularizer(const ConstRef& x) const {
+  return 0.5 * lambda_ * x.template cast<double>().squaredNorm();
 }
 
-void LogisticRegression::addScaledDataGradient(const ConstVectorRef& x,
-                                               std::span<const std::uint32_t> rows, double scale,
-                                               VectorRef out) const {
+template <typename Scalar>
+void LogisticRegression<Scalar>::addScaledDataGradient(const ConstRef& x,
+                                                       std::span<const std::uint32_t> rows,
+                                                       double scale,
+                                                       VectorRefOf<Scalar> out) const {
   const double perRow = scale / static_cast<double>(rows.size());
   for (const std::uint32_t row : rows) {
     const double y = data_.label(row);
@@ -49,9 +54,13 @@ void LogisticRegression::addScaledDataGradient(const ConstVectorRef& x,
   }
 }
 
-void LogisticRegression::addScaledRegularizerGradient(const ConstVectorRef& x, double scale,
-                                                      VectorRef out) const {
-  out += (scale * lambda_) * x;
+template <typename Scalar>
+void LogisticRegression<Scalar>::addScaledRegularizerGradient(const ConstRef& x, double scale,
+                                                              VectorRefOf<Scalar> out) const {
+  out += static_cast<Scalar>(scale * lambda_) * x;
 }
+
+template class LogisticRegression<float>;
+template class LogisticRegression<double>;
 
 }  // namespace memsgd

@@ -4,15 +4,17 @@
 
 namespace memsgd {
 
-Evaluator::Evaluator(const Communicator& comm, const LogisticRegression& train, const Dataset* test,
-                     std::optional<double> optimum)
+template <typename Scalar>
+Evaluator<Scalar>::Evaluator(const Communicator& comm, const LogisticRegression<Scalar>& train,
+                             const Dataset<Scalar>* test, std::optional<double> optimum)
     : comm_(comm), train_(train), optimum_(optimum) {
   if (test != nullptr) {
     test_.emplace(*test, train.lambda());
   }
 }
 
-Evaluation Evaluator::evaluate(const ConstVectorRef& x) const {
+template <typename Scalar>
+Evaluation Evaluator<Scalar>::evaluate(const ConstVectorRefOf<Scalar>& x) const {
   // {train loss sum, test loss sum, test correct}: one reduction for all of them.
   std::array<double, 3> sums{train_.lossSum(x), 0.0, 0.0};
   if (test_) {
@@ -33,5 +35,8 @@ Evaluation Evaluator::evaluate(const ConstVectorRef& x) const {
   }
   return result;
 }
+
+template class Evaluator<float>;
+template class Evaluator<double>;
 
 }  // namespace memsgd

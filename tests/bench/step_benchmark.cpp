@@ -59,22 +59,23 @@ double readBandwidth() {
 
 double randomLabel(Rng& rng) { return rng.below(2) == 0 ? -1.0 : 1.0; }
 
-const Dataset& denseProblem() {
-  static const Dataset data = [] {
+const Dataset<double>& denseProblem() {
+  static const Dataset<double> data = [] {
     Rng rng(kSeed);
-    Dataset::DenseRows rows(static_cast<Eigen::Index>(kRows), kDenseDim);
+    Dataset<double>::DenseRows rows(static_cast<Eigen::Index>(kRows), kDenseDim);
     std::generate_n(rows.data(), rows.size(), [&rng] { return 2.0 * rng.uniform() - 1.0; });
     Vector labels(static_cast<Eigen::Index>(kRows));
     for (double& label : labels) label = randomLabel(rng);
-    Dataset dataset = Dataset::fromDense(std::move(rows), std::move(labels), kRows, {0, kRows});
+    Dataset<double> dataset =
+        Dataset<double>::fromDense(std::move(rows), std::move(labels), kRows, {0, kRows});
     dataset.normalizeRows();
     return dataset;
   }();
   return data;
 }
 
-const Dataset& sparseProblem() {
-  static const Dataset data = [] {
+const Dataset<double>& sparseProblem() {
+  static const Dataset<double> data = [] {
     Rng rng(kSeed);
     LibsvmRows rows;
     SelectionScratch scratch;
@@ -90,7 +91,8 @@ const Dataset& sparseProblem() {
       rows.labels.push_back(randomLabel(rng));
       rows.maxIndex = std::max<std::uint64_t>(rows.maxIndex, columns.back() + 1U);
     }
-    Dataset dataset = Dataset::fromLibsvm(std::move(rows), kSparseDim, kRows, {0, kRows});
+    Dataset<double> dataset =
+        Dataset<double>::fromLibsvm(std::move(rows), kSparseDim, kRows, {0, kRows});
     dataset.normalizeRows();
     return dataset;
   }();
@@ -98,7 +100,7 @@ const Dataset& sparseProblem() {
 }
 
 // The bytes a step must touch at least (see the top of the file).
-double boundBytes(const Dataset& data, std::string_view method) {
+double boundBytes(const Dataset<double>& data, std::string_view method) {
   const auto d = static_cast<double>(data.dim());
   const double bytesPerValue =
       data.isDense() ? sizeof(double) : sizeof(double) + sizeof(std::int32_t);
@@ -110,7 +112,7 @@ double boundBytes(const Dataset& data, std::string_view method) {
 
 struct Problem {
   const char* name;
-  const Dataset& (*data)();
+  const Dataset<double>& (*data)();
 };
 
 struct Method {
@@ -124,13 +126,14 @@ constexpr std::array kMethods{Method{"sgd", "none", 1}, Method{"top_k_1", "top_k
                               Method{"top_k_10", "top_k", 10}, Method{"rand_k_10", "rand_k", 10}};
 
 void step(benchmark::State& state, Problem problem, Method method) {
-  const Dataset& data = problem.data();  // built on first use, so a filter skips unused problems
+  const Dataset<double>& data =
+      problem.data();  // built on first use, so a filter skips unused problems
   RunConfig config;  // optimizer defaults: decay schedule, gamma 2, weighted averaging, lambda 1/n
   config.optimizer.seed = kSeed;
   config.compression.method = method.name;
   config.compression.k = method.k;
   const Communicator comm;
-  Trainer trainer(config, comm, data);
+  Trainer<double> trainer(config, comm, data);
   for (auto _ : state) {
     trainer.step();
   }

@@ -11,13 +11,13 @@
 namespace memsgd {
 namespace {
 
-double objective(const LogisticRegression& model, const Vector& x) {
+double objective(const LogisticRegression<double>& model, const Vector& x) {
   return model.lossSum(x) / static_cast<double>(model.data().rows()) + model.regularizer(x);
 }
 
 TEST(LogisticRegression, GradientMatchesCentralFiniteDifferences) {
-  const Dataset data = test::randomSparseData(30, 8, 1);
-  const LogisticRegression model(data, 0.1);
+  const Dataset<double> data = test::randomSparseData(30, 8, 1);
+  const LogisticRegression<double> model(data, 0.1);
   std::vector<std::uint32_t> all(30);
   std::iota(all.begin(), all.end(), 0U);
   const Vector x = Vector::Random(8);
@@ -36,8 +36,8 @@ TEST(LogisticRegression, GradientMatchesCentralFiniteDifferences) {
 }
 
 TEST(LogisticRegression, ScaledGradientIsMeanOverBatch) {
-  const Dataset data = test::randomSparseData(6, 5, 2);
-  const LogisticRegression model(data, 0.0);
+  const Dataset<double> data = test::randomSparseData(6, 5, 2);
+  const LogisticRegression<double> model(data, 0.0);
   const Vector x = Vector::Random(5);
   const std::vector<std::uint32_t> batch{1, 4};
   Vector together = Vector::Zero(5);
@@ -67,8 +67,8 @@ TEST(LogisticRegression, AccuracyCountsSignAgreement) {
   libsvm.rowOffsets = {0, 1, 2, 3};
   libsvm.labels = {1.0, 1.0, -1.0};
   libsvm.maxIndex = 1;
-  const Dataset data = Dataset::fromLibsvm(std::move(libsvm), 1, 3, {0, 3});
-  const LogisticRegression model(data, 0.0);
+  const Dataset<double> data = Dataset<double>::fromLibsvm(std::move(libsvm), 1, 3, {0, 3});
+  const LogisticRegression<double> model(data, 0.0);
   EXPECT_EQ(model.correctCount(Vector::Constant(1, 1.0)), 1U);
   EXPECT_EQ(model.correctCount(Vector::Constant(1, -1.0)), 2U);
   EXPECT_EQ(model.correctCount(Vector::Zero(1)), 2U);  // margin 0 predicts +1

@@ -13,7 +13,7 @@ namespace {
 void compareWithNaive(Averaging kind) {
   constexpr Eigen::Index kDim = 20;
   constexpr double kOffset = 7.0;
-  Averager averager(kind, kDim, kOffset);
+  Averager<double> averager(kind, kDim, kOffset);
   Rng rng(4);
   Vector x = Vector::Random(kDim);
   Vector naiveSum = Vector::Zero(kDim);
@@ -47,7 +47,7 @@ TEST(Averager, UniformEqualsNaiveFormula) { compareWithNaive(Averaging::kUniform
 TEST(Averager, LastIsTheIterate) { compareWithNaive(Averaging::kLast); }
 
 TEST(Averager, IsTheIterateBeforeAnyStep) {
-  Averager averager(Averaging::kWeighted, 3, 1.0);
+  Averager<double> averager(Averaging::kWeighted, 3, 1.0);
   const Vector x = Vector::Constant(3, 2.5);
   Vector out;
   averager.average(x, out);

@@ -80,9 +80,9 @@ void expectMatchesNewton(const std::string& file, const std::string& normalize) 
   const std::string path = test::sourcePath("configs/data/" + file);
   const RunConfig config =
       test::configFrom({"--data.train=" + path, "--data.normalize=" + normalize});
-  const ShardedData shards = loadShards(config.data, comm);
+  const ShardedData<double> shards = loadShards<double>(config.data, comm);
   const double lambda = 1.0 / static_cast<double>(shards.train.globalRows());
-  const LogisticRegression model(shards.train, lambda);
+  const LogisticRegression<double> model(shards.train, lambda);
 
   const OptimumResult optimum = findOptimum(model, comm, 1e-10, 10000);
   const Reference reference = denseNewton(path, normalize == "l2", lambda);

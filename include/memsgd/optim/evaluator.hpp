@@ -16,17 +16,19 @@ struct Evaluation {
 };
 
 // Evaluates an iterate over every rank's shards, combined with one MPI_Allreduce. Collective.
+// Scalar is the model's precision; the sums are double.
+template <typename Scalar>
 class Evaluator {
  public:
-  Evaluator(const Communicator& comm, const LogisticRegression& train, const Dataset* test,
-            std::optional<double> optimum = std::nullopt);
+  Evaluator(const Communicator& comm, const LogisticRegression<Scalar>& train,
+            const Dataset<Scalar>* test, std::optional<double> optimum = std::nullopt);
 
-  [[nodiscard]] Evaluation evaluate(const ConstVectorRef& x) const;
+  [[nodiscard]] Evaluation evaluate(const ConstVectorRefOf<Scalar>& x) const;
 
  private:
   const Communicator& comm_;
-  const LogisticRegression& train_;
-  std::optional<LogisticRegression> test_;
+  const LogisticRegression<Scalar>& train_;
+  std::optional<LogisticRegression<Scalar>> test_;
   std::optional<double> optimum_;
 };
 
