@@ -4,6 +4,7 @@
 #include <string>
 
 #include "memsgd/compress/compressor_factory.hpp"
+#include "memsgd/compress/selection.hpp"
 
 namespace memsgd {
 
@@ -53,16 +54,13 @@ void Trainer<Scalar>::step() {
   for (const std::uint32_t row : sampler_.upcoming(batchSize_)) {
     model_.data().prefetchRow(row);  // loads while this step compresses and exchanges
   }
-  // c = comp(v) in wire precision; m = v - c (Algorithm 1, lines 5-6). The regulariser's
-  // gradient lambda*x is dense: it is added in the compressor's pass over v.
-  compressor_->addScaledAndCompress(v, x_, eta * model_.lambda(), message_);
-  codec_->roundToWire(message_);
-  memory_.retain(message_);
-
+  // The regulariser's gradient lambda*x is dense: it is added in the compressor's pass over v, or
+  // in its own pass for dense SGD.
   if (compressor_->isDense()) {
-    exchangeDense();
+    addScaled<Scalar>(v, x_, eta * model_.lambda());
+    stepDense(v);
   } else {
-    exchangeSparse();
+    stepSparse(v, eta);
   }
   averager_.afterStep(t);
   ++steps_;
@@ -70,14 +68,19 @@ void Trainer<Scalar>::step() {
 }
 
 template <typename Scalar>
-void Trainer<Scalar>::exchangeDense() {
-  denseExchange_.allreduce(message_.values, denseSum_, counters_);
+void Trainer<Scalar>::stepDense(VectorRefOf<Scalar> v) {
+  // c = v in wire precision, m = v - c, summed in place; no message, no indices.
+  denseExchange_.exchange(v, memory_.enabled(), counters_);
   averager_.beforeDenseUpdate(x_);
-  x_ = (x_.template cast<double>() - applyScale_ * denseSum_).template cast<Scalar>();
+  denseExchange_.subtractSum(applyScale_, VectorRefOf<Scalar>(x_));
 }
 
 template <typename Scalar>
-void Trainer<Scalar>::exchangeSparse() {
+void Trainer<Scalar>::stepSparse(VectorRefOf<Scalar> v, double eta) {
+  // c = comp(v) in wire precision; m = v - c (Algorithm 1, lines 5-6).
+  compressor_->addScaledAndCompress(v, x_, eta * model_.lambda(), message_);
+  codec_->roundToWire(message_);
+  memory_.retain(message_);
   sparseExchange_.exchange(message_, compressor_->fixedPairs(), counters_);
   // Fold every coordinate that will change before any of them changes, then apply in rank order.
   for (int r = 0; r < comm_.size(); ++r) {

@@ -85,8 +85,9 @@ class Trainer {
   void restore(const TrainerState<Scalar>& state);
 
  private:
-  void exchangeDense();
-  void exchangeSparse();
+  // The rest of a step once v = m + eta * grad f_i(x) holds the data term.
+  void stepDense(VectorRefOf<Scalar> v);
+  void stepSparse(VectorRefOf<Scalar> v, double eta);
 
   const Communicator& comm_;
   ResolvedHyperParameters hyper_;
@@ -103,7 +104,6 @@ class Trainer {
   std::uint64_t samplesPerStep_;
   double applyScale_;  // 1 for sum aggregation, 1/P for mean
   VectorOf<Scalar> x_;
-  Vector denseSum_;
   SparseMessage message_;
   CommCounters counters_;
   std::uint64_t steps_ = 0;
