@@ -414,8 +414,8 @@ DataConfig readData(const Settings& settings) {
 }
 
 ModelConfig readModel(const Settings& settings) {
-  ModelConfig model{.lambda = unlessAuto(settings.get("model.lambda"), positive),
-                    .precision = choose(settings.get("model.precision"), kPrecisions)};
+  ModelConfig model{.lambda = unlessAuto(settings.get("model.lambda"), positive)};
+  model.precision = choose(settings.get("model.precision"), kPrecisions);
   // A number is f* itself; anything else names a file, relative like the data paths.
   const Setting optimum = settings.get("model.optimum");
   double value = 0.0;

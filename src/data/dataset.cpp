@@ -133,6 +133,17 @@ double Dataset<Scalar>::rowDot(Eigen::Index row, const ConstVectorRefOf<Scalar>&
 }
 
 template <typename Scalar>
+void Dataset<Scalar>::products(const ConstVectorRefOf<Scalar>& x, VectorOf<Scalar>& out) const {
+  assert(x.size() == dim_);
+  out.resize(rows());
+  if (dense_) {
+    out.noalias() = denseRows_ * x;
+  } else {
+    out.noalias() = sparseRows_ * x;
+  }
+}
+
+template <typename Scalar>
 void Dataset<Scalar>::addScaledRow(Eigen::Index row, double alpha, VectorRefOf<Scalar> out) const {
   assert(row >= 0 && row < rows() && out.size() == dim_);
   const auto scale = static_cast<Scalar>(alpha);

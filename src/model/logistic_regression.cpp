@@ -1,5 +1,6 @@
 #include "memsgd/model/logistic_regression.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace memsgd {
@@ -18,22 +19,32 @@ double logisticLossDerivative(double margin) {
 }
 
 template <typename Scalar>
-double LogisticRegression<Scalar>::lossSum(const ConstRef& x) const {
-  double sum = 0.0;
-  for (Eigen::Index i = 0; i < data_.rows(); ++i) {
-    sum += logisticLoss(data_.label(i) * data_.rowDot(i, x));
+typename LogisticRegression<Scalar>::ShardSums LogisticRegression<Scalar>::shardSums(
+    const ConstRef& x, VectorOf<Scalar>& products) const {
+  data_.products(x, products);
+  const Vector& labels = data_.labels();
+  const Eigen::Index n = labels.size();
+  // Chunks small enough for the stack and L1, so the pass needs no buffers of n.
+  constexpr Eigen::Index kChunk = 256;
+  Eigen::Array<double, kChunk, 1> margins;
+  Eigen::Array<double, kChunk, 1> exps;
+  ShardSums sums;
+  for (Eigen::Index begin = 0; begin < n; begin += kChunk) {
+    const Eigen::Index size = std::min(kChunk, n - begin);
+    const auto a = products.segment(begin, size).array();
+    const auto y = labels.segment(begin, size).array();
+    auto m = margins.head(size);
+    auto e = exps.head(size);
+    m = y * a.template cast<double>();
+    // log(1 + e^-z) = max(-z, 0) + log1p(e) with e = e^-|z| in (0, 1], as logisticLoss computes it.
+    // Eigen vectorises exp and log for double but not log1p, so log1p(e) = log(u) + (e - (u - 1))
+    // / u with u = 1 + e rounded: the correction restores what rounding u lost (u - 1 is exact),
+    // to within a few ulp, and gives e itself where u rounds to 1.
+    e = (-m.abs()).exp();
+    sums.loss += ((-m).max(0.0) + (1.0 + e).log() + (e - ((1.0 + e) - 1.0)) / (1.0 + e)).sum();
+    sums.correct += static_cast<std::uint64_t>(((a >= Scalar{0}) == (y > 0.0)).count());
   }
-  return sum;
-}
-
-template <typename Scalar>
-std::uint64_t LogisticRegression<Scalar>::correctCount(const ConstRef& x) const {
-  std::uint64_t correct = 0;
-  for (Eigen::Index i = 0; i < data_.rows(); ++i) {
-    const double predicted = data_.rowDot(i, x) >= 0.0 ? 1.0 : -1.0;
-    correct += predicted == data_.label(i) ? 1 : 0;
-  }
-  return correct;
+  return sums;
 }
 
 template <typename Scalar>

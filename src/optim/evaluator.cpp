@@ -14,12 +14,13 @@ Evaluator<Scalar>::Evaluator(const Communicator& comm, const LogisticRegression<
 }
 
 template <typename Scalar>
-Evaluation Evaluator<Scalar>::evaluate(const ConstVectorRefOf<Scalar>& x) const {
+Evaluation Evaluator<Scalar>::evaluate(const ConstVectorRefOf<Scalar>& x) {
   // {train loss sum, test loss sum, test correct}: one reduction for all of them.
-  std::array<double, 3> sums{train_.lossSum(x), 0.0, 0.0};
+  std::array<double, 3> sums{train_.shardSums(x, products_).loss, 0.0, 0.0};
   if (test_) {
-    sums[1] = test_->lossSum(x);
-    sums[2] = static_cast<double>(test_->correctCount(x));
+    const auto test = test_->shardSums(x, products_);
+    sums[1] = test.loss;
+    sums[2] = static_cast<double>(test.correct);
   }
   comm_.allreduceSum(sums);
   Evaluation result;

@@ -96,7 +96,7 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
   if (!config.model.optimumFile.empty()) {
     agreed(comm, [&] { optimum = readOptimumValue(config.model.optimumFile); });
   }
-  const Evaluator<Scalar> evaluator(comm, trainer->model(), shards.test ? &*shards.test : nullptr,
+  Evaluator<Scalar> evaluator(comm, trainer->model(), shards.test ? &*shards.test : nullptr,
                                     optimum);
 
   const auto start = std::chrono::steady_clock::now();

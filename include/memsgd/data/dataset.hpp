@@ -59,6 +59,9 @@ class Dataset {
   // a_row . x (the trainer's hot loop: no allocation, raw CSR arrays for sparse rows), summed in
   // Scalar: one row's sum in float is accurate to ~1e-7 relative, which SGD's noise dwarfs.
   [[nodiscard]] double rowDot(Eigen::Index row, const ConstVectorRefOf<Scalar>& x) const;
+  // out = A x: every row's product with x in one pass (a matrix-vector product, dense or CSR),
+  // summed in Scalar per row like rowDot. `out` is resized to rows() (no allocation once sized).
+  void products(const ConstVectorRefOf<Scalar>& x, VectorOf<Scalar>& out) const;
   // out += alpha * a_row
   void addScaledRow(Eigen::Index row, double alpha, VectorRefOf<Scalar> out) const;
   // Asks the CPU to start loading a row that will be used soon (a dense row of d = 2000 is 16 KB

@@ -26,10 +26,13 @@ class LogisticRegression {
   [[nodiscard]] double lambda() const { return lambda_; }
   [[nodiscard]] const Dataset<Scalar>& data() const { return data_; }
 
-  // sum over the shard's rows of log(1 + exp(-y_i a_i.x)), without regulariser or 1/n.
-  [[nodiscard]] double lossSum(const ConstRef& x) const;
-  // The number of rows of the shard that sign(a_i.x) classifies correctly (a_i.x = 0 counts as +1).
-  [[nodiscard]] std::uint64_t correctCount(const ConstRef& x) const;
+  struct ShardSums {
+    double loss = 0.0;          // sum of log(1 + exp(-y_i a_i.x)), without regulariser or 1/n
+    std::uint64_t correct = 0;  // rows that sign(a_i.x) classifies correctly (0 counts as +1)
+  };
+  // Both sums over the shard's rows in one pass over the data: A x by a matrix-vector product
+  // into `products` (scratch, reused across calls), then vectorised losses in double.
+  [[nodiscard]] ShardSums shardSums(const ConstRef& x, VectorOf<Scalar>& products) const;
   // The regulariser (lambda/2) ||x||^2.
   [[nodiscard]] double regularizer(const ConstRef& x) const;
 

@@ -23,13 +23,15 @@ class Evaluator {
   Evaluator(const Communicator& comm, const LogisticRegression<Scalar>& train,
             const Dataset<Scalar>* test, std::optional<double> optimum = std::nullopt);
 
-  [[nodiscard]] Evaluation evaluate(const ConstVectorRefOf<Scalar>& x) const;
+  // One pass over each shard (training, test); no allocation once the scratch is sized.
+  [[nodiscard]] Evaluation evaluate(const ConstVectorRefOf<Scalar>& x);
 
  private:
   const Communicator& comm_;
   const LogisticRegression<Scalar>& train_;
   std::optional<LogisticRegression<Scalar>> test_;
   std::optional<double> optimum_;
+  VectorOf<Scalar> products_;  // A x of one shard
 };
 
 }  // namespace memsgd
