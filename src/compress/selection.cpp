@@ -267,8 +267,8 @@ struct CollectBuffers {
 // to be a candidate.
 constexpr std::size_t kKeyStoreSpacing = 16;
 
-// Slots past k in the ties' buffer: one vector of lanes.
-constexpr std::size_t kTiedSlack = 8;
+// Slots past k in the ties' buffer: one vector of lanes (16 floats).
+constexpr std::size_t kTiedSlack = 16;
 
 // One entry, branch-free: stored anyway, kept by advancing its list's count.
 inline void collectOne(std::uint64_t key, std::uint32_t j, std::uint64_t lo, Collected& counts,
@@ -325,9 +325,56 @@ Collected collectRange(const double* values, std::size_t begin, std::size_t end,
   }
   return counts;
 }
+
+// The same on sixteen float lanes. A float's key is its shifted bits plus 2, so lanes compare the
+// 32-bit bits with lo - 2; keys are widened to 64 bits only when the pass stores them.
+Collected collectRange(const float* values, std::size_t begin, std::size_t end, std::uint64_t lo,
+                       Collected counts, CollectBuffers out) {
+  // lo is NaN's key (every number above it, NaNs tied) or a number's key, bits + 2.
+  const bool nanLo = lo == kNanKey;
+  const __m512i loBits = _mm512_set1_epi32(static_cast<int>(nanLo ? 0U : lo - 2));
+  const __m512i infinityBits = _mm512_set1_epi32(static_cast<int>(kInfinityBits<float>));
+  const __m512i two = _mm512_set1_epi64(2);
+  const __m512i sixteen = _mm512_set1_epi32(16);
+  __m512i index =
+      _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(begin)),
+                       _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+  std::size_t j = begin;
+  for (; j + 16 <= end; j += 16, index = _mm512_add_epi32(index, sixteen)) {
+    const __m512i bits = _mm512_slli_epi32(_mm512_castps_si512(_mm512_loadu_ps(values + j)), 1);
+    const __mmask16 isNumber = _mm512_cmple_epu32_mask(bits, infinityBits);
+    const __mmask16 aboveLo =
+        nanLo ? isNumber : _mm512_mask_cmpgt_epu32_mask(isNumber, bits, loBits);
+    const __mmask16 tied = nanLo ? static_cast<__mmask16>(~isNumber)
+                                 : _mm512_mask_cmpeq_epu32_mask(isNumber, bits, loBits);
+    _mm512_storeu_si512(out.indices + counts.aboveLo, _mm512_maskz_compress_epi32(aboveLo, index));
+    if (out.keys != nullptr) {
+      const auto lowLanes = static_cast<__mmask8>(aboveLo & 0xFFU);
+      const auto highLanes = static_cast<__mmask8>(aboveLo >> 8U);
+      const __m512i lowKeys =
+          _mm512_add_epi64(_mm512_cvtepu32_epi64(_mm512_castsi512_si256(bits)), two);
+      const __m512i highKeys =
+          _mm512_add_epi64(_mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(bits, 1)), two);
+      _mm512_storeu_si512(out.keys + counts.aboveLo,
+                          _mm512_maskz_compress_epi64(lowLanes, lowKeys));
+      _mm512_storeu_si512(out.keys + counts.aboveLo + std::popcount(lowLanes),
+                          _mm512_maskz_compress_epi64(highLanes, highKeys));
+    }
+    counts.aboveLo += static_cast<std::size_t>(std::popcount(aboveLo));
+    if (tied != 0) {
+      _mm512_storeu_si512(out.tiedIndices + std::min(counts.tied, out.k),
+                          _mm512_maskz_compress_epi32(tied, index));
+      counts.tied += static_cast<std::size_t>(std::popcount(tied));
+    }
+  }
+  for (; j < end; ++j) {
+    collectOne(keyOf(values[j]), static_cast<std::uint32_t>(j), lo, counts, out);
+  }
+  return counts;
+}
 #endif
 
-// Float everywhere, and double without AVX-512: the overload above wins where it exists.
+// Without AVX-512: the overloads above win where they exist.
 template <typename Scalar>
 Collected collectRange(const Scalar* values, std::size_t begin, std::size_t end, std::uint64_t lo,
                        Collected counts, CollectBuffers out) {
