@@ -112,6 +112,28 @@ bool ranksBefore(const HeapEntry& a, const HeapEntry& b) {
   return a.first > b.first || (a.first == b.first && a.second < b.second);
 }
 
+// The heap's front (the weakest entry, as std::make_heap with ranksBefore orders it) gives way to
+// `entry`, which ranks before it: one sift-down, where pop_heap and push_heap take two passes.
+void replaceWeakest(std::vector<HeapEntry>& heap, HeapEntry entry) {
+  const std::size_t size = heap.size();
+  std::size_t hole = 0;
+  while (true) {
+    std::size_t child = 2 * hole + 1;
+    if (child >= size) {
+      break;
+    }
+    if (child + 1 < size && ranksBefore(heap[child], heap[child + 1])) {
+      ++child;  // the weaker child
+    }
+    if (!ranksBefore(entry, heap[child])) {
+      break;
+    }
+    heap[hole] = heap[child];
+    hole = child;
+  }
+  heap[hole] = entry;
+}
+
 // The heap wins while k <= sqrt(d) / 4 (its updates grow like k log k per entering key, the
 // lower bound's extra work like the sample and k), up to k = 256 (measured from d = 300 to 1e6).
 constexpr std::size_t kHeapLimit = 256;
@@ -145,12 +167,19 @@ void topKByHeap(const Source& source, std::size_t d, std::size_t k,
       if (keyBound(values + subBegin, subEnd - subBegin) <= threshold) {
         continue;
       }
-      for (std::size_t j = subBegin; j < subEnd; ++j) {
-        const std::uint64_t key = keyOf(values[j]);
-        if (key > threshold) {
-          std::pop_heap(heap.begin(), heap.end(), ranksBefore);
-          heap.back() = {key, static_cast<std::uint32_t>(j)};
-          std::push_heap(heap.begin(), heap.end(), ranksBefore);
+      // The sub-block's keys in one vector pass, then only the entries above the threshold
+      // (few, and found without a branch per element) go through the heap in index order.
+      const std::size_t count = subEnd - subBegin;
+      std::array<std::uint64_t, kSubBlock> keys;
+      for (std::size_t i = 0; i < count; ++i) keys[i] = keyOf(values[subBegin + i]);
+      std::uint32_t above = 0;
+      for (std::size_t i = 0; i < count; ++i) {
+        above |= static_cast<std::uint32_t>(keys[i] > threshold) << i;
+      }
+      for (; above != 0; above &= above - 1) {
+        const auto i = static_cast<std::size_t>(std::countr_zero(above));
+        if (keys[i] > threshold) {
+          replaceWeakest(heap, {keys[i], static_cast<std::uint32_t>(subBegin + i)});
           threshold = heap.front().first;
         }
       }
