@@ -35,23 +35,27 @@ inline std::uint64_t keyOf(Scalar value) {
   return bits > kInfinityBits<Scalar> ? kNanKey : std::uint64_t{bits} + 2;
 }
 
-// v + scale * x with one rounding where the target has fused multiply-add (and two elsewhere,
-// where an explicit fma would be a slow library call): explicit, so that the result does not
-// depend on whether the compiler contracts the expression.
-inline double plusScaled(double v, double scale, double x) {
+// v + scale * x with one rounding where the target has fused multiply-add for Scalar (and two
+// elsewhere, where an explicit fma would be a slow library call): explicit, so that the result
+// does not depend on whether the compiler contracts the expression.
 #ifdef FP_FAST_FMA
-  return std::fma(scale, x, v);
+constexpr bool kFastFma = true;
 #else
-  return v + scale * x;
+constexpr bool kFastFma = false;
 #endif
-}
-
-inline float plusScaled(float v, float scale, float x) {
 #ifdef FP_FAST_FMAF
-  return std::fma(scale, x, v);
+constexpr bool kFastFmaFloat = true;
 #else
-  return v + scale * x;
+constexpr bool kFastFmaFloat = false;
 #endif
+
+template <typename Scalar>
+inline Scalar plusScaled(Scalar v, Scalar scale, Scalar x) {
+  if constexpr (std::is_same_v<Scalar, float> ? kFastFmaFloat : kFastFma) {
+    return std::fma(scale, x, v);
+  } else {
+    return v + scale * x;
+  }
 }
 
 // Elements per block: a block of v (and of x) stays in L1 from its update to the end of its scan.

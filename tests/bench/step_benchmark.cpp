@@ -62,57 +62,55 @@ double readBandwidth() {
 
 double randomLabel(Rng& rng) { return rng.below(2) == 0 ? -1.0 : 1.0; }
 
-// The problems are generated in double; the float variants are the same values rounded.
-template <typename Scalar>
-const Dataset<Scalar>& denseProblem() {
-  if constexpr (std::is_same_v<Scalar, float>) {
-    static const Dataset<float> data = denseProblem<double>().template cast<float>();
-    return data;
-  } else {
-    static const Dataset<double> data = [] {
-      Rng rng(kSeed);
-      Dataset<double>::DenseRows rows(static_cast<Eigen::Index>(kRows), kDenseDim);
-      std::generate_n(rows.data(), rows.size(), [&rng] { return 2.0 * rng.uniform() - 1.0; });
-      Vector labels(static_cast<Eigen::Index>(kRows));
-      for (double& label : labels) label = randomLabel(rng);
-      Dataset<double> dataset =
-          Dataset<double>::fromDense(std::move(rows), std::move(labels), kRows, {0, kRows});
-      dataset.normalizeRows();
-      return dataset;
-    }();
-    return data;
-  }
+const Dataset<double>& denseProblem() {
+  static const Dataset<double> data = [] {
+    Rng rng(kSeed);
+    Dataset<double>::DenseRows rows(static_cast<Eigen::Index>(kRows), kDenseDim);
+    std::generate_n(rows.data(), rows.size(), [&rng] { return 2.0 * rng.uniform() - 1.0; });
+    Vector labels(static_cast<Eigen::Index>(kRows));
+    for (double& label : labels) label = randomLabel(rng);
+    Dataset<double> dataset =
+        Dataset<double>::fromDense(std::move(rows), std::move(labels), kRows, {0, kRows});
+    dataset.normalizeRows();
+    return dataset;
+  }();
+  return data;
 }
 
-template <typename Scalar>
-const Dataset<Scalar>& sparseProblem() {
-  if constexpr (std::is_same_v<Scalar, float>) {
-    static const Dataset<float> data = sparseProblem<double>().template cast<float>();
-    return data;
-  } else {
-    static const Dataset<double> data = [] {
-      Rng rng(kSeed);
-      LibsvmRows rows;
-      SelectionScratch scratch;
-      std::vector<std::uint32_t> columns;
-      for (std::uint64_t i = 0; i < kRows; ++i) {
-        // Distinct and ascending, as a LIBSVM row is.
-        selectRandomK(kSparseDim, kRowNonZeros, rng, columns, scratch);
-        rows.indices.insert(rows.indices.end(), columns.begin(), columns.end());
-        // In (0, 1]: no explicit zeros, which the reader would have dropped.
-        std::generate_n(std::back_inserter(rows.values), kRowNonZeros,
-                        [&rng] { return 1.0 - rng.uniform(); });
-        rows.rowOffsets.push_back(static_cast<std::int64_t>(rows.indices.size()));
-        rows.labels.push_back(randomLabel(rng));
-        rows.maxIndex = std::max<std::uint64_t>(rows.maxIndex, columns.back() + 1U);
-      }
-      Dataset<double> dataset =
-          Dataset<double>::fromLibsvm(std::move(rows), kSparseDim, kRows, {0, kRows});
-      dataset.normalizeRows();
-      return dataset;
-    }();
-    return data;
-  }
+const Dataset<double>& sparseProblem() {
+  static const Dataset<double> data = [] {
+    Rng rng(kSeed);
+    LibsvmRows rows;
+    SelectionScratch scratch;
+    std::vector<std::uint32_t> columns;
+    for (std::uint64_t i = 0; i < kRows; ++i) {
+      // Distinct and ascending, as a LIBSVM row is.
+      selectRandomK(kSparseDim, kRowNonZeros, rng, columns, scratch);
+      rows.indices.insert(rows.indices.end(), columns.begin(), columns.end());
+      // In (0, 1]: no explicit zeros, which the reader would have dropped.
+      std::generate_n(std::back_inserter(rows.values), kRowNonZeros,
+                      [&rng] { return 1.0 - rng.uniform(); });
+      rows.rowOffsets.push_back(static_cast<std::int64_t>(rows.indices.size()));
+      rows.labels.push_back(randomLabel(rng));
+      rows.maxIndex = std::max<std::uint64_t>(rows.maxIndex, columns.back() + 1U);
+    }
+    Dataset<double> dataset =
+        Dataset<double>::fromLibsvm(std::move(rows), kSparseDim, kRows, {0, kRows});
+    dataset.normalizeRows();
+    return dataset;
+  }();
+  return data;
+}
+
+// The float variants are the same values rounded.
+const Dataset<float>& denseProblemInFloat() {
+  static const Dataset<float> data = denseProblem().cast<float>();
+  return data;
+}
+
+const Dataset<float>& sparseProblemInFloat() {
+  static const Dataset<float> data = sparseProblem().cast<float>();
+  return data;
 }
 
 // The bytes a step must touch at least (see the top of the file).
@@ -129,7 +127,8 @@ double boundBytes(const Dataset<Scalar>& data, std::string_view method) {
 
 struct Problem {
   const char* name;
-  bool dense;
+  const Dataset<double>& (*data)();
+  const Dataset<float>& (*dataInFloat)();
 };
 
 struct Method {
@@ -138,7 +137,8 @@ struct Method {
   std::uint64_t k;   // 0: 1% of d
 };
 
-constexpr std::array kProblems{Problem{"dense", true}, Problem{"sparse", false}};
+constexpr std::array kProblems{Problem{"dense", denseProblem, denseProblemInFloat},
+                               Problem{"sparse", sparseProblem, sparseProblemInFloat}};
 constexpr std::array kMethods{Method{"sgd", "none", 1}, Method{"top_k_1", "top_k", 1},
                               Method{"top_k_10", "top_k", 10}, Method{"top_k_1pct", "top_k", 0},
                               Method{"rand_k_10", "rand_k", 10}};
@@ -146,7 +146,13 @@ constexpr std::array kMethods{Method{"sgd", "none", 1}, Method{"top_k_1", "top_k
 template <typename Scalar>
 void step(benchmark::State& state, Problem problem, Method method) {
   // Built on first use, so a filter skips unused problems.
-  const Dataset<Scalar>& data = problem.dense ? denseProblem<Scalar>() : sparseProblem<Scalar>();
+  const Dataset<Scalar>& data = [&problem]() -> const Dataset<Scalar>& {
+    if constexpr (std::is_same_v<Scalar, float>) {
+      return problem.dataInFloat();
+    } else {
+      return problem.data();
+    }
+  }();
   RunConfig config;  // optimizer defaults: decay schedule, gamma 2, weighted averaging, lambda 1/n
   config.optimizer.seed = kSeed;
   config.compression.method = method.name;
