@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdint>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -162,18 +163,15 @@ void Dataset<Scalar>::addScaledRow(Eigen::Index row, double alpha, VectorRefOf<S
 
 template <typename Scalar>
 void Dataset<Scalar>::prefetchRow(Eigen::Index row) const {
-  static constexpr std::size_t kCacheLine = 64;
-  static constexpr std::size_t kPage = 4096;
-  static constexpr std::size_t kLinesPerPage = 4;
-  // The head of every page the row spans: the hardware prefetcher follows a stream only within a
-  // page, and prefetching every line would stall on the CPU's few line-fill buffers.
+  static constexpr std::uintptr_t kCacheLine = 64;
+  // Every line of the row, to L2 (prefetcht1): prefetches to L1 of a whole 16 KB row stalled on
+  // the core's few L1 miss buffers, and page heads alone left most lines to be fetched on demand.
+  // Measured on the d = 2000 step: float top-1 1.57 -> 1.27 us, double unchanged within noise.
   const auto prefetchBytes = [](const void* begin, std::size_t bytes) {
-    const auto* first = static_cast<const char*>(begin);
-    for (std::size_t page = 0; page < bytes; page += kPage) {
-      for (std::size_t line = 0; line < kLinesPerPage * kCacheLine && page + line < bytes;
-           line += kCacheLine) {
-        __builtin_prefetch(first + page + line);
-      }
+    const auto address = reinterpret_cast<std::uintptr_t>(begin);
+    for (std::uintptr_t line = address & ~(kCacheLine - 1); line < address + bytes;
+         line += kCacheLine) {
+      __builtin_prefetch(reinterpret_cast<const void*>(line), 0, 2);
     }
   };
   if (dense_) {

@@ -65,7 +65,7 @@ class Dataset {
   // out += alpha * a_row
   void addScaledRow(Eigen::Index row, double alpha, VectorRefOf<Scalar> out) const;
   // Asks the CPU to start loading a row that will be used soon (a dense row of d = 2000 is 16 KB
-  // from memory; fetched during the previous step, it costs little).
+  // from memory in double, 8 KB in float; fetched during the previous step, it costs less).
   void prefetchRow(Eigen::Index row) const;
 
  private:
