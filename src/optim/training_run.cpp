@@ -97,7 +97,7 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
     agreed(comm, [&] { optimum = readOptimumValue(config.model.optimumFile); });
   }
   Evaluator<Scalar> evaluator(comm, trainer->model(), shards.test ? &*shards.test : nullptr,
-                                    optimum);
+                              optimum);
 
   const auto start = std::chrono::steady_clock::now();
   const double elapsedBefore = progress.elapsedSeconds;
