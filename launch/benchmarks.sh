@@ -4,7 +4,8 @@
 #     ranks through launch/mpirun.sh; medians of 5 repetitions, with each ratio and its bound;
 #   - memsgd-train end to end: seconds per epoch of training steps (loading, generation and
 #     evaluation excluded) on synthetic:epsilon (n = 400000, d = 2000) and synthetic:rcv1
-#     (n = 20242, d = 47236), top-k (k = 1 on epsilon, 10 on rcv1) and SGD, on 1 and 2 ranks.
+#     (n = 20242, d = 47236), top-k (k = 1 on epsilon, 10 on rcv1; in double and in float) and
+#     SGD, on 1 and 2 ranks.
 # Builds nothing: uses build/ from launch/setup.sh, or MEMSGD_BUILD_DIR.
 # Usage: launch/benchmarks.sh [--quick] [--filter REGEX] [--out DIR]
 #   --quick         a smoke run of a few seconds: 1 repetition, a few small benchmarks, data
@@ -37,7 +38,7 @@ epsilon_rows=400000
 rcv1_rows=20242
 if $quick; then
   repetitions=1
-  filter="${filter:-^(top_k/2000/|step/sparse/|exchange/sparse/k:1000/|exchange/dense)}"
+  filter="${filter:-^(top_k/2000/|step/[a-z]*/sparse/|exchange/sparse/k:1000/|exchange/dense)}"
   timing_flags=(--benchmark_min_time=0.01)
   epsilon_rows=2000
   rcv1_rows=500
@@ -64,10 +65,10 @@ run_google() {
     { cat "$out/logs/$name.txt" >&2; exit 1; }
 }
 
-# train DATA ROWS LABEL METHOD K RANKS: one memsgd-train run of one epoch, evaluated only at its
-# start and end; appends name, ranks, load_s, step_s, epochs to $out/train.tsv.
+# train DATA ROWS LABEL METHOD K RANKS [PRECISION]: one memsgd-train run of one epoch, evaluated
+# only at its start and end; appends name, ranks, load_s, step_s, epochs to $out/train.tsv.
 train() {
-  local data="$1" rows="$2" label="$3" method="$4" k="$5" ranks="$6"
+  local data="$1" rows="$2" label="$3" method="$4" k="$5" ranks="$6" precision="${7:-double}"
   local name="$data/$label"
   local log="$out/logs/train_${data}_${label}_np$ranks.txt"
   echo "benchmarks: memsgd-train $name on $ranks rank(s)" >&2
@@ -75,7 +76,7 @@ train() {
   [[ "$method" == none ]] && memory=false
   "$repo/launch/mpirun.sh" -np "$ranks" "$build/memsgd-train" --data.train="synthetic:$data" \
     --data.rows="$rows" --compression.method="$method" --compression.k="$k" \
-    --compression.memory="$memory" --optimizer.epochs=1 --log.eval_every=$((2 * rows)) \
+    --compression.memory="$memory" --model.precision="$precision" --optimizer.epochs=1 --log.eval_every=$((2 * rows)) \
     --log.quiet=true --log.overwrite=true \
     --log.output="$out/runs/${data}_${label}_np$ranks.h5" > "$log" 2>&1 ||
     { cat "$log" >&2; exit 1; }
@@ -94,8 +95,10 @@ run_google exchange "$repo/launch/mpirun.sh" -np 2 "$build/tests/bench/memsgd_ex
 
 for ranks in 1 2; do
   train epsilon "$epsilon_rows" top_k_1 top_k 1 "$ranks"
+  train epsilon "$epsilon_rows" top_k_1_float top_k 1 "$ranks" float
   train epsilon "$epsilon_rows" sgd none 1 "$ranks"
   train rcv1 "$rcv1_rows" top_k_10 top_k 10 "$ranks"
+  train rcv1 "$rcv1_rows" top_k_10_float top_k 10 "$ranks" float
   train rcv1 "$rcv1_rows" sgd none 1 "$ranks"
 done
 

@@ -3,26 +3,46 @@
 #include "memsgd/comm/mpi_check.hpp"
 
 namespace memsgd {
+namespace {
+
+// v rounded into the wire buffer and v's remainder, in one pass.
+template <typename Scalar, typename Wire>
+void roundIntoWire(VectorRefOf<Scalar> v, bool keepRemainder, std::vector<Wire>& wire) {
+  wire.resize(static_cast<std::size_t>(v.size()));
+  Scalar* values = v.data();
+  Wire* out = wire.data();
+  for (Eigen::Index j = 0; j < v.size(); ++j) {
+    const Wire sent = static_cast<Wire>(values[j]);
+    out[j] = sent;
+    values[j] = keepRemainder ? static_cast<Scalar>(values[j] - sent) : Scalar{0};
+  }
+}
+
+template <typename Scalar, typename Wire>
+void subtractScaled(const std::vector<Wire>& sum, double scale, VectorRefOf<Scalar> x) {
+  Scalar* values = x.data();
+  for (Eigen::Index j = 0; j < x.size(); ++j) {
+    values[j] = static_cast<Scalar>(values[j] - scale * static_cast<double>(sum[j]));
+  }
+}
+
+}  // namespace
 
 std::size_t DenseExchange::valueBytes() const {
   return valueType_ == ValueType::kFloat32 ? sizeof(float) : sizeof(double);
 }
 
-void DenseExchange::allreduce(std::span<const double> mine, Vector& sum, CommCounters& counters) {
-  const auto d = static_cast<Eigen::Index>(mine.size());
-  const Eigen::Map<const Vector> values(mine.data(), d);
-  sum.resize(d);
+template <typename Scalar>
+void DenseExchange::exchange(VectorRefOf<Scalar> v, bool keepRemainder, CommCounters& counters) {
+  const auto d = static_cast<int>(v.size());
   if (valueType_ == ValueType::kFloat32) {
-    floatBuffer_.resize(mine.size());
-    Eigen::Map<Eigen::VectorXf> wire(floatBuffer_.data(), d);
-    wire = values.cast<float>();
-    MEMSGD_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, floatBuffer_.data(), static_cast<int>(d),
-                                   MPI_FLOAT, MPI_SUM, comm_.raw()));
-    sum = wire.cast<double>();
+    roundIntoWire(v, keepRemainder, floatWire_);
+    MEMSGD_MPI_CHECK(
+        MPI_Allreduce(MPI_IN_PLACE, floatWire_.data(), d, MPI_FLOAT, MPI_SUM, comm_.raw()));
   } else {
-    sum = values;
-    MEMSGD_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, sum.data(), static_cast<int>(d), MPI_DOUBLE,
-                                   MPI_SUM, comm_.raw()));
+    roundIntoWire(v, keepRemainder, doubleWire_);
+    MEMSGD_MPI_CHECK(
+        MPI_Allreduce(MPI_IN_PLACE, doubleWire_.data(), d, MPI_DOUBLE, MPI_SUM, comm_.raw()));
   }
   const auto payload = valueBytes() * static_cast<std::uint64_t>(d);
   const auto peers = static_cast<std::uint64_t>(comm_.size() - 1);
@@ -31,5 +51,19 @@ void DenseExchange::allreduce(std::span<const double> mine, Vector& sum, CommCou
   counters.paperBits += 64 * static_cast<std::uint64_t>(d);
   counters.pairs += static_cast<std::uint64_t>(d);
 }
+
+template <typename Scalar>
+void DenseExchange::subtractSum(double scale, VectorRefOf<Scalar> x) const {
+  if (valueType_ == ValueType::kFloat32) {
+    subtractScaled(floatWire_, scale, x);
+  } else {
+    subtractScaled(doubleWire_, scale, x);
+  }
+}
+
+template void DenseExchange::exchange<float>(VectorRefOf<float>, bool, CommCounters&);
+template void DenseExchange::exchange<double>(VectorRefOf<double>, bool, CommCounters&);
+template void DenseExchange::subtractSum<float>(double, VectorRefOf<float>) const;
+template void DenseExchange::subtractSum<double>(double, VectorRefOf<double>) const;
 
 }  // namespace memsgd

@@ -15,18 +15,21 @@ constexpr std::size_t kMinDimPerPair = 16;
 
 }  // namespace
 
-ApproxTopK::ApproxTopK(std::size_t k, std::size_t sampleSize, Rng rng)
+template <typename Scalar>
+ApproxTopK<Scalar>::ApproxTopK(std::size_t k, std::size_t sampleSize, Rng rng)
     : k_(k), sampleSize_(sampleSize), rng_(rng) {
   if (k_ == 0 || sampleSize_ == 0) {
     throw std::invalid_argument("ApproxTopK: k and sampleSize must be >= 1");
   }
 }
 
-bool ApproxTopK::usesExactTopK(std::size_t dim) const {
+template <typename Scalar>
+bool ApproxTopK<Scalar>::usesExactTopK(std::size_t dim) const {
   return sampleSize_ >= dim || k_ * kMinDimPerPair > dim;
 }
 
-double ApproxTopK::estimateThreshold(const ConstVectorRef& v) {
+template <typename Scalar>
+double ApproxTopK<Scalar>::estimateThreshold(const ConstVectorRefOf<Scalar>& v) {
   const auto d = static_cast<std::size_t>(v.size());
   // With replacement: O(1) per draw and no state; for sampleSize << d it is practically the same
   // as sampling without replacement.
@@ -43,11 +46,12 @@ double ApproxTopK::estimateThreshold(const ConstVectorRef& v) {
   return *nth;
 }
 
-void ApproxTopK::compress(const ConstVectorRef& v, SparseMessage& out) {
+template <typename Scalar>
+void ApproxTopK<Scalar>::compress(const ConstVectorRefOf<Scalar>& v, SparseMessage& out) {
   const auto d = static_cast<std::size_t>(v.size());
   if (usesExactTopK(d)) {
-    selectTopK(v, k_, out.indices, scratch_);
-    gatherValues(v, out);
+    selectTopK<Scalar>(v, k_, out.indices, scratch_);
+    gatherValues<Scalar>(v, out);
     lastPairs_ = k_;
     return;
   }
@@ -57,7 +61,7 @@ void ApproxTopK::compress(const ConstVectorRef& v, SparseMessage& out) {
   candidateIndices_.clear();
   candidateValues_.clear();
   for (std::size_t j = 0; j < d; ++j) {
-    const double value = v[static_cast<Eigen::Index>(j)];
+    const Scalar value = v[static_cast<Eigen::Index>(j)];
     if (std::abs(value) >= tau) {
       candidateIndices_.push_back(static_cast<std::uint32_t>(j));
       candidateValues_.push_back(value);
@@ -66,14 +70,17 @@ void ApproxTopK::compress(const ConstVectorRef& v, SparseMessage& out) {
   // Candidates are in index order, so the kernel's positions (ascending, ties to the lower
   // position) map to ascending indices with ties to the lower index, as in exact top-k.
   lastPairs_ = std::min(k_, candidateIndices_.size());
-  const Eigen::Map<const Vector> candidates(candidateValues_.data(),
-                                            static_cast<Eigen::Index>(candidateValues_.size()));
-  selectTopK(candidates, lastPairs_, chosen_, scratch_);
+  const Eigen::Map<const VectorOf<Scalar>> candidates(
+      candidateValues_.data(), static_cast<Eigen::Index>(candidateValues_.size()));
+  selectTopK<Scalar>(candidates, lastPairs_, chosen_, scratch_);
   out.resize(lastPairs_, d);
   for (std::size_t i = 0; i < lastPairs_; ++i) {
     out.indices[i] = candidateIndices_[chosen_[i]];
     out.values[i] = candidateValues_[chosen_[i]];
   }
 }
+
+template class ApproxTopK<float>;
+template class ApproxTopK<double>;
 
 }  // namespace memsgd

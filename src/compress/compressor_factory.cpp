@@ -22,8 +22,9 @@
 namespace memsgd {
 namespace {
 
-using CompressorBuilder =
-    std::function<std::unique_ptr<Compressor>(const CompressionConfig&, std::uint64_t dim, Rng)>;
+template <typename Scalar>
+using CompressorBuilder = std::function<std::unique_ptr<Compressor<Scalar>>(
+    const CompressionConfig&, std::uint64_t dim, Rng)>;
 using CodecBuilder = std::function<std::unique_ptr<MessageCodec>(const CompressionConfig&,
                                                                  const CommunicationConfig&)>;
 
@@ -32,30 +33,37 @@ std::unique_ptr<MessageCodec> pairCodec(const CompressionConfig& /*compression*/
   return std::make_unique<PairCodec>(communication.valueType, communication.indexEncoding);
 }
 
+// One registry per precision, written once: only `build` depends on Scalar.
+template <typename Scalar>
 struct Entry {
   std::string_view name;
   bool sendsK;  // sends (at most) k of the d coordinates: k is checked, and a = d/k by default
-  CompressorBuilder build;
+  CompressorBuilder<Scalar> build;
   CodecBuilder codec = pairCodec;
 };
 
-const std::vector<Entry>& registry() {
-  static const std::vector<Entry> entries{
+template <typename Scalar>
+const std::vector<Entry<Scalar>>& registry() {
+  static const std::vector<Entry<Scalar>> entries{
       {"none", false,
-       [](const CompressionConfig&, std::uint64_t, Rng) { return std::make_unique<Identity>(); }},
+       [](const CompressionConfig&, std::uint64_t, Rng) {
+         return std::make_unique<Identity<Scalar>>();
+       }},
       {"top_k", true,
-       [](const CompressionConfig& c, std::uint64_t, Rng) { return std::make_unique<TopK>(c.k); }},
+       [](const CompressionConfig& c, std::uint64_t, Rng) {
+         return std::make_unique<TopK<Scalar>>(c.k);
+       }},
       {"rand_k", true,
        [](const CompressionConfig& c, std::uint64_t, Rng rng) {
-         return std::make_unique<RandK>(c.k, rng);
+         return std::make_unique<RandK<Scalar>>(c.k, rng);
        }},
       {"rand_k_unbiased", true,
        [](const CompressionConfig& c, std::uint64_t, Rng rng) {
-         return std::make_unique<RandKUnbiased>(c.k, rng);
+         return std::make_unique<RandKUnbiased<Scalar>>(c.k, rng);
        }},
       {"approx_top_k", true,
        [](const CompressionConfig& c, std::uint64_t, Rng rng) {
-         return std::make_unique<ApproxTopK>(c.k, c.sampleSize, rng);
+         return std::make_unique<ApproxTopK<Scalar>>(c.k, c.sampleSize, rng);
        }},
       {"threshold", false,
        [](const CompressionConfig& c, std::uint64_t, Rng) {
@@ -63,18 +71,18 @@ const std::vector<Entry>& registry() {
            throw ConfigError("compression.threshold = " + std::to_string(c.threshold) +
                              ": the threshold compressor needs a value > 0");
          }
-         return std::make_unique<Threshold>(c.threshold);
+         return std::make_unique<Threshold<Scalar>>(c.threshold);
        }},
       {"qsgd", false,
        [](const CompressionConfig& c, std::uint64_t, Rng rng) {
-         return std::make_unique<Qsgd>(c.levels, rng);
+         return std::make_unique<Qsgd<Scalar>>(c.levels, rng);
        },
        [](const CompressionConfig& c, const CommunicationConfig&) {
          return std::make_unique<QsgdCodec>(c.levels, c.qsgdEncoding);
        }},
       {"scaled_sign", false,
        [](const CompressionConfig&, std::uint64_t dim, Rng) {
-         return std::make_unique<ScaledSign>(dim);
+         return std::make_unique<ScaledSign<Scalar>>(dim);
        },
        [](const CompressionConfig&, const CommunicationConfig&) {
          return std::make_unique<SignCodec>();
@@ -83,15 +91,17 @@ const std::vector<Entry>& registry() {
   return entries;
 }
 
-const Entry* find(std::string_view method) {
-  const auto& entries = registry();
+template <typename Scalar = double>
+const Entry<Scalar>* find(std::string_view method) {
+  const auto& entries = registry<Scalar>();
   const auto it = std::find_if(entries.begin(), entries.end(),
-                               [&](const Entry& e) { return e.name == method; });
+                               [&](const Entry<Scalar>& e) { return e.name == method; });
   return it == entries.end() ? nullptr : &*it;
 }
 
-const Entry& require(const std::string& method) {
-  const Entry* entry = find(method);
+template <typename Scalar = double>
+const Entry<Scalar>& require(const std::string& method) {
+  const Entry<Scalar>* entry = find<Scalar>(method);
   if (entry == nullptr) {
     throw ConfigError("compression.method = " + method + ": unknown compressor");
   }
@@ -103,21 +113,23 @@ const Entry& require(const std::string& method) {
 std::span<const std::string_view> compressorNames() {
   static const auto names = [] {
     std::vector<std::string_view> result;
-    std::transform(registry().begin(), registry().end(), std::back_inserter(result),
-                   [](const Entry& e) { return e.name; });
+    std::transform(registry<double>().begin(), registry<double>().end(), std::back_inserter(result),
+                   [](const Entry<double>& e) { return e.name; });
     return result;
   }();
   return names;
 }
 
 bool isSparsifying(std::string_view method) {
-  const Entry* entry = find(method);
+  const auto* entry = find(method);
   return entry != nullptr && entry->sendsK;
 }
 
-std::unique_ptr<Compressor> makeCompressor(const CompressionConfig& config, std::uint64_t dim,
-                                           std::uint64_t seed, int rank) {
-  const Entry& entry = require(config.method);
+template <typename Scalar>
+std::unique_ptr<Compressor<Scalar>> makeCompressor(const CompressionConfig& config,
+                                                   std::uint64_t dim, std::uint64_t seed,
+                                                   int rank) {
+  const Entry<Scalar>& entry = require<Scalar>(config.method);
   if (entry.sendsK && config.k > dim) {
     throw ConfigError("compression.k = " + std::to_string(config.k) +
                       ": exceeds the dimension d = " + std::to_string(dim));
@@ -136,5 +148,12 @@ std::unique_ptr<MessageCodec> makeCodec(const CompressionConfig& compression,
   }
   return require(compression.method).codec(compression, communication);
 }
+
+template std::unique_ptr<Compressor<float>> makeCompressor<float>(const CompressionConfig&,
+                                                                  std::uint64_t, std::uint64_t,
+                                                                  int);
+template std::unique_ptr<Compressor<double>> makeCompressor<double>(const CompressionConfig&,
+                                                                    std::uint64_t, std::uint64_t,
+                                                                    int);
 
 }  // namespace memsgd

@@ -2,14 +2,19 @@
 
 namespace memsgd {
 
-void ErrorMemory::retain(const SparseMessage& sent) {
+template <typename Scalar>
+void ErrorMemory<Scalar>::retain(const SparseMessage& sent) {
   if (!enabled_) {
     values_.setZero();
     return;
   }
   for (std::size_t i = 0; i < sent.size(); ++i) {
-    values_[sent.indices[i]] -= sent.values[i];
+    Scalar& value = values_[sent.indices[i]];
+    value = static_cast<Scalar>(value - sent.values[i]);
   }
 }
+
+template class ErrorMemory<float>;
+template class ErrorMemory<double>;
 
 }  // namespace memsgd

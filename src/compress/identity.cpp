@@ -4,10 +4,14 @@
 
 namespace memsgd {
 
-void Identity::compress(const ConstVectorRef& v, SparseMessage& out) {
+template <typename Scalar>
+void Identity<Scalar>::compress(const ConstVectorRefOf<Scalar>& v, SparseMessage& out) {
   out.resize(static_cast<std::size_t>(v.size()), static_cast<std::uint64_t>(v.size()));
   std::iota(out.indices.begin(), out.indices.end(), 0U);
-  Eigen::Map<Vector>(out.values.data(), v.size()) = v;
+  Eigen::Map<Vector>(out.values.data(), v.size()) = v.template cast<double>();
 }
+
+template class Identity<float>;
+template class Identity<double>;
 
 }  // namespace memsgd

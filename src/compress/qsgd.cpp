@@ -6,14 +6,16 @@
 
 namespace memsgd {
 
-Qsgd::Qsgd(std::uint32_t levels, Rng rng) : levels_(levels), rng_(rng) {
+template <typename Scalar>
+Qsgd<Scalar>::Qsgd(std::uint32_t levels, Rng rng) : levels_(levels), rng_(rng) {
   if (levels == 0) {
     throw std::invalid_argument("qsgd: needs at least one quantisation level (s >= 1)");
   }
 }
 
-void Qsgd::compress(const ConstVectorRef& v, SparseMessage& out) {
-  const double norm = v.norm();
+template <typename Scalar>
+void Qsgd<Scalar>::compress(const ConstVectorRefOf<Scalar>& v, SparseMessage& out) {
+  const double norm = v.template cast<double>().norm();
   if (!std::isfinite(norm)) {
     throw std::domain_error("qsgd: the vector's norm is not finite");
   }
@@ -42,5 +44,8 @@ void Qsgd::compress(const ConstVectorRef& v, SparseMessage& out) {
   }
   out.resize(pairs, out.dim);
 }
+
+template class Qsgd<float>;
+template class Qsgd<double>;
 
 }  // namespace memsgd

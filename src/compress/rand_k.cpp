@@ -2,9 +2,13 @@
 
 namespace memsgd {
 
-void RandK::compress(const ConstVectorRef& v, SparseMessage& out) {
+template <typename Scalar>
+void RandK<Scalar>::compress(const ConstVectorRefOf<Scalar>& v, SparseMessage& out) {
   selectRandomK(static_cast<std::uint64_t>(v.size()), k_, rng_, out.indices, scratch_);
-  gatherValues(v, out);
+  gatherValues<Scalar>(v, out);
 }
+
+template class RandK<float>;
+template class RandK<double>;
 
 }  // namespace memsgd

@@ -4,21 +4,26 @@
 
 namespace memsgd {
 
-RandKUnbiased::RandKUnbiased(std::size_t k, Rng rng) : k_(k), rng_(rng) {
+template <typename Scalar>
+RandKUnbiased<Scalar>::RandKUnbiased(std::size_t k, Rng rng) : k_(k), rng_(rng) {
   if (k_ == 0) {
     throw std::invalid_argument("RandKUnbiased: k must be >= 1");  // the scale d/k is undefined
   }
 }
 
-void RandKUnbiased::compress(const ConstVectorRef& v, SparseMessage& out) {
+template <typename Scalar>
+void RandKUnbiased<Scalar>::compress(const ConstVectorRefOf<Scalar>& v, SparseMessage& out) {
   const auto d = static_cast<std::uint64_t>(v.size());
   selectRandomK(d, k_, rng_, out.indices, scratch_);
-  gatherValues(v, out);
+  gatherValues<Scalar>(v, out);
   // Each coordinate is kept with probability k/d, so scaling by d/k makes E[c_j] = v_j.
   const double scale = static_cast<double>(d) / static_cast<double>(k_);
   for (double& value : out.values) {
     value *= scale;
   }
 }
+
+template class RandKUnbiased<float>;
+template class RandKUnbiased<double>;
 
 }  // namespace memsgd

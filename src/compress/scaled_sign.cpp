@@ -6,11 +6,13 @@
 
 namespace memsgd {
 
-void ScaledSign::compress(const ConstVectorRef& v, SparseMessage& out) {
+template <typename Scalar>
+void ScaledSign<Scalar>::compress(const ConstVectorRefOf<Scalar>& v, SparseMessage& out) {
   if (static_cast<std::size_t>(v.size()) != dim_) {
     throw std::invalid_argument("scaled_sign: the vector's size is not the dimension");
   }
-  const double scale = dim_ == 0 ? 0.0 : v.lpNorm<1>() / static_cast<double>(dim_);
+  const double scale =
+      dim_ == 0 ? 0.0 : v.template cast<double>().template lpNorm<1>() / static_cast<double>(dim_);
   if (!std::isfinite(scale)) {
     throw std::domain_error("scaled_sign: the vector's 1-norm is not finite");
   }
@@ -21,5 +23,8 @@ void ScaledSign::compress(const ConstVectorRef& v, SparseMessage& out) {
     out.values[j] = v[static_cast<Eigen::Index>(j)] < 0.0 ? -scale : scale;
   }
 }
+
+template class ScaledSign<float>;
+template class ScaledSign<double>;
 
 }  // namespace memsgd

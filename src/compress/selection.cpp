@@ -8,6 +8,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #if defined(__AVX512F__) && defined(__AVX512VL__)
 #include <immintrin.h>
@@ -16,28 +17,45 @@
 namespace memsgd {
 namespace {
 
-// Selection compares integer keys, not doubles: the bits of v_j without the sign, which order like
-// |v_j| (non-negative IEEE doubles order like their bit patterns, denormals included) and make
+// Selection compares integer keys, not values: the bits of v_j without the sign, which order like
+// |v_j| (non-negative IEEE numbers order like their bit patterns, denormals included) and make
 // -0 == +0. Numbers map to keys >= 2 and every NaN to 1, which leaves 0 below all of them for the
-// heap's placeholders.
-constexpr std::uint64_t kInfinityBits =
-    std::bit_cast<std::uint64_t>(std::numeric_limits<double>::infinity()) << 1;
+// heap's placeholders. Keys of float and of double differ, but one selection sees only one type.
+template <typename Scalar>
+using BitsOf = std::conditional_t<std::is_same_v<Scalar, float>, std::uint32_t, std::uint64_t>;
+
+template <typename Scalar>
+constexpr BitsOf<Scalar> kInfinityBits = static_cast<BitsOf<Scalar>>(
+    std::bit_cast<BitsOf<Scalar>>(std::numeric_limits<Scalar>::infinity()) << 1);
 constexpr std::uint64_t kNanKey = 1;
 
-inline std::uint64_t keyOf(double value) {
-  const std::uint64_t bits = std::bit_cast<std::uint64_t>(value) << 1;
-  return bits > kInfinityBits ? kNanKey : bits + 2;
+template <typename Scalar>
+inline std::uint64_t keyOf(Scalar value) {
+  const auto bits = static_cast<BitsOf<Scalar>>(std::bit_cast<BitsOf<Scalar>>(value) << 1);
+  return bits > kInfinityBits<Scalar> ? kNanKey : std::uint64_t{bits} + 2;
 }
 
-// v + scale * x with one rounding where the target has fused multiply-add (and two elsewhere,
-// where an explicit fma would be a slow library call): explicit, so that the result does not
-// depend on whether the compiler contracts the expression.
-inline double plusScaled(double v, double scale, double x) {
+// v + scale * x with one rounding where the target has fused multiply-add for Scalar (and two
+// elsewhere, where an explicit fma would be a slow library call): explicit, so that the result
+// does not depend on whether the compiler contracts the expression.
 #ifdef FP_FAST_FMA
-  return std::fma(scale, x, v);
+constexpr bool kFastFma = true;
 #else
-  return v + scale * x;
+constexpr bool kFastFma = false;
 #endif
+#ifdef FP_FAST_FMAF
+constexpr bool kFastFmaFloat = true;
+#else
+constexpr bool kFastFmaFloat = false;
+#endif
+
+template <typename Scalar>
+inline Scalar plusScaled(Scalar v, Scalar scale, Scalar x) {
+  if constexpr (std::is_same_v<Scalar, float> ? kFastFmaFloat : kFastFma) {
+    return std::fma(scale, x, v);
+  } else {
+    return v + scale * x;
+  }
 }
 
 // Elements per block: a block of v (and of x) stays in L1 from its update to the end of its scan.
@@ -45,41 +63,49 @@ constexpr std::size_t kBlock = 256;
 
 // Where the selected values come from. prepare(begin, end) runs once per block, in index order,
 // before the block is read through data(); at(j) is the value v[j] has once prepared.
+template <typename T>
 class InPlace {
  public:
-  explicit InPlace(const double* v) : v_(v) {}
+  using Scalar = T;
+  explicit InPlace(const Scalar* v) : v_(v) {}
   void prepare(std::size_t /*begin*/, std::size_t /*end*/) const {}
-  [[nodiscard]] const double* data() const { return v_; }
-  [[nodiscard]] double at(std::size_t j) const { return v_[j]; }
+  [[nodiscard]] const Scalar* data() const { return v_; }
+  [[nodiscard]] Scalar at(std::size_t j) const { return v_[j]; }
 
  private:
-  const double* v_;
+  const Scalar* v_;
 };
 
-// v += scale * x one block at a time, so the update and the selection share one pass.
+// v += scale * x one block at a time, so the update and the selection share one pass. The scale
+// is rounded to Scalar once.
+template <typename T>
 class AddScaled {
  public:
-  AddScaled(double* v, const double* x, double scale) : v_(v), x_(x), scale_(scale) {}
+  using Scalar = T;
+  AddScaled(Scalar* v, const Scalar* x, double scale)
+      : v_(v), x_(x), scale_(static_cast<Scalar>(scale)) {}
   void prepare(std::size_t begin, std::size_t end) const {
     for (std::size_t j = begin; j < end; ++j) v_[j] = plusScaled(v_[j], scale_, x_[j]);
   }
-  [[nodiscard]] const double* data() const { return v_; }
-  [[nodiscard]] double at(std::size_t j) const { return plusScaled(v_[j], scale_, x_[j]); }
+  [[nodiscard]] const Scalar* data() const { return v_; }
+  [[nodiscard]] Scalar at(std::size_t j) const { return plusScaled(v_[j], scale_, x_[j]); }
 
  private:
-  double* v_;
-  const double* x_;
-  double scale_;
+  Scalar* v_;
+  const Scalar* x_;
+  Scalar scale_;
 };
 
 // An upper bound of the block's keys: exact without NaN, infinity's key with one. Two vector
 // operations per element, where keyOf takes four.
-std::uint64_t keyBound(const double* values, std::size_t count) {
-  std::uint64_t bits = 0;
+template <typename Scalar>
+std::uint64_t keyBound(const Scalar* values, std::size_t count) {
+  using Bits = BitsOf<Scalar>;
+  Bits bits = 0;
   for (std::size_t i = 0; i < count; ++i) {
-    bits = std::max(bits, std::bit_cast<std::uint64_t>(values[i]) << 1);
+    bits = std::max(bits, static_cast<Bits>(std::bit_cast<Bits>(values[i]) << 1));
   }
-  return std::min(bits, kInfinityBits) + 2;
+  return std::uint64_t{std::min(bits, kInfinityBits<Scalar>)} + 2;
 }
 
 using HeapEntry = std::pair<std::uint64_t, std::uint32_t>;  // (key, j)
@@ -88,6 +114,28 @@ using HeapEntry = std::pair<std::uint64_t, std::uint32_t>;  // (key, j)
 // deterministic whatever algorithm produced them.
 bool ranksBefore(const HeapEntry& a, const HeapEntry& b) {
   return a.first > b.first || (a.first == b.first && a.second < b.second);
+}
+
+// The heap's front (the weakest entry, as std::make_heap with ranksBefore orders it) gives way to
+// `entry`, which ranks before it: one sift-down, where pop_heap and push_heap take two passes.
+void replaceWeakest(std::vector<HeapEntry>& heap, HeapEntry entry) {
+  const std::size_t size = heap.size();
+  std::size_t hole = 0;
+  while (true) {
+    std::size_t child = 2 * hole + 1;
+    if (child >= size) {
+      break;
+    }
+    if (child + 1 < size && ranksBefore(heap[child], heap[child + 1])) {
+      ++child;  // the weaker child
+    }
+    if (!ranksBefore(entry, heap[child])) {
+      break;
+    }
+    heap[hole] = heap[child];
+    hole = child;
+  }
+  heap[hole] = entry;
 }
 
 // The heap wins while k <= sqrt(d) / 4 (its updates grow like k log k per entering key, the
@@ -111,7 +159,7 @@ void topKByHeap(const Source& source, std::size_t d, std::size_t k,
                 std::vector<std::uint32_t>& indices, std::vector<HeapEntry>& heap) {
   heap.assign(k, HeapEntry{0, 0});
   std::uint64_t threshold = 0;
-  const double* values = source.data();
+  const auto* values = source.data();
   for (std::size_t begin = 0; begin < d; begin += kBlock) {
     const std::size_t end = std::min(begin + kBlock, d);
     source.prepare(begin, end);
@@ -123,12 +171,19 @@ void topKByHeap(const Source& source, std::size_t d, std::size_t k,
       if (keyBound(values + subBegin, subEnd - subBegin) <= threshold) {
         continue;
       }
-      for (std::size_t j = subBegin; j < subEnd; ++j) {
-        const std::uint64_t key = keyOf(values[j]);
-        if (key > threshold) {
-          std::pop_heap(heap.begin(), heap.end(), ranksBefore);
-          heap.back() = {key, static_cast<std::uint32_t>(j)};
-          std::push_heap(heap.begin(), heap.end(), ranksBefore);
+      // The sub-block's keys in one vector pass, then only the entries above the threshold
+      // (few, and found without a branch per element) go through the heap in index order.
+      const std::size_t count = subEnd - subBegin;
+      std::array<std::uint64_t, kSubBlock> keys;
+      for (std::size_t i = 0; i < count; ++i) keys[i] = keyOf(values[subBegin + i]);
+      std::uint32_t above = 0;
+      for (std::size_t i = 0; i < count; ++i) {
+        above |= static_cast<std::uint32_t>(keys[i] > threshold) << i;
+      }
+      for (; above != 0; above &= above - 1) {
+        const auto i = static_cast<std::size_t>(std::countr_zero(above));
+        if (keys[i] > threshold) {
+          replaceWeakest(heap, {keys[i], static_cast<std::uint32_t>(subBegin + i)});
           threshold = heap.front().first;
         }
       }
@@ -245,8 +300,8 @@ struct CollectBuffers {
 // to be a candidate.
 constexpr std::size_t kKeyStoreSpacing = 16;
 
-// Slots past k in the ties' buffer: one vector of lanes.
-constexpr std::size_t kTiedSlack = 8;
+// Slots past k in the ties' buffer: one vector of lanes (16 floats).
+constexpr std::size_t kTiedSlack = 16;
 
 // One entry, branch-free: stored anyway, kept by advancing its list's count.
 inline void collectOne(std::uint64_t key, std::uint32_t j, std::uint64_t lo, Collected& counts,
@@ -266,8 +321,9 @@ inline void collectOne(std::uint64_t key, std::uint32_t j, std::uint64_t lo, Col
 // keep them in memory.
 Collected collectRange(const double* values, std::size_t begin, std::size_t end, std::uint64_t lo,
                        Collected counts, CollectBuffers out) {
+  constexpr std::uint64_t kInfinityKeyBits = kInfinityBits<double>;
   const __m512i loKey = _mm512_set1_epi64(static_cast<long long>(lo));
-  const __m512i infinityBits = _mm512_set1_epi64(static_cast<long long>(kInfinityBits));
+  const __m512i infinityBits = _mm512_set1_epi64(static_cast<long long>(kInfinityKeyBits));
   const __m512i two = _mm512_set1_epi64(2);
   const __m256i eight = _mm256_set1_epi32(8);
   // NaN keys equal lo only when lo is NaN's key; lo >= kNanKey, so NaN is never above it.
@@ -302,15 +358,64 @@ Collected collectRange(const double* values, std::size_t begin, std::size_t end,
   }
   return counts;
 }
-#else
-Collected collectRange(const double* values, std::size_t begin, std::size_t end, std::uint64_t lo,
+
+// The same on sixteen float lanes. A float's key is its shifted bits plus 2, so lanes compare the
+// 32-bit bits with lo - 2; keys are widened to 64 bits only when the pass stores them.
+Collected collectRange(const float* values, std::size_t begin, std::size_t end, std::uint64_t lo,
+                       Collected counts, CollectBuffers out) {
+  // lo is NaN's key (every number above it, NaNs tied) or a number's key, bits + 2.
+  const bool nanLo = lo == kNanKey;
+  const __m512i loBits = _mm512_set1_epi32(static_cast<int>(nanLo ? 0U : lo - 2));
+  const __m512i infinityBits = _mm512_set1_epi32(static_cast<int>(kInfinityBits<float>));
+  const __m512i two = _mm512_set1_epi64(2);
+  const __m512i sixteen = _mm512_set1_epi32(16);
+  __m512i index =
+      _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(begin)),
+                       _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+  std::size_t j = begin;
+  for (; j + 16 <= end; j += 16, index = _mm512_add_epi32(index, sixteen)) {
+    const __m512i bits = _mm512_slli_epi32(_mm512_castps_si512(_mm512_loadu_ps(values + j)), 1);
+    const __mmask16 isNumber = _mm512_cmple_epu32_mask(bits, infinityBits);
+    const __mmask16 aboveLo =
+        nanLo ? isNumber : _mm512_mask_cmpgt_epu32_mask(isNumber, bits, loBits);
+    const __mmask16 tied = nanLo ? static_cast<__mmask16>(~isNumber)
+                                 : _mm512_mask_cmpeq_epu32_mask(isNumber, bits, loBits);
+    _mm512_storeu_si512(out.indices + counts.aboveLo, _mm512_maskz_compress_epi32(aboveLo, index));
+    if (out.keys != nullptr) {
+      const auto lowLanes = static_cast<__mmask8>(aboveLo & 0xFFU);
+      const auto highLanes = static_cast<__mmask8>(aboveLo >> 8U);
+      const __m512i lowKeys =
+          _mm512_add_epi64(_mm512_cvtepu32_epi64(_mm512_castsi512_si256(bits)), two);
+      const __m512i highKeys =
+          _mm512_add_epi64(_mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(bits, 1)), two);
+      _mm512_storeu_si512(out.keys + counts.aboveLo,
+                          _mm512_maskz_compress_epi64(lowLanes, lowKeys));
+      _mm512_storeu_si512(out.keys + counts.aboveLo + std::popcount(lowLanes),
+                          _mm512_maskz_compress_epi64(highLanes, highKeys));
+    }
+    counts.aboveLo += static_cast<std::size_t>(std::popcount(aboveLo));
+    if (tied != 0) {
+      _mm512_storeu_si512(out.tiedIndices + std::min(counts.tied, out.k),
+                          _mm512_maskz_compress_epi32(tied, index));
+      counts.tied += static_cast<std::size_t>(std::popcount(tied));
+    }
+  }
+  for (; j < end; ++j) {
+    collectOne(keyOf(values[j]), static_cast<std::uint32_t>(j), lo, counts, out);
+  }
+  return counts;
+}
+#endif
+
+// Without AVX-512: the overloads above win where they exist.
+template <typename Scalar>
+Collected collectRange(const Scalar* values, std::size_t begin, std::size_t end, std::uint64_t lo,
                        Collected counts, CollectBuffers out) {
   for (std::size_t j = begin; j < end; ++j) {
     collectOne(keyOf(values[j]), static_cast<std::uint32_t>(j), lo, counts, out);
   }
   return counts;
 }
-#endif
 
 // `buffer` with at least `size` slots; grows only, so that a steady state neither allocates nor
 // refills it.
@@ -359,7 +464,7 @@ bool topKAboveBound(const Source& source, std::size_t d, std::size_t k, std::siz
   // The k-th largest key t is above lo: every key above t, and the lowest-index ties at t.
   if (!storeKeys) {
     keys.resize(candidates.size());
-    const double* values = source.data();
+    const auto* values = source.data();
     std::transform(candidates.begin(), candidates.end(), keys.begin(),
                    [values](std::uint32_t j) { return keyOf(values[j]); });
   }
@@ -391,11 +496,13 @@ void topK(const Source& source, std::size_t d, std::size_t k, std::vector<std::u
     topKByHeap(source, d, k, indices, scratch.heap);
   } else if (!topKAboveBound(source, d, k, sampleSize(d), indices, scratch)) {
     // The failed pass prepared all of v: the exact retry reads it as it is.
-    topKAboveBound(InPlace(source.data()), d, k, d, indices, scratch);
+    topKAboveBound(InPlace<typename Source::Scalar>(source.data()), d, k, d, indices, scratch);
   }
 }
 
-void checkSizes(const ConstVectorRef& v, const ConstVectorRef& x, const char* function) {
+template <typename Scalar>
+void checkSizes(const ConstVectorRefOf<Scalar>& v, const ConstVectorRefOf<Scalar>& x,
+                const char* function) {
   if (x.size() != v.size()) {
     throw std::invalid_argument(std::string(function) + ": v and x differ in size");
   }
@@ -409,23 +516,27 @@ void checkK(std::size_t k, Eigen::Index d, const char* function) {
 
 }  // namespace
 
-void selectTopK(const ConstVectorRef& v, std::size_t k, std::vector<std::uint32_t>& indices,
-                SelectionScratch& scratch) {
+template <typename Scalar>
+void selectTopK(const ConstVectorRefOf<Scalar>& v, std::size_t k,
+                std::vector<std::uint32_t>& indices, SelectionScratch& scratch) {
   checkK(k, v.size(), "selectTopK");
-  topK(InPlace(v.data()), static_cast<std::size_t>(v.size()), k, indices, scratch);
+  topK(InPlace<Scalar>(v.data()), static_cast<std::size_t>(v.size()), k, indices, scratch);
 }
 
-void addScaledAndSelectTopK(VectorRef v, const ConstVectorRef& x, double scale, std::size_t k,
-                            std::vector<std::uint32_t>& indices, SelectionScratch& scratch) {
-  checkSizes(v, x, "addScaledAndSelectTopK");
+template <typename Scalar>
+void addScaledAndSelectTopK(VectorRefOf<Scalar> v, const ConstVectorRefOf<Scalar>& x, double scale,
+                            std::size_t k, std::vector<std::uint32_t>& indices,
+                            SelectionScratch& scratch) {
+  checkSizes<Scalar>(v, x, "addScaledAndSelectTopK");
   checkK(k, v.size(), "addScaledAndSelectTopK");
-  topK(AddScaled(v.data(), x.data(), scale), static_cast<std::size_t>(v.size()), k, indices,
+  topK(AddScaled<Scalar>(v.data(), x.data(), scale), static_cast<std::size_t>(v.size()), k, indices,
        scratch);
 }
 
-void addScaled(VectorRef v, const ConstVectorRef& x, double scale) {
-  checkSizes(v, x, "addScaled");
-  AddScaled(v.data(), x.data(), scale).prepare(0, static_cast<std::size_t>(v.size()));
+template <typename Scalar>
+void addScaled(VectorRefOf<Scalar> v, const ConstVectorRefOf<Scalar>& x, double scale) {
+  checkSizes<Scalar>(v, x, "addScaled");
+  AddScaled<Scalar>(v.data(), x.data(), scale).prepare(0, static_cast<std::size_t>(v.size()));
 }
 
 void selectRandomK(std::uint64_t dim, std::size_t k, Rng& rng, std::vector<std::uint32_t>& indices,
@@ -451,12 +562,25 @@ void selectRandomK(std::uint64_t dim, std::size_t k, Rng& rng, std::vector<std::
   std::sort(indices.begin(), indices.end());
 }
 
-void gatherValues(const ConstVectorRef& v, SparseMessage& out) {
+template <typename Scalar>
+void gatherValues(const ConstVectorRefOf<Scalar>& v, SparseMessage& out) {
   out.values.resize(out.indices.size());
   for (std::size_t i = 0; i < out.indices.size(); ++i) {
     out.values[i] = v[out.indices[i]];
   }
   out.dim = static_cast<std::uint64_t>(v.size());
 }
+
+#define MEMSGD_INSTANTIATE_SELECTION(Scalar)                                                     \
+  template void selectTopK<Scalar>(const ConstVectorRefOf<Scalar>&, std::size_t,                 \
+                                   std::vector<std::uint32_t>&, SelectionScratch&);              \
+  template void addScaledAndSelectTopK<Scalar>(                                                  \
+      VectorRefOf<Scalar>, const ConstVectorRefOf<Scalar>&, double, std::size_t,                 \
+      std::vector<std::uint32_t>&, SelectionScratch&);                                           \
+  template void addScaled<Scalar>(VectorRefOf<Scalar>, const ConstVectorRefOf<Scalar>&, double); \
+  template void gatherValues<Scalar>(const ConstVectorRefOf<Scalar>&, SparseMessage&);
+MEMSGD_INSTANTIATE_SELECTION(float)
+MEMSGD_INSTANTIATE_SELECTION(double)
+#undef MEMSGD_INSTANTIATE_SELECTION
 
 }  // namespace memsgd

@@ -5,13 +5,15 @@
 
 namespace memsgd {
 
-Threshold::Threshold(double tau) : tau_(tau) {
+template <typename Scalar>
+Threshold<Scalar>::Threshold(double tau) : tau_(tau) {
   if (!(tau_ > 0.0)) {  // negated so that NaN is rejected too
     throw std::invalid_argument("Threshold: tau must be > 0");
   }
 }
 
-void Threshold::compress(const ConstVectorRef& v, SparseMessage& out) {
+template <typename Scalar>
+void Threshold<Scalar>::compress(const ConstVectorRefOf<Scalar>& v, SparseMessage& out) {
   // push_back into cleared vectors keeps their capacity: no allocation once the largest message
   // has been seen. NaN fails the comparison and is never sent.
   out.indices.clear();
@@ -19,10 +21,13 @@ void Threshold::compress(const ConstVectorRef& v, SparseMessage& out) {
   for (Eigen::Index j = 0; j < v.size(); ++j) {
     if (std::abs(v[j]) >= tau_) {
       out.indices.push_back(static_cast<std::uint32_t>(j));
-      out.values.push_back(v[j]);
+      out.values.push_back(static_cast<double>(v[j]));
     }
   }
   out.dim = static_cast<std::uint64_t>(v.size());
 }
+
+template class Threshold<float>;
+template class Threshold<double>;
 
 }  // namespace memsgd

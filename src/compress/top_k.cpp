@@ -2,15 +2,20 @@
 
 namespace memsgd {
 
-void TopK::compress(const ConstVectorRef& v, SparseMessage& out) {
-  selectTopK(v, k_, out.indices, scratch_);
-  gatherValues(v, out);
+template <typename Scalar>
+void TopK<Scalar>::compress(const ConstVectorRefOf<Scalar>& v, SparseMessage& out) {
+  selectTopK<Scalar>(v, k_, out.indices, scratch_);
+  gatherValues<Scalar>(v, out);
 }
 
-void TopK::addScaledAndCompress(VectorRef v, const ConstVectorRef& x, double scale,
-                                SparseMessage& out) {
-  addScaledAndSelectTopK(v, x, scale, k_, out.indices, scratch_);
-  gatherValues(v, out);
+template <typename Scalar>
+void TopK<Scalar>::addScaledAndCompress(VectorRefOf<Scalar> v, const ConstVectorRefOf<Scalar>& x,
+                                        double scale, SparseMessage& out) {
+  addScaledAndSelectTopK<Scalar>(v, x, scale, k_, out.indices, scratch_);
+  gatherValues<Scalar>(v, out);
 }
+
+template class TopK<float>;
+template class TopK<double>;
 
 }  // namespace memsgd

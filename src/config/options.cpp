@@ -64,6 +64,8 @@ constexpr auto kAggregations =
     std::to_array<Choice<Aggregation>>({{"sum", Aggregation::kSum}, {"mean", Aggregation::kMean}});
 constexpr auto kValueTypes = std::to_array<Choice<ValueType>>(
     {{"fp32", ValueType::kFloat32}, {"fp64", ValueType::kFloat64}, {"fp16", ValueType::kFloat16}});
+constexpr auto kPrecisions = std::to_array<Choice<Precision>>(
+    {{"double", Precision::kDouble}, {"float", Precision::kFloat}});
 constexpr auto kIndexEncodings = std::to_array<Choice<IndexEncoding>>(
     {{"raw", IndexEncoding::kRaw}, {"varint", IndexEncoding::kVarint}});
 constexpr auto kQsgdEncodings =
@@ -282,13 +284,16 @@ po::options_description dataOptions() {
 }
 
 po::options_description modelOptions() {
+  const ModelConfig defaults;
   po::options_description section("[model]");
   // clang-format off
   section.add_options()
       ("model.lambda", autoOr("X"),
        "L2 regularisation; auto: 1/n for n training rows")
       ("model.optimum", text("X|PATH", ""),
-       "f* (a number, or a memsgd-optimum file) to log suboptimality; empty: none");
+       "f* (a number, or a memsgd-optimum file) to log suboptimality; empty: none")
+      ("model.precision", choice(kPrecisions, defaults.precision),
+       "type of x, the error memory and the data values (sums stay double)");
   // clang-format on
   return section;
 }
@@ -409,7 +414,9 @@ DataConfig readData(const Settings& settings) {
 }
 
 ModelConfig readModel(const Settings& settings) {
-  ModelConfig model{.lambda = unlessAuto(settings.get("model.lambda"), positive)};
+  ModelConfig model;
+  model.lambda = unlessAuto(settings.get("model.lambda"), positive);
+  model.precision = choose(settings.get("model.precision"), kPrecisions);
   // A number is f* itself; anything else names a file, relative like the data paths.
   const Setting optimum = settings.get("model.optimum");
   double value = 0.0;

@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <string>
+#include <type_traits>
 
 #include "memsgd/data/libsvm_reader.hpp"
 #include "memsgd/data/row_partition.hpp"
@@ -36,8 +37,10 @@ LocalRows readBlock(const std::string& path, std::uint64_t maxDim, const Communi
   return local;
 }
 
-Dataset toDataset(LocalRows local, std::uint64_t dim, Normalization normalize) {
-  Dataset data = Dataset::fromLibsvm(std::move(local.rows), dim, local.globalRows, local.range);
+template <typename Scalar>
+Dataset<Scalar> toDataset(LocalRows local, std::uint64_t dim, Normalization normalize) {
+  Dataset<Scalar> data =
+      Dataset<Scalar>::fromLibsvm(std::move(local.rows), dim, local.globalRows, local.range);
   if (normalize == Normalization::kL2) {
     data.normalizeRows();
   }
@@ -46,11 +49,17 @@ Dataset toDataset(LocalRows local, std::uint64_t dim, Normalization normalize) {
 
 // Generates this rank's block of a "synthetic:NAME" source, collectively like readBlock. Its rows
 // already have unit norm, so data.normalize has nothing left to do.
-Dataset generateBlock(const DataConfig& config, SyntheticSplit split, const Communicator& comm) {
-  Dataset data;
+template <typename Scalar>
+Dataset<Scalar> generateBlock(const DataConfig& config, SyntheticSplit split,
+                              const Communicator& comm) {
+  Dataset<Scalar> data;
   std::exception_ptr failure;
   try {
-    data = generateSynthetic(config, split, comm.rank(), comm.size());
+    if constexpr (std::is_same_v<Scalar, double>) {
+      data = generateSynthetic(config, split, comm.rank(), comm.size());
+    } else {
+      data = generateSynthetic(config, split, comm.rank(), comm.size()).template cast<Scalar>();
+    }
   } catch (...) {
     failure = std::current_exception();
   }
@@ -58,30 +67,36 @@ Dataset generateBlock(const DataConfig& config, SyntheticSplit split, const Comm
   return data;
 }
 
-Dataset loadTrain(const DataConfig& config, const Communicator& comm) {
-  if (isSyntheticSource(config.train)) return generateBlock(config, SyntheticSplit::kTrain, comm);
+template <typename Scalar>
+Dataset<Scalar> loadTrain(const DataConfig& config, const Communicator& comm) {
+  if (isSyntheticSource(config.train))
+    return generateBlock<Scalar>(config, SyntheticSplit::kTrain, comm);
   LocalRows train = readBlock(config.train, config.dim, comm);
   const std::uint64_t dim = config.dim > 0 ? config.dim : comm.allreduceMax(train.rows.maxIndex);
   if (dim == 0) {  // every rank sees the same d, so every rank raises the same error
     throw AgreedError(config.train + ": no row has a feature, so the dimension is 0", 0,
                       kExitDataError);
   }
-  return toDataset(std::move(train), dim, config.normalize);
+  return toDataset<Scalar>(std::move(train), dim, config.normalize);
 }
 
 }  // namespace
 
-ShardedData loadShards(const DataConfig& config, const Communicator& comm) {
-  ShardedData shards{loadTrain(config, comm), std::nullopt};
+template <typename Scalar>
+ShardedData<Scalar> loadShards(const DataConfig& config, const Communicator& comm) {
+  ShardedData<Scalar> shards{loadTrain<Scalar>(config, comm), std::nullopt};
   const auto dim = static_cast<std::uint64_t>(shards.train.dim());
   if (isSyntheticSource(config.test)) {
     DataConfig withTrainDim = config;  // the test set takes the training d, as a file does
     withTrainDim.dim = dim;
-    shards.test = generateBlock(withTrainDim, SyntheticSplit::kTest, comm);
+    shards.test = generateBlock<Scalar>(withTrainDim, SyntheticSplit::kTest, comm);
   } else if (!config.test.empty()) {
-    shards.test = toDataset(readBlock(config.test, dim, comm), dim, config.normalize);
+    shards.test = toDataset<Scalar>(readBlock(config.test, dim, comm), dim, config.normalize);
   }
   return shards;
 }
+
+template ShardedData<float> loadShards<float>(const DataConfig&, const Communicator&);
+template ShardedData<double> loadShards<double>(const DataConfig&, const Communicator&);
 
 }  // namespace memsgd

@@ -29,7 +29,7 @@ constexpr std::uint64_t kRcv1MinNonZeros = 35;
 constexpr std::uint64_t kRcv1MaxNonZeros = 105;
 
 struct Plan;
-using Build = Dataset (*)(const Plan& plan, RowRange range, const Vector& model);
+using Build = Dataset<double> (*)(const Plan& plan, RowRange range, const Vector& model);
 
 struct Generator {
   std::string_view name;
@@ -85,9 +85,9 @@ Rng rowRng(const Plan& plan, std::uint64_t row) {
   return {plan.generator->seed, plan.firstRow + row, kRowPurpose};
 }
 
-Dataset buildEpsilon(const Plan& plan, RowRange range, const Vector& model) {
+Dataset<double> buildEpsilon(const Plan& plan, RowRange range, const Vector& model) {
   const auto n = static_cast<Eigen::Index>(range.size());
-  Dataset::DenseRows rows(n, static_cast<Eigen::Index>(plan.dim));
+  Dataset<double>::DenseRows rows(n, static_cast<Eigen::Index>(plan.dim));
   Vector labels(n);
   for (Eigen::Index i = 0; i < n; ++i) {
     Rng rng = rowRng(plan, range.begin + static_cast<std::uint64_t>(i));
@@ -96,10 +96,10 @@ Dataset buildEpsilon(const Plan& plan, RowRange range, const Vector& model) {
     row.normalize();  // a Gaussian vector's direction is uniform on the sphere
     labels[i] = drawLabel(row.dot(model.transpose()), rng);
   }
-  return Dataset::fromDense(std::move(rows), std::move(labels), plan.rows, range);
+  return Dataset<double>::fromDense(std::move(rows), std::move(labels), plan.rows, range);
 }
 
-Dataset buildRcv1(const Plan& plan, RowRange range, const Vector& model) {
+Dataset<double> buildRcv1(const Plan& plan, RowRange range, const Vector& model) {
   const std::uint64_t dim = plan.dim;
   // Feature of frequency rank r is `featureOf[r]`; cumulative Zipf weights for inverse-CDF draws.
   std::vector<std::uint32_t> featureOf(dim);
@@ -152,7 +152,7 @@ Dataset buildRcv1(const Plan& plan, RowRange range, const Vector& model) {
     out.labels.push_back(drawLabel(margin, rng));
     out.maxIndex = std::max<std::uint64_t>(out.maxIndex, entries.back().first + 1);
   }
-  return Dataset::fromLibsvm(std::move(out), dim, plan.rows, range);
+  return Dataset<double>::fromLibsvm(std::move(out), dim, plan.rows, range);
 }
 
 constexpr std::array kGenerators{
@@ -188,7 +188,8 @@ Plan resolve(const DataConfig& config, SyntheticSplit split) {
 
 bool isSyntheticSource(std::string_view source) { return source.starts_with(kSyntheticPrefix); }
 
-Dataset generateSynthetic(const DataConfig& config, SyntheticSplit split, int rank, int ranks) {
+Dataset<double> generateSynthetic(const DataConfig& config, SyntheticSplit split, int rank,
+                                  int ranks) {
   const Plan plan = resolve(config, split);
   if (plan.rows < static_cast<std::uint64_t>(ranks)) {
     throw ConfigError(plan.key + " = " + plan.source + " has " + std::to_string(plan.rows) +

@@ -48,6 +48,8 @@ template <typename T>
 hid_t hdf5Type() {
   if constexpr (std::is_same_v<T, double>) {
     return H5T_NATIVE_DOUBLE;
+  } else if constexpr (std::is_same_v<T, float>) {
+    return H5T_NATIVE_FLOAT;
   } else if constexpr (std::is_same_v<T, std::uint64_t>) {
     return H5T_NATIVE_UINT64;
   } else if constexpr (std::is_same_v<T, std::uint32_t>) {
@@ -101,8 +103,10 @@ std::vector<T> readWhole(hid_t file, const std::string& path, const char* name) 
   return readArray<T>(file, path, name, 0, datasetSize(file, path, name));
 }
 
-Vector toVector(const std::vector<double>& values) {
-  return Eigen::Map<const Vector>(values.data(), static_cast<Eigen::Index>(values.size()));
+template <typename Scalar>
+VectorOf<Scalar> toVector(const std::vector<Scalar>& values) {
+  return Eigen::Map<const VectorOf<Scalar>>(values.data(),
+                                            static_cast<Eigen::Index>(values.size()));
 }
 
 std::string identityText(const CheckpointIdentity& identity) {
@@ -139,10 +143,12 @@ void syncFile(const std::string& path) {
   ::close(descriptor);
 }
 
-void writeFile(const std::string& path, const TrainerState& mine, const RunProgress& progress,
-               const CheckpointIdentity& identity, const std::vector<double>& memories,
-               const std::vector<std::uint32_t>& orders, const std::vector<std::uint64_t>& offsets,
-               const std::vector<std::uint64_t>& perRank, int ranks) {
+template <typename Scalar>
+void writeFile(const std::string& path, const TrainerState<Scalar>& mine,
+               const RunProgress& progress, const CheckpointIdentity& identity,
+               const std::vector<Scalar>& memories, const std::vector<std::uint32_t>& orders,
+               const std::vector<std::uint64_t>& offsets, const std::vector<std::uint64_t>& perRank,
+               int ranks) {
   const std::string temporary = path + ".tmp";
   {
     const Hdf5Handle file = detail::createOutputFile(temporary, /*overwrite=*/true);
@@ -175,7 +181,8 @@ void writeFile(const std::string& path, const TrainerState& mine, const RunProgr
   }
 }
 
-std::array<std::uint64_t, kPerRankScalars> perRankScalars(const TrainerState& state) {
+template <typename Scalar>
+std::array<std::uint64_t, kPerRankScalars> perRankScalars(const TrainerState<Scalar>& state) {
   std::array<std::uint64_t, kPerRankScalars> row{};
   row[kSamplePosition] = state.sampling.position;
   std::copy(state.sampling.rng.begin(), state.sampling.rng.end(), row.begin() + kSamplingRng0);
@@ -198,14 +205,17 @@ std::array<std::uint64_t, kPerRankScalars> perRankScalars(const TrainerState& st
 
 }  // namespace
 
-void writeCheckpoint(const std::string& path, const Communicator& comm, const TrainerState& mine,
-                     const RunProgress& progress, const CheckpointIdentity& identity) {
+template <typename Scalar>
+void writeCheckpoint(const std::string& path, const Communicator& comm,
+                     const TrainerState<Scalar>& mine, const RunProgress& progress,
+                     const CheckpointIdentity& identity) {
   const auto ranks = static_cast<std::size_t>(comm.size());
   const bool root = comm.rank() == 0;
   const auto d = static_cast<std::size_t>(mine.memory.size());
-  std::vector<double> memories(root ? ranks * d : 0);
-  MEMSGD_MPI_CHECK(MPI_Gather(mine.memory.data(), static_cast<int>(d), MPI_DOUBLE, memories.data(),
-                              static_cast<int>(d), MPI_DOUBLE, 0, comm.raw()));
+  std::vector<Scalar> memories(root ? ranks * d : 0);
+  const MPI_Datatype memoryType = std::is_same_v<Scalar, float> ? MPI_FLOAT : MPI_DOUBLE;
+  MEMSGD_MPI_CHECK(MPI_Gather(mine.memory.data(), static_cast<int>(d), memoryType, memories.data(),
+                              static_cast<int>(d), memoryType, 0, comm.raw()));
 
   const auto scalars = perRankScalars(mine);
   std::vector<std::uint64_t> perRank(root ? ranks * kPerRankScalars : 0);
@@ -231,9 +241,10 @@ void writeCheckpoint(const std::string& path, const Communicator& comm, const Tr
   }
 }
 
-Checkpoint readCheckpoint(const std::string& path, const Communicator& comm,
-                          const CheckpointIdentity& identity) {
-  Checkpoint checkpoint;
+template <typename Scalar>
+Checkpoint<Scalar> readCheckpoint(const std::string& path, const Communicator& comm,
+                                  const CheckpointIdentity& identity) {
+  Checkpoint<Scalar> checkpoint;
   std::exception_ptr failure;
   try {
     if (!std::filesystem::is_regular_file(path)) {
@@ -251,8 +262,8 @@ Checkpoint readCheckpoint(const std::string& path, const Communicator& comm,
                         firstDifference(storedText, identity) +
                         "); only optimizer.epochs and log settings may change");
     }
-    TrainerState& state = checkpoint.state;
-    state.x = toVector(readWhole<double>(f, path, "x"));
+    TrainerState<Scalar>& state = checkpoint.state;
+    state.x = toVector(readWhole<Scalar>(f, path, "x"));
     const auto d = static_cast<hsize_t>(state.x.size());
     state.averaging.weightedSum = toVector(readWhole<double>(f, path, "averaging_weighted_sum"));
     state.averaging.foldedWeight = toVector(readWhole<double>(f, path, "averaging_folded_weight"));
@@ -267,7 +278,7 @@ Checkpoint readCheckpoint(const std::string& path, const Communicator& comm,
     checkpoint.progress.runFileRows = scalars[kRunFileRows];
 
     const auto r = static_cast<hsize_t>(comm.rank());
-    state.memory = toVector(readArray<double>(f, path, "rank_memory", r * d, d));
+    state.memory = toVector(readArray<Scalar>(f, path, "rank_memory", r * d, d));
     const auto offsets = readArray<std::uint64_t>(f, path, "rank_sample_order_offsets", r, 2);
     state.sampling.order =
         readArray<std::uint32_t>(f, path, "rank_sample_order", offsets[0], offsets[1] - offsets[0]);
@@ -289,5 +300,15 @@ Checkpoint readCheckpoint(const std::string& path, const Communicator& comm,
   comm.agreeOnFailure(failure);
   return checkpoint;
 }
+
+#define MEMSGD_INSTANTIATE_CHECKPOINT(Scalar)                                                 \
+  template void writeCheckpoint<Scalar>(const std::string&, const Communicator&,              \
+                                        const TrainerState<Scalar>&, const RunProgress&,      \
+                                        const CheckpointIdentity&);                           \
+  template Checkpoint<Scalar> readCheckpoint<Scalar>(const std::string&, const Communicator&, \
+                                                     const CheckpointIdentity&);
+MEMSGD_INSTANTIATE_CHECKPOINT(float)
+MEMSGD_INSTANTIATE_CHECKPOINT(double)
+#undef MEMSGD_INSTANTIATE_CHECKPOINT
 
 }  // namespace memsgd

@@ -47,11 +47,11 @@ RunRecorder::RunRecorder(const LogConfig& config, const Communicator& comm,
   comm.agreeOnFailure(failure);
 }
 
-void RunRecorder::record(const Trainer& trainer, const Evaluation& evaluation,
+void RunRecorder::record(const TrainerStatus& trainer, const Evaluation& evaluation,
                          double elapsedSeconds) {
   flushTrace();
   const int ranks = comm_.size();
-  const auto mine = flatten(trainer.counters());
+  const auto mine = flatten(trainer.counters);
   gathered_.resize(mine.size() * static_cast<std::size_t>(ranks));
   comm_.allgather(mine, gathered_);
   ++rows_;
@@ -76,12 +76,11 @@ void RunRecorder::record(const Trainer& trainer, const Evaluation& evaluation,
   }
   const std::uint64_t bytesSent = totals[0] + totals[1] + totals[2];
   const std::uint64_t bytesReceived = totals[3] + totals[4] + totals[5];
-  const double epoch = static_cast<double>(trainer.samples()) /
-                       static_cast<double>(trainer.model().data().globalRows());
+  const double epoch = trainer.epoch;
 
   MetricsRow row;
-  row.integers = {{"step", static_cast<std::int64_t>(trainer.steps())},
-                  {"samples", static_cast<std::int64_t>(trainer.samples())},
+  row.integers = {{"step", static_cast<std::int64_t>(trainer.steps)},
+                  {"samples", static_cast<std::int64_t>(trainer.samples)},
                   {"bytes_sent", static_cast<std::int64_t>(bytesSent)},
                   {"bytes_received", static_cast<std::int64_t>(bytesReceived)}};
   for (std::size_t c = 0; c < kCounterNames.size(); ++c) {
@@ -89,7 +88,7 @@ void RunRecorder::record(const Trainer& trainer, const Evaluation& evaluation,
   }
   row.reals = {{"epoch", epoch},
                {"wall_s", elapsedSeconds},
-               {"learning_rate", trainer.learningRate()},
+               {"learning_rate", trainer.learningRate},
                {"train_loss", evaluation.trainLoss}};
   if (evaluation.suboptimality) {
     row.reals.emplace_back("suboptimality", *evaluation.suboptimality);
@@ -105,7 +104,7 @@ void RunRecorder::record(const Trainer& trainer, const Evaluation& evaluation,
   file_->appendRow(row);
 
   last_ = {epoch,
-           trainer.samples(),
+           trainer.samples,
            evaluation.trainLoss,
            evaluation.testAccuracy,
            static_cast<double>(bytesSent) / 1e6,
@@ -116,20 +115,20 @@ void RunRecorder::record(const Trainer& trainer, const Evaluation& evaluation,
   }
 }
 
-void RunRecorder::finish(const Trainer& trainer, const RunTiming& timing) {
+void RunRecorder::finish(const TrainerStatus& trainer, const RunTiming& timing) {
   if (comm_.rank() == 0) {
     file_->markComplete();
-    console_ << formatSummary({last_, timing, trainer.steps(), paperBits_, file_->path()})
+    console_ << formatSummary({last_, timing, trainer.steps, paperBits_, file_->path()})
              << std::endl;
   }
 }
 
-void RunRecorder::traceStep(const Trainer& trainer) {
+void RunRecorder::traceStep(const TrainerStatus& trainer) {
   if (!tracing_) {
     return;
   }
-  const CommCounters& now = trainer.counters();
-  pending_.push_back(static_cast<std::int64_t>(trainer.steps()));
+  const CommCounters& now = trainer.counters;
+  pending_.push_back(static_cast<std::int64_t>(trainer.steps));
   pending_.push_back(static_cast<std::int64_t>(now.sent.total() - traced_.sent.total()));
   pending_.push_back(static_cast<std::int64_t>(now.received.total() - traced_.received.total()));
   pending_.push_back(static_cast<std::int64_t>(now.pairs - traced_.pairs));

@@ -1,5 +1,6 @@
 #include "memsgd/model/logistic_regression.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace memsgd {
@@ -17,30 +18,45 @@ double logisticLossDerivative(double margin) {
   return -1.0 / (1.0 + std::exp(margin));
 }
 
-double LogisticRegression::lossSum(const ConstVectorRef& x) const {
-  double sum = 0.0;
-  for (Eigen::Index i = 0; i < data_.rows(); ++i) {
-    sum += logisticLoss(data_.label(i) * data_.rowDot(i, x));
+template <typename Scalar>
+typename LogisticRegression<Scalar>::ShardSums LogisticRegression<Scalar>::shardSums(
+    const ConstRef& x, VectorOf<Scalar>& products) const {
+  data_.products(x, products);
+  const Vector& labels = data_.labels();
+  const Eigen::Index n = labels.size();
+  // Chunks small enough for the stack and L1, so the pass needs no buffers of n.
+  constexpr Eigen::Index kChunk = 256;
+  Eigen::Array<double, kChunk, 1> margins;
+  Eigen::Array<double, kChunk, 1> exps;
+  ShardSums sums;
+  for (Eigen::Index begin = 0; begin < n; begin += kChunk) {
+    const Eigen::Index size = std::min(kChunk, n - begin);
+    const auto a = products.segment(begin, size).array();
+    const auto y = labels.segment(begin, size).array();
+    auto m = margins.head(size);
+    auto e = exps.head(size);
+    m = y * a.template cast<double>();
+    // log(1 + e^-z) = max(-z, 0) + log1p(e) with e = e^-|z| in (0, 1], as logisticLoss computes it.
+    // Eigen vectorises exp and log for double but not log1p, so log1p(e) = log(u) + (e - (u - 1))
+    // / u with u = 1 + e rounded: the correction restores what rounding u lost (u - 1 is exact),
+    // to within a few ulp, and gives e itself where u rounds to 1.
+    e = (-m.abs()).exp();
+    sums.loss += ((-m).max(0.0) + (1.0 + e).log() + (e - ((1.0 + e) - 1.0)) / (1.0 + e)).sum();
+    sums.correct += static_cast<std::uint64_t>(((a >= Scalar{0}) == (y > 0.0)).count());
   }
-  return sum;
+  return sums;
 }
 
-std::uint64_t LogisticRegression::correctCount(const ConstVectorRef& x) const {
-  std::uint64_t correct = 0;
-  for (Eigen::Index i = 0; i < data_.rows(); ++i) {
-    const double predicted = data_.rowDot(i, x) >= 0.0 ? 1.0 : -1.0;
-    correct += predicted == data_.label(i) ? 1 : 0;
-  }
-  return correct;
+template <typename Scalar>
+double LogisticRegression<Scalar>::regularizer(const ConstRef& x) const {
+  return 0.5 * lambda_ * x.template cast<double>().squaredNorm();
 }
 
-double LogisticRegression::regularizer(const ConstVectorRef& x) const {
-  return 0.5 * lambda_ * x.squaredNorm();
-}
-
-void LogisticRegression::addScaledDataGradient(const ConstVectorRef& x,
-                                               std::span<const std::uint32_t> rows, double scale,
-                                               VectorRef out) const {
+template <typename Scalar>
+void LogisticRegression<Scalar>::addScaledDataGradient(const ConstRef& x,
+                                                       std::span<const std::uint32_t> rows,
+                                                       double scale,
+                                                       VectorRefOf<Scalar> out) const {
   const double perRow = scale / static_cast<double>(rows.size());
   for (const std::uint32_t row : rows) {
     const double y = data_.label(row);
@@ -49,9 +65,13 @@ void LogisticRegression::addScaledDataGradient(const ConstVectorRef& x,
   }
 }
 
-void LogisticRegression::addScaledRegularizerGradient(const ConstVectorRef& x, double scale,
-                                                      VectorRef out) const {
-  out += (scale * lambda_) * x;
+template <typename Scalar>
+void LogisticRegression<Scalar>::addScaledRegularizerGradient(const ConstRef& x, double scale,
+                                                              VectorRefOf<Scalar> out) const {
+  out += static_cast<Scalar>(scale * lambda_) * x;
 }
+
+template class LogisticRegression<float>;
+template class LogisticRegression<double>;
 
 }  // namespace memsgd

@@ -4,20 +4,23 @@
 
 namespace memsgd {
 
-Evaluator::Evaluator(const Communicator& comm, const LogisticRegression& train, const Dataset* test,
-                     std::optional<double> optimum)
+template <typename Scalar>
+Evaluator<Scalar>::Evaluator(const Communicator& comm, const LogisticRegression<Scalar>& train,
+                             const Dataset<Scalar>* test, std::optional<double> optimum)
     : comm_(comm), train_(train), optimum_(optimum) {
   if (test != nullptr) {
     test_.emplace(*test, train.lambda());
   }
 }
 
-Evaluation Evaluator::evaluate(const ConstVectorRef& x) const {
+template <typename Scalar>
+Evaluation Evaluator<Scalar>::evaluate(const ConstVectorRefOf<Scalar>& x) {
   // {train loss sum, test loss sum, test correct}: one reduction for all of them.
-  std::array<double, 3> sums{train_.lossSum(x), 0.0, 0.0};
+  std::array<double, 3> sums{train_.shardSums(x, products_).loss, 0.0, 0.0};
   if (test_) {
-    sums[1] = test_->lossSum(x);
-    sums[2] = static_cast<double>(test_->correctCount(x));
+    const auto test = test_->shardSums(x, products_);
+    sums[1] = test.loss;
+    sums[2] = static_cast<double>(test.correct);
   }
   comm_.allreduceSum(sums);
   Evaluation result;
@@ -33,5 +36,8 @@ Evaluation Evaluator::evaluate(const ConstVectorRef& x) const {
   }
   return result;
 }
+
+template class Evaluator<float>;
+template class Evaluator<double>;
 
 }  // namespace memsgd

@@ -25,7 +25,7 @@ constexpr double kNewtonStartTolerance = 1e-7;
 // when the line search gives up near the optimum (f flat to rounding), that point is kept.
 class Objective {
  public:
-  Objective(const LogisticRegression& model, const Communicator& comm)
+  Objective(const LogisticRegression<double>& model, const Communicator& comm)
       : model_(model), comm_(comm) {}
 
   double operator()(const Vector& x, Vector& gradient) {
@@ -51,7 +51,7 @@ class Objective {
   [[nodiscard]] const Vector& bestGradient() const { return bestGradient_; }
 
  private:
-  const LogisticRegression& model_;
+  const LogisticRegression<double>& model_;
   const Communicator& comm_;
   int evaluations_ = 0;
   double bestValue_ = 0.0;
@@ -60,9 +60,9 @@ class Objective {
 };
 
 // The Hessian (1/n) sum_i l''(y_i a_i.x) a_i a_i^T + lambda I, summed over ranks (y_i^2 = 1).
-Eigen::MatrixXd fullHessian(const LogisticRegression& model, const Communicator& comm,
+Eigen::MatrixXd fullHessian(const LogisticRegression<double>& model, const Communicator& comm,
                             const ConstVectorRef& x) {
-  const Dataset& data = model.data();
+  const Dataset<double>& data = model.data();
   const Eigen::Index d = data.dim();
   Eigen::MatrixXd hessian = Eigen::MatrixXd::Zero(d, d);
   for (Eigen::Index row = 0; row < data.rows(); ++row) {
@@ -73,10 +73,10 @@ Eigen::MatrixXd fullHessian(const LogisticRegression& model, const Communicator&
       const auto a = data.denseRows().row(row);
       hessian.noalias() += weight * a.transpose() * a;
     } else {
-      const Dataset::SparseRows& rows = data.sparseRows();
-      for (Dataset::SparseRows::InnerIterator j(rows, row); j; ++j) {
+      const Dataset<double>::SparseRows& rows = data.sparseRows();
+      for (Dataset<double>::SparseRows::InnerIterator j(rows, row); j; ++j) {
         const double scaled = weight * j.value();
-        for (Dataset::SparseRows::InnerIterator k(rows, row); k; ++k) {
+        for (Dataset<double>::SparseRows::InnerIterator k(rows, row); k; ++k) {
           hessian(j.index(), k.index()) += scaled * k.value();
         }
       }
@@ -90,9 +90,9 @@ Eigen::MatrixXd fullHessian(const LogisticRegression& model, const Communicator&
 
 }  // namespace
 
-double fullObjective(const LogisticRegression& model, const Communicator& comm,
+double fullObjective(const LogisticRegression<double>& model, const Communicator& comm,
                      const ConstVectorRef& x, VectorRef gradient) {
-  const Dataset& data = model.data();
+  const Dataset<double>& data = model.data();
   const Eigen::Index d = data.dim();
   // [gradient sum, loss sum] in one buffer, so one Allreduce per evaluation.
   Vector sums = Vector::Zero(d + 1);
@@ -110,7 +110,7 @@ double fullObjective(const LogisticRegression& model, const Communicator& comm,
   return sums[d] / n + model.regularizer(x);
 }
 
-OptimumResult findOptimum(const LogisticRegression& model, const Communicator& comm,
+OptimumResult findOptimum(const LogisticRegression<double>& model, const Communicator& comm,
                           double gradientTolerance, int maxIterations) {
   const Eigen::Index d = model.data().dim();
   LBFGSpp::LBFGSParam<double> param;

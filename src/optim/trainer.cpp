@@ -4,6 +4,7 @@
 #include <string>
 
 #include "memsgd/compress/compressor_factory.hpp"
+#include "memsgd/compress/selection.hpp"
 
 namespace memsgd {
 
@@ -16,15 +17,18 @@ ResolvedHyperParameters resolveHyperParameters(const RunConfig& config, std::uin
           config.optimizer.offset.value_or(defaultOffset)};
 }
 
-Trainer::Trainer(const RunConfig& config, const Communicator& comm, const Dataset& train)
+template <typename Scalar>
+Trainer<Scalar>::Trainer(const RunConfig& config, const Communicator& comm,
+                         const Dataset<Scalar>& train)
     : comm_(comm),
       hyper_(resolveHyperParameters(config, train.globalRows(),
                                     static_cast<std::uint64_t>(train.dim()))),
       model_(train, hyper_.lambda),
       learningRate_(config.optimizer.schedule, config.optimizer.gamma, hyper_.lambda, hyper_.offset,
                     config.optimizer.constantRate),
-      compressor_(makeCompressor(config.compression, static_cast<std::uint64_t>(train.dim()),
-                                 config.optimizer.seed, comm.rank())),
+      compressor_(makeCompressor<Scalar>(config.compression,
+                                         static_cast<std::uint64_t>(train.dim()),
+                                         config.optimizer.seed, comm.rank())),
       codec_(makeCodec(config.compression, config.communication)),
       memory_(train.dim(), config.compression.memory),
       averager_(config.optimizer.averaging, train.dim(), hyper_.offset),
@@ -38,40 +42,45 @@ Trainer::Trainer(const RunConfig& config, const Communicator& comm, const Datase
       applyScale_(config.communication.aggregation == Aggregation::kMean
                       ? 1.0 / static_cast<double>(comm.size())
                       : 1.0),
-      x_(Vector::Zero(train.dim())) {}
+      x_(VectorOf<Scalar>::Zero(train.dim())) {}
 
-void Trainer::step() {
+template <typename Scalar>
+void Trainer<Scalar>::step() {
   const auto t = static_cast<double>(samples_);
   const double eta = learningRate_.at(t);
   // v = m + eta * grad f_i(x), with the regulariser's gradient included (Algorithm 1, line 4).
-  VectorRef v = memory_.accumulator();
+  VectorRefOf<Scalar> v = memory_.accumulator();
   model_.addScaledDataGradient(x_, sampler_.next(batchSize_), eta, v);
   for (const std::uint32_t row : sampler_.upcoming(batchSize_)) {
     model_.data().prefetchRow(row);  // loads while this step compresses and exchanges
   }
-  // c = comp(v) in wire precision; m = v - c (Algorithm 1, lines 5-6). The regulariser's
-  // gradient lambda*x is dense: it is added in the compressor's pass over v.
-  compressor_->addScaledAndCompress(v, x_, eta * model_.lambda(), message_);
-  codec_->roundToWire(message_);
-  memory_.retain(message_);
-
+  // The regulariser's gradient lambda*x is dense: it is added in the compressor's pass over v, or
+  // in its own pass for dense SGD.
   if (compressor_->isDense()) {
-    exchangeDense();
+    addScaled<Scalar>(v, x_, eta * model_.lambda());
+    stepDense(v);
   } else {
-    exchangeSparse();
+    stepSparse(v, eta);
   }
   averager_.afterStep(t);
   ++steps_;
   samples_ += samplesPerStep_;
 }
 
-void Trainer::exchangeDense() {
-  denseExchange_.allreduce(message_.values, denseSum_, counters_);
+template <typename Scalar>
+void Trainer<Scalar>::stepDense(VectorRefOf<Scalar> v) {
+  // c = v in wire precision, m = v - c, summed in place; no message, no indices.
+  denseExchange_.exchange(v, memory_.enabled(), counters_);
   averager_.beforeDenseUpdate(x_);
-  x_ -= applyScale_ * denseSum_;
+  denseExchange_.subtractSum(applyScale_, VectorRefOf<Scalar>(x_));
 }
 
-void Trainer::exchangeSparse() {
+template <typename Scalar>
+void Trainer<Scalar>::stepSparse(VectorRefOf<Scalar> v, double eta) {
+  // c = comp(v) in wire precision; m = v - c (Algorithm 1, lines 5-6).
+  compressor_->addScaledAndCompress(v, x_, eta * model_.lambda(), message_);
+  codec_->roundToWire(message_);
+  memory_.retain(message_);
   sparseExchange_.exchange(message_, compressor_->fixedPairs(), counters_);
   // Fold every coordinate that will change before any of them changes, then apply in rank order.
   for (int r = 0; r < comm_.size(); ++r) {
@@ -80,22 +89,32 @@ void Trainer::exchangeSparse() {
   for (int r = 0; r < comm_.size(); ++r) {
     const SparseMessage& message = sparseExchange_.received(r);
     for (std::size_t i = 0; i < message.size(); ++i) {
-      x_[message.indices[i]] -= applyScale_ * message.values[i];
+      Scalar& value = x_[message.indices[i]];
+      value = static_cast<Scalar>(value - applyScale_ * message.values[i]);
     }
   }
 }
 
-TrainerState Trainer::state() const {
-  TrainerState state{x_,           averager_.state(), steps_,
-                     samples_,     memory_.values(),  sampler_.state(),
-                     std::nullopt, counters_};
+template <typename Scalar>
+TrainerStatus Trainer<Scalar>::status() const {
+  return {steps_, samples_,
+          static_cast<double>(samples_) / static_cast<double>(model_.data().globalRows()),
+          learningRate(), counters_};
+}
+
+template <typename Scalar>
+TrainerState<Scalar> Trainer<Scalar>::state() const {
+  TrainerState<Scalar> state{x_,           averager_.state(), steps_,
+                             samples_,     memory_.values(),  sampler_.state(),
+                             std::nullopt, counters_};
   if (const Rng* rng = compressor_->randomSource()) {
     state.compressionRng = rng->state();
   }
   return state;
 }
 
-void Trainer::restore(const TrainerState& state) {
+template <typename Scalar>
+void Trainer<Scalar>::restore(const TrainerState<Scalar>& state) {
   if (state.x.size() != x_.size() || state.memory.size() != x_.size()) {
     throw std::invalid_argument("trainer state of dimension " + std::to_string(state.x.size()) +
                                 ", this trainer has " + std::to_string(x_.size()));
@@ -115,5 +134,8 @@ void Trainer::restore(const TrainerState& state) {
   samples_ = state.samples;
   counters_ = state.counters;
 }
+
+template class Trainer<float>;
+template class Trainer<double>;
 
 }  // namespace memsgd

@@ -17,10 +17,11 @@ namespace {
 
 constexpr const char* kVersion = "0.1.0";
 
+template <typename Scalar>
 std::vector<std::pair<std::string, AttributeValue>> runAttributes(const RunConfig& config,
                                                                   const Communicator& comm,
-                                                                  const ShardedData& shards,
-                                                                  const Trainer& trainer) {
+                                                                  const ShardedData<Scalar>& shards,
+                                                                  const Trainer<Scalar>& trainer) {
   std::vector<std::pair<std::string, AttributeValue>> attributes;
   for (const auto& [key, value] : config.resolved) {
     attributes.emplace_back(key, value);
@@ -42,7 +43,7 @@ std::vector<std::pair<std::string, AttributeValue>> runAttributes(const RunConfi
 // What a checkpoint must share with the run that resumes it: every setting except the length of
 // the run and where and how it logs, plus the rank count and the dimension.
 CheckpointIdentity checkpointIdentity(const RunConfig& config, const Communicator& comm,
-                                      const Dataset& train) {
+                                      std::uint64_t dim) {
   CheckpointIdentity identity;
   for (const auto& [key, value] : config.resolved) {
     if (!key.starts_with("log.") && key != "optimizer.epochs") {
@@ -50,7 +51,7 @@ CheckpointIdentity checkpointIdentity(const RunConfig& config, const Communicato
     }
   }
   identity.emplace_back("ranks", std::to_string(comm.size()));
-  identity.emplace_back("dim", std::to_string(train.dim()));
+  identity.emplace_back("dim", std::to_string(dim));
   return identity;
 }
 
@@ -70,26 +71,26 @@ void agreed(const Communicator& comm, Action action) {
   comm.agreeOnFailure(failure);
 }
 
-}  // namespace
-
-TrainingOutcome runTraining(const RunConfig& config, const Communicator& comm,
-                            std::ostream& console) {
+// runTraining at one precision.
+template <typename Scalar>
+TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::ostream& console) {
   RunTiming timing;
   const auto loadStart = std::chrono::steady_clock::now();
-  const ShardedData shards = loadShards(config.data, comm);
+  const ShardedData<Scalar> shards = loadShards<Scalar>(config.data, comm);
   timing.loadSeconds = secondsSince(loadStart);
   const std::uint64_t n = shards.train.globalRows();
-  std::optional<Trainer> trainer;
+  std::optional<Trainer<Scalar>> trainer;
   agreed(comm, [&] { trainer.emplace(config, comm, shards.train); });
 
   const auto totalSamples =
       static_cast<std::uint64_t>(std::ceil(config.optimizer.epochs * static_cast<double>(n)));
   const std::uint64_t evalEvery = config.log.evalEvery.value_or(std::max<std::uint64_t>(n / 10, 1));
   const std::uint64_t checkpointEvery = config.log.checkpointEvery;
-  const CheckpointIdentity identity = checkpointIdentity(config, comm, shards.train);
+  const CheckpointIdentity identity =
+      checkpointIdentity(config, comm, static_cast<std::uint64_t>(shards.train.dim()));
   RunProgress progress{evalEvery, checkpointEvery, 0, 0.0};
   if (!config.resumeFrom.empty()) {
-    const Checkpoint checkpoint = readCheckpoint(config.resumeFrom, comm, identity);
+    const Checkpoint<Scalar> checkpoint = readCheckpoint<Scalar>(config.resumeFrom, comm, identity);
     agreed(comm, [&] { trainer->restore(checkpoint.state); });
     progress = checkpoint.progress;
   }
@@ -102,7 +103,8 @@ TrainingOutcome runTraining(const RunConfig& config, const Communicator& comm,
   if (!config.model.optimumFile.empty()) {
     agreed(comm, [&] { optimum = readOptimumValue(config.model.optimumFile); });
   }
-  const Evaluator evaluator(comm, trainer->model(), shards.test ? &*shards.test : nullptr, optimum);
+  Evaluator<Scalar> evaluator(comm, trainer->model(), shards.test ? &*shards.test : nullptr,
+                              optimum);
 
   const auto start = std::chrono::steady_clock::now();
   const double elapsedBefore = progress.elapsedSeconds;
@@ -116,13 +118,14 @@ TrainingOutcome runTraining(const RunConfig& config, const Communicator& comm,
                       0, kExitRuntimeError);
   };
   std::uint64_t evaluatedAt = resuming ? trainer->samples() : 0;
+  VectorOf<Scalar> averaged;
   const auto evaluate = [&] {
-    trainer->averagedIterate(outcome.averaged);
-    outcome.last = evaluator.evaluate(outcome.averaged);
+    trainer->averagedIterate(averaged);
+    outcome.last = evaluator.evaluate(averaged);
     if (!std::isfinite(outcome.last.trainLoss)) {
       stopDiverged("the loss is " + std::to_string(outcome.last.trainLoss));
     }
-    recorder.record(*trainer, outcome.last, elapsed());
+    recorder.record(trainer->status(), outcome.last, elapsed());
     evaluatedAt = trainer->samples();
   };
   const auto checkpoint = [&] {
@@ -143,7 +146,7 @@ TrainingOutcome runTraining(const RunConfig& config, const Communicator& comm,
     const auto stepStart = std::chrono::steady_clock::now();
     trainer->step();
     timing.stepSeconds += secondsSince(stepStart);
-    recorder.traceStep(*trainer);
+    recorder.traceStep(trainer->status());
     if (trainer->samples() >= progress.nextEvaluation) {
       evaluate();
       while (progress.nextEvaluation <= trainer->samples()) {
@@ -167,10 +170,19 @@ TrainingOutcome runTraining(const RunConfig& config, const Communicator& comm,
   }
   timing.epochsStepped =
       static_cast<double>(trainer->samples() - samplesBefore) / static_cast<double>(n);
-  recorder.finish(*trainer, timing);
-  outcome.x = trainer->x();
+  recorder.finish(trainer->status(), timing);
+  outcome.x = trainer->x().template cast<double>();
+  outcome.averaged = averaged.template cast<double>();
   outcome.steps = trainer->steps();
   return outcome;
+}
+
+}  // namespace
+
+TrainingOutcome runTraining(const RunConfig& config, const Communicator& comm,
+                            std::ostream& console) {
+  return config.model.precision == Precision::kFloat ? train<float>(config, comm, console)
+                                                     : train<double>(config, comm, console);
 }
 
 }  // namespace memsgd

@@ -21,10 +21,11 @@ constexpr int kMaxIterations = 10000;
 
 void runOptimum(const memsgd::RunConfig& config, const memsgd::Communicator& comm) {
   const auto start = std::chrono::steady_clock::now();
-  const memsgd::ShardedData shards = memsgd::loadShards(config.data, comm);
+  // f* is a reference for runs of either model.precision: always solved in double.
+  const memsgd::ShardedData<double> shards = memsgd::loadShards<double>(config.data, comm);
   const auto rows = shards.train.globalRows();
   const double lambda = config.model.lambda.value_or(1.0 / static_cast<double>(rows));
-  const memsgd::LogisticRegression model(shards.train, lambda);
+  const memsgd::LogisticRegression<double> model(shards.train, lambda);
   const memsgd::OptimumResult result =
       memsgd::findOptimum(model, comm, kGradientTolerance, kMaxIterations);
   const double seconds =

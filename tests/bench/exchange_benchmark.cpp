@@ -132,14 +132,15 @@ void sparseExchange(benchmark::State& state, const Communicator& comm, std::size
 void denseExchange(benchmark::State& state, const Communicator& comm) {
   const CommunicationConfig config;
   Rng rng(kSeed, static_cast<std::uint64_t>(comm.rank()), 0);
-  std::vector<double> mine(kDim);
+  Vector mine(kDim);
   std::generate(mine.begin(), mine.end(), [&rng] { return 2.0 * rng.uniform() - 1.0; });
   std::vector<float> rawValues(kDim, 0.0F);  // zeros: summing in place leaves them finite
   DenseExchange exchange(comm, config.valueType);
-  Vector sum;
   CommCounters counters;
+  // With memory, as Mem-SGD's dense path runs it: mine keeps what fp32 rounding drops.
   timeAgainstRaw(
-      state, comm, exchange.valueBytes() * kDim, [&] { exchange.allreduce(mine, sum, counters); },
+      state, comm, exchange.valueBytes() * kDim,
+      [&] { exchange.exchange<double>(mine, /*keepRemainder=*/true, counters); },
       [&] {
         MEMSGD_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, rawValues.data(), static_cast<int>(kDim),
                                        MPI_FLOAT, MPI_SUM, comm.raw()));

@@ -53,10 +53,11 @@ void topK(benchmark::State& state, Eigen::Index d, std::size_t k) {
   const Vector v = uniformVector(d, 1);
   SelectionScratch scratch;
   std::vector<std::uint32_t> indices;
-  selectTopK(v, k, indices, scratch);  // sizes the scratch, as in a training run's steady state
+  selectTopK<double>(v, k, indices,
+                     scratch);  // sizes the scratch, as in a training run's steady state
   const double seconds = readSeconds({v.data(), static_cast<std::size_t>(d)});
   for (auto _ : state) {
-    selectTopK(v, k, indices, scratch);
+    selectTopK<double>(v, k, indices, scratch);
     benchmark::DoNotOptimize(indices.data());
     benchmark::ClobberMemory();
   }
@@ -69,14 +70,14 @@ void addThenTopK(benchmark::State& state, Eigen::Index d, std::size_t k, bool fu
   const Vector x = uniformVector(d, 2);
   SelectionScratch scratch;
   std::vector<std::uint32_t> indices;
-  selectTopK(v, k, indices, scratch);
+  selectTopK<double>(v, k, indices, scratch);
   const double seconds = readSeconds({v.data(), static_cast<std::size_t>(d)});
   for (auto _ : state) {
     if (fused) {
-      addScaledAndSelectTopK(v, x, kScale, k, indices, scratch);
+      addScaledAndSelectTopK<double>(v, x, kScale, k, indices, scratch);
     } else {
-      addScaled(v, x, kScale);
-      selectTopK(v, k, indices, scratch);
+      addScaled<double>(v, x, kScale);
+      selectTopK<double>(v, k, indices, scratch);
     }
     benchmark::DoNotOptimize(indices.data());
     benchmark::ClobberMemory();

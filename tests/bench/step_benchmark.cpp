@@ -3,17 +3,19 @@
 //
 // The bound is the time to read the bytes a step must touch at least, at the read bandwidth of this
 // process: the median of 5 sums of a 256 MiB double array, in CPU time (read_bandwidth.hpp),
-// measured once at start-up, before any step runs. Bytes per step:
-//   - the sampled row: 8 bytes per value (dense) or 12 per nonzero (value + int32 index, sparse);
-//   - 3 passes of d doubles: x read, memory m read and written, because the regulariser's
+// measured once at start-up, before any step runs. Bytes per step, with s = sizeof(Scalar) (8 for
+// model.precision = double, 4 for float):
+//   - the sampled row: s bytes per value (dense) or s + 4 per nonzero (value + int32 index);
+//   - 3 passes of d values: x read, memory m read and written, because the regulariser's
 //     gradient lambda*x makes v = m + eta*grad dense whatever the data;
 //   - top-k: 1 more pass, selection reads all of v (rand-k touches only its k entries);
 //   - dense SGD: 1 more pass, every coordinate of x is written.
 // The byte count is a lower bound; the time is not quite one: x and m stay in cache (16 KiB dense,
-// 370 KiB sparse), which beats DRAM bandwidth, so x_bound (time / bound) < 1 is possible. x_bound
-// reads as "the step costs this many streaming passes over its minimal data". It divides the CPU
-// time (the time Google Benchmark gives counters), so other load on the machine does not inflate
-// it; the console prints it with an "s" suffix (the unit of inverted rates), but it is a ratio.
+// 370 KiB sparse, in double), which beats DRAM bandwidth, so x_bound (time / bound) < 1 is
+// possible. x_bound reads as "the step costs this many streaming passes over its minimal data". It
+// divides the CPU time (the time Google Benchmark gives counters), so other load on the machine
+// does not inflate it; the console prints it with an "s" suffix (the unit of inverted rates), but
+// it is a ratio.
 //
 // Run from build/ (one rank, no mpirun): tests/bench/memsgd_step_benchmark
 //   --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
@@ -25,6 +27,7 @@
 #include <iterator>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -59,22 +62,23 @@ double readBandwidth() {
 
 double randomLabel(Rng& rng) { return rng.below(2) == 0 ? -1.0 : 1.0; }
 
-const Dataset& denseProblem() {
-  static const Dataset data = [] {
+const Dataset<double>& denseProblem() {
+  static const Dataset<double> data = [] {
     Rng rng(kSeed);
-    Dataset::DenseRows rows(static_cast<Eigen::Index>(kRows), kDenseDim);
+    Dataset<double>::DenseRows rows(static_cast<Eigen::Index>(kRows), kDenseDim);
     std::generate_n(rows.data(), rows.size(), [&rng] { return 2.0 * rng.uniform() - 1.0; });
     Vector labels(static_cast<Eigen::Index>(kRows));
     for (double& label : labels) label = randomLabel(rng);
-    Dataset dataset = Dataset::fromDense(std::move(rows), std::move(labels), kRows, {0, kRows});
+    Dataset<double> dataset =
+        Dataset<double>::fromDense(std::move(rows), std::move(labels), kRows, {0, kRows});
     dataset.normalizeRows();
     return dataset;
   }();
   return data;
 }
 
-const Dataset& sparseProblem() {
-  static const Dataset data = [] {
+const Dataset<double>& sparseProblem() {
+  static const Dataset<double> data = [] {
     Rng rng(kSeed);
     LibsvmRows rows;
     SelectionScratch scratch;
@@ -90,47 +94,71 @@ const Dataset& sparseProblem() {
       rows.labels.push_back(randomLabel(rng));
       rows.maxIndex = std::max<std::uint64_t>(rows.maxIndex, columns.back() + 1U);
     }
-    Dataset dataset = Dataset::fromLibsvm(std::move(rows), kSparseDim, kRows, {0, kRows});
+    Dataset<double> dataset =
+        Dataset<double>::fromLibsvm(std::move(rows), kSparseDim, kRows, {0, kRows});
     dataset.normalizeRows();
     return dataset;
   }();
   return data;
 }
 
+// The float variants are the same values rounded.
+const Dataset<float>& denseProblemInFloat() {
+  static const Dataset<float> data = denseProblem().cast<float>();
+  return data;
+}
+
+const Dataset<float>& sparseProblemInFloat() {
+  static const Dataset<float> data = sparseProblem().cast<float>();
+  return data;
+}
+
 // The bytes a step must touch at least (see the top of the file).
-double boundBytes(const Dataset& data, std::string_view method) {
+template <typename Scalar>
+double boundBytes(const Dataset<Scalar>& data, std::string_view method) {
   const auto d = static_cast<double>(data.dim());
   const double bytesPerValue =
-      data.isDense() ? sizeof(double) : sizeof(double) + sizeof(std::int32_t);
+      data.isDense() ? sizeof(Scalar) : sizeof(Scalar) + sizeof(std::int32_t);
   const double rowBytes =
       bytesPerValue * static_cast<double>(data.nonZeros()) / static_cast<double>(data.rows());
   const double passes = method == "top_k" || method == "none" ? 4.0 : 3.0;
-  return rowBytes + passes * sizeof(double) * d;
+  return rowBytes + passes * sizeof(Scalar) * d;
 }
 
 struct Problem {
   const char* name;
-  const Dataset& (*data)();
+  const Dataset<double>& (*data)();
+  const Dataset<float>& (*dataInFloat)();
 };
 
 struct Method {
   const char* label;
   const char* name;  // compression.method
-  std::uint64_t k;
+  std::uint64_t k;   // 0: 1% of d
 };
 
-constexpr std::array kProblems{Problem{"dense", denseProblem}, Problem{"sparse", sparseProblem}};
+constexpr std::array kProblems{Problem{"dense", denseProblem, denseProblemInFloat},
+                               Problem{"sparse", sparseProblem, sparseProblemInFloat}};
 constexpr std::array kMethods{Method{"sgd", "none", 1}, Method{"top_k_1", "top_k", 1},
-                              Method{"top_k_10", "top_k", 10}, Method{"rand_k_10", "rand_k", 10}};
+                              Method{"top_k_10", "top_k", 10}, Method{"top_k_1pct", "top_k", 0},
+                              Method{"rand_k_10", "rand_k", 10}};
 
+template <typename Scalar>
 void step(benchmark::State& state, Problem problem, Method method) {
-  const Dataset& data = problem.data();  // built on first use, so a filter skips unused problems
+  // Built on first use, so a filter skips unused problems.
+  const Dataset<Scalar>& data = [&problem]() -> const Dataset<Scalar>& {
+    if constexpr (std::is_same_v<Scalar, float>) {
+      return problem.dataInFloat();
+    } else {
+      return problem.data();
+    }
+  }();
   RunConfig config;  // optimizer defaults: decay schedule, gamma 2, weighted averaging, lambda 1/n
   config.optimizer.seed = kSeed;
   config.compression.method = method.name;
-  config.compression.k = method.k;
+  config.compression.k = method.k > 0 ? method.k : static_cast<std::uint64_t>(data.dim()) / 100;
   const Communicator comm;
-  Trainer trainer(config, comm, data);
+  Trainer<Scalar> trainer(config, comm, data);
   for (auto _ : state) {
     trainer.step();
   }
@@ -146,8 +174,10 @@ void step(benchmark::State& state, Problem problem, Method method) {
 void registerStepBenchmarks() {
   for (const Problem& problem : kProblems) {
     for (const Method& method : kMethods) {
-      const std::string name = std::string("step/") + problem.name + "/" + method.label;
-      benchmark::RegisterBenchmark(name.c_str(), step, problem, method)
+      const std::string name = std::string("/") + problem.name + "/" + method.label;
+      benchmark::RegisterBenchmark(("step/double" + name).c_str(), step<double>, problem, method)
+          ->Unit(benchmark::kMicrosecond);
+      benchmark::RegisterBenchmark(("step/float" + name).c_str(), step<float>, problem, method)
           ->Unit(benchmark::kMicrosecond);
     }
   }

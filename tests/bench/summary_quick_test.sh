@@ -12,12 +12,14 @@ table="$out/summary.md"
 # Each check: the start of a row, and a text that row must hold.
 checks=(
   "| selection | top_k/2000/1 |" "x_read = "
-  "| step | step/sparse/top_k_1 |" "x_bound = "
+  "| step | step/double/sparse/top_k_1 |" "x_bound = "
+  "| step | step/float/sparse/top_k_1 |" "x_bound = "
   "| exchange | exchange/sparse/k:1000 |" "ratio_to_raw = "
   "| exchange | exchange/dense |" "ratio_to_raw = "
 )
 for ranks in 1 2; do
-  for run in epsilon/top_k_1 epsilon/sgd rcv1/top_k_10 rcv1/sgd; do
+  for run in epsilon/top_k_1 epsilon/top_k_1_float epsilon/sgd rcv1/top_k_10 \
+             rcv1/top_k_10_float rcv1/sgd; do
     checks+=("| train | $run/np$ranks |" "| s/epoch |")
   done
 done

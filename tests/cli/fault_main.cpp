@@ -38,8 +38,8 @@ int main(int argc, char** argv) {
       "memsgd-fault", argc, argv,
       [](const memsgd::RunConfig& config, const memsgd::Communicator& comm) {
         const Fault fault = faultFromEnvironment();
-        const memsgd::ShardedData data = memsgd::loadShards(config.data, comm);
-        memsgd::Trainer trainer(config, comm, data.train);
+        const auto data = memsgd::loadShards<double>(config.data, comm);
+        memsgd::Trainer<double> trainer(config, comm, data.train);
         // Far more steps than the fault needs: the job ends only through the fault.
         while (trainer.steps() <= fault.step + 1000000) {
           if (comm.rank() == fault.rank && trainer.steps() == fault.step) {

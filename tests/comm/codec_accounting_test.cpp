@@ -41,7 +41,7 @@ TEST_P(CodecAccounting, CountersEqualEncodedBuffersOnEveryRank) {
   const CommunicationConfig communication{Aggregation::kSum, setting.valueType,
                                           setting.indexEncoding};
   constexpr std::uint64_t kDim = 300;
-  const auto compressor = makeCompressor(compression, kDim, 3, comm.rank());
+  const auto compressor = makeCompressor<double>(compression, kDim, 3, comm.rank());
   const auto codec = makeCodec(compression, communication);
   SparseExchange exchange(comm, *codec);
   const auto peers = static_cast<std::uint64_t>(comm.size() - 1);

@@ -18,7 +18,7 @@ constexpr std::size_t kK = 100;
 constexpr std::size_t kSampleSize = 2000;
 
 // c must be the exact top-k' of v (ties to the lower index) with k' = lastPairs() <= k.
-void expectExactTopKPrime(const Vector& v, const ApproxTopK& approx, std::size_t k,
+void expectExactTopKPrime(const Vector& v, const ApproxTopK<double>& approx, std::size_t k,
                           const SparseMessage& c) {
   ASSERT_LE(approx.lastPairs(), k);
   ASSERT_EQ(c.size(), approx.lastPairs());
@@ -32,7 +32,7 @@ void expectExactTopKPrime(const Vector& v, const ApproxTopK& approx, std::size_t
 
 TEST(ApproxTopK, SendsTheExactTopKPrimeOfGaussianAndTiedVectors) {
   Rng rng(23);
-  ApproxTopK approx(kK, kSampleSize, Rng(29));
+  ApproxTopK<double> approx(kK, kSampleSize, Rng(29));
   SparseMessage c;
   for (int trial = 0; trial < 10; ++trial) {
     const Vector gaussian = test::gaussianVector(kLargeDim, rng);
@@ -56,7 +56,7 @@ TEST(ApproxTopK, ContractsByTheNumberOfPairsSent) {
       if (k > static_cast<std::size_t>(d)) {
         continue;
       }
-      ApproxTopK approx(k, 256, Rng(37));
+      ApproxTopK<double> approx(k, 256, Rng(37));
       for (const Vector& v : test::contractionVectors(d, rng)) {
         approx.compress(v, c);
         expectExactTopKPrime(v, approx, k, c);
@@ -74,7 +74,7 @@ TEST(ApproxTopK, ContractsByTheNumberOfPairsSent) {
 TEST(ApproxTopK, SendsCloseToKPairsOnGaussianVectors) {
   constexpr int kTrials = 300;
   Rng rng(41);
-  ApproxTopK approx(kK, kSampleSize, Rng(43));
+  ApproxTopK<double> approx(kK, kSampleSize, Rng(43));
   SparseMessage c;
   double meanPairs = 0.0;
   double fullShare = 0.0;
@@ -99,7 +99,7 @@ TEST(ApproxTopK, SendsOnlyNonzerosOfAVectorSparserThanK) {
     v[static_cast<Eigen::Index>(rng.below(kLargeDim))] = rng.uniform() + 0.5;  // distinct w.h.p.
   }
   const auto nonzeros = static_cast<std::size_t>((v.array() != 0.0).count());
-  ApproxTopK approx(kK, kSampleSize, Rng(53));
+  ApproxTopK<double> approx(kK, kSampleSize, Rng(53));
   SparseMessage c;
   approx.compress(v, c);
   EXPECT_EQ(approx.lastPairs(), nonzeros);
@@ -115,8 +115,8 @@ TEST(ApproxTopK, FallsBackToExactTopKForLargeSamplesOrLargeK) {
   for (const auto [d, k, sampleSize] :
        {std::tuple{Eigen::Index{1000}, std::size_t{10}, std::size_t{1000}},
         std::tuple{Eigen::Index{1600}, std::size_t{101}, std::size_t{100}}}) {
-    ApproxTopK approx(k, sampleSize, Rng(61));
-    TopK exact(k);
+    ApproxTopK<double> approx(k, sampleSize, Rng(61));
+    TopK<double> exact(k);
     for (const Vector& v : test::contractionVectors(d, rng)) {
       approx.compress(v, approxOut);
       exact.compress(v, exactOut);
@@ -129,9 +129,9 @@ TEST(ApproxTopK, FallsBackToExactTopKForLargeSamplesOrLargeK) {
 }
 
 TEST(ApproxTopK, RejectsZeroKOrSampleSizeAndKAboveD) {
-  EXPECT_THROW(ApproxTopK(0, 10, Rng(1)), std::invalid_argument);
-  EXPECT_THROW(ApproxTopK(10, 0, Rng(1)), std::invalid_argument);
-  ApproxTopK approx(5, 2, Rng(1));
+  EXPECT_THROW(ApproxTopK<double>(0, 10, Rng(1)), std::invalid_argument);
+  EXPECT_THROW(ApproxTopK<double>(10, 0, Rng(1)), std::invalid_argument);
+  ApproxTopK<double> approx(5, 2, Rng(1));
   SparseMessage c;
   EXPECT_THROW(approx.compress(Vector::Ones(4), c), std::invalid_argument);
   EXPECT_EQ(approx.fixedPairs(), std::nullopt);

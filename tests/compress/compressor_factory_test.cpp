@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "memsgd/error.hpp"
 
 namespace memsgd {
@@ -13,8 +15,36 @@ TEST(CompressorFactory, BuildsEveryListedName) {
     config.method = std::string(name);
     config.k = 2;
     config.threshold = 0.5;
-    const auto compressor = makeCompressor(config, 10, 1, 0);
+    const auto compressor = makeCompressor<double>(config, 10, 1, 0);
     EXPECT_EQ(compressor->name(), name);
+  }
+}
+
+// Both precisions take the same decisions on the same values: a float compressor given v sends
+// what a double compressor sends for v's (exact) double copy, seeded randomness included. Norms
+// (qsgd, scaled_sign) are summed in double either way, but in another order of vector lanes.
+TEST(CompressorFactory, FloatAndDoubleCompressorsSendTheSameMessage) {
+  constexpr Eigen::Index kDim = 500;
+  const VectorOf<float> v = Vector::Random(kDim).cast<float>();
+  const Vector sameValues = v.cast<double>();
+  for (const std::string_view name : compressorNames()) {
+    CompressionConfig config;
+    config.method = std::string(name);
+    config.k = 7;
+    config.threshold = 0.5;
+    config.sampleSize = 50;
+    SparseMessage fromFloat;
+    SparseMessage fromDouble;
+    makeCompressor<float>(config, kDim, 3, 1)->compress(v, fromFloat);
+    makeCompressor<double>(config, kDim, 3, 1)->compress(sameValues, fromDouble);
+    EXPECT_EQ(fromFloat.indices, fromDouble.indices) << name;
+    ASSERT_EQ(fromFloat.values.size(), fromDouble.values.size()) << name;
+    for (std::size_t i = 0; i < fromFloat.size(); ++i) {
+      EXPECT_NEAR(fromFloat.values[i], fromDouble.values[i], 1e-14 * std::abs(fromDouble.values[i]))
+          << name << " pair " << i;
+    }
+    EXPECT_NEAR(fromFloat.scale, fromDouble.scale, 1e-14 * fromDouble.scale) << name;
+    EXPECT_GT(fromFloat.size(), 0U) << name;
   }
 }
 
@@ -22,7 +52,7 @@ TEST(CompressorFactory, ReportsUnknownNameAndOversizedK) {
   CompressionConfig config;
   config.method = "bogus";
   try {
-    (void)makeCompressor(config, 10, 1, 0);
+    (void)makeCompressor<double>(config, 10, 1, 0);
     ADD_FAILURE() << "no error for an unknown compressor";
   } catch (const ConfigError& error) {
     EXPECT_NE(std::string(error.what()).find("compression.method"), std::string::npos);
@@ -30,7 +60,7 @@ TEST(CompressorFactory, ReportsUnknownNameAndOversizedK) {
   config.method = "top_k";
   config.k = 11;
   try {
-    (void)makeCompressor(config, 10, 1, 0);
+    (void)makeCompressor<double>(config, 10, 1, 0);
     ADD_FAILURE() << "no error for k > d";
   } catch (const ConfigError& error) {
     EXPECT_NE(std::string(error.what()).find("compression.k"), std::string::npos);
@@ -50,7 +80,7 @@ TEST(CompressorFactory, ThresholdNeedsAPositiveThreshold) {
   CompressionConfig config;
   config.method = "threshold";
   try {
-    (void)makeCompressor(config, 10, 1, 0);
+    (void)makeCompressor<double>(config, 10, 1, 0);
     ADD_FAILURE() << "no error for threshold = 0";
   } catch (const ConfigError& error) {
     EXPECT_NE(std::string(error.what()).find("compression.threshold"), std::string::npos);
@@ -63,8 +93,8 @@ TEST(CompressorFactory, RandKStreamsDifferByRank) {
   config.k = 5;
   SparseMessage first;
   SparseMessage second;
-  makeCompressor(config, 1000, 42, 0)->compress(Vector::Ones(1000), first);
-  makeCompressor(config, 1000, 42, 1)->compress(Vector::Ones(1000), second);
+  makeCompressor<double>(config, 1000, 42, 0)->compress(Vector::Ones(1000), first);
+  makeCompressor<double>(config, 1000, 42, 1)->compress(Vector::Ones(1000), second);
   EXPECT_NE(first.indices, second.indices);
 }
 

@@ -25,12 +25,18 @@ std::vector<Vector> testVectors(Eigen::Index d) {
 TEST(Contraction, TopKHoldsOnEveryVector) {
   for (const Eigen::Index d : {1, 7, 123, 1000}) {
     for (std::size_t k = 1; k <= static_cast<std::size_t>(d); k = 2 * k + 1) {
-      TopK topK(k);
+      TopK<double> topK(k);
+      TopK<float> topKFloat(k);
       SparseMessage c;
       for (const Vector& v : testVectors(d)) {
         topK.compress(v, c);
         EXPECT_LE(test::residualSquaredNorm(v, c), test::contractionBound(v, k))
             << "d=" << d << " k=" << k;
+        // In float, on v rounded to float (whose values the message then carries exactly).
+        const Vector rounded = v.cast<float>().cast<double>();
+        topKFloat.compress(rounded.cast<float>(), c);
+        EXPECT_LE(test::residualSquaredNorm(rounded, c), test::contractionBound(rounded, k))
+            << "float d=" << d << " k=" << k;
       }
     }
   }
@@ -40,7 +46,7 @@ TEST(Contraction, RandKHoldsInExpectation) {
   constexpr int kDraws = 4000;
   for (const Eigen::Index d : {10, 123}) {
     for (const std::size_t k : {std::size_t{1}, std::size_t{3}}) {
-      RandK randK(k, Rng(5));
+      RandK<double> randK(k, Rng(5));
       SparseMessage c;
       for (const Vector& v : testVectors(d)) {
         double mean = 0.0;
@@ -58,7 +64,7 @@ TEST(Contraction, RandKHoldsInExpectation) {
 }
 
 TEST(RandK, SendsUnscaledValues) {
-  RandK randK(4, Rng(9));
+  RandK<double> randK(4, Rng(9));
   SparseMessage c;
   const Vector v = Vector::LinSpaced(20, 1.0, 20.0);
   randK.compress(v, c);

@@ -22,7 +22,7 @@ constexpr std::uint64_t kHeaderBits = 8 + 32;  // tag and float32 norm
 
 SparseMessage quantised(const Vector& v, std::uint32_t s, const QsgdCodec& codec) {
   SparseMessage c;
-  Qsgd(s, Rng(static_cast<std::uint64_t>(v.size()))).compress(v, c);
+  Qsgd<double>(s, Rng(static_cast<std::uint64_t>(v.size()))).compress(v, c);
   codec.roundToWire(c);
   return c;
 }
@@ -190,7 +190,7 @@ TEST(QsgdCodec, RoundToWireKeepsLevelsOnAFloatNorm) {
   Rng rng(8);
   const Vector v = test::gaussianVector(300, rng) * 1e-3;
   SparseMessage c;
-  Qsgd(s, Rng(3)).compress(v, c);
+  Qsgd<double>(s, Rng(3)).compress(v, c);
   const SparseMessage original = c;
   codec.roundToWire(c);
   const double wireScale = static_cast<float>(original.scale);

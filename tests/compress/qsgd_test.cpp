@@ -55,7 +55,7 @@ ErrorMoments errorMoments(const Vector& v, std::uint32_t s) {
 
 TEST(Qsgd, LevelsLieInZeroToSAndValuesOnTheGrid) {
   for (const std::uint32_t s : {1U, 2U, 4U, 16U, 256U}) {
-    Qsgd qsgd(s, Rng(1));
+    Qsgd<double> qsgd(s, Rng(1));
     SparseMessage c;
     for (const Vector& v : nonzeroVectors(123)) {
       qsgd.compress(v, c);
@@ -81,7 +81,7 @@ TEST(Qsgd, OneSpikeQuantisesToItselfExactly) {
   spike[7] = -3.0;
   for (const std::uint32_t s : {1U, 3U, 256U}) {
     SparseMessage c;
-    Qsgd(s, Rng(2)).compress(spike, c);
+    Qsgd<double>(s, Rng(2)).compress(spike, c);
     ASSERT_EQ(c.size(), 1U);
     EXPECT_EQ(c.indices[0], 7U);
     EXPECT_EQ(c.values[0], -3.0);  // r = s exactly: level s, no rounding error, no draw
@@ -89,7 +89,7 @@ TEST(Qsgd, OneSpikeQuantisesToItselfExactly) {
 }
 
 TEST(Qsgd, ZeroVectorGivesAnEmptyMessage) {
-  Qsgd qsgd(4, Rng(3));
+  Qsgd<double> qsgd(4, Rng(3));
   SparseMessage c;
   qsgd.compress(Vector::Ones(9), c);  // leave something behind in `c` first
   qsgd.compress(Vector::Zero(9), c);
@@ -101,7 +101,7 @@ TEST(Qsgd, ZeroVectorGivesAnEmptyMessage) {
 
 TEST(Qsgd, IsUnbiased) {
   for (const std::uint32_t s : {1U, 4U, 16U}) {
-    Qsgd qsgd(s, Rng(4));
+    Qsgd<double> qsgd(s, Rng(4));
     SparseMessage c;
     for (const Vector& v : nonzeroVectors(123)) {
       Vector mean = Vector::Zero(v.size());
@@ -121,7 +121,7 @@ TEST(Qsgd, IsUnbiased) {
 TEST(Qsgd, VarianceMeetsLemma31) {
   for (const Eigen::Index d : {10, 123, 2000}) {
     for (const std::uint32_t s : {1U, 4U, 16U}) {
-      Qsgd qsgd(s, Rng(5));
+      Qsgd<double> qsgd(s, Rng(5));
       SparseMessage c;
       for (const Vector& v : nonzeroVectors(d)) {
         const auto dd = static_cast<double>(d);
@@ -150,8 +150,8 @@ TEST(Qsgd, VarianceMeetsLemma31) {
 TEST(Qsgd, SameSeedSameMessages) {
   Rng rng(6);
   const Vector v = test::gaussianVector(500, rng);
-  Qsgd first(8, Rng(9));
-  Qsgd second(8, Rng(9));
+  Qsgd<double> first(8, Rng(9));
+  Qsgd<double> second(8, Rng(9));
   SparseMessage a;
   SparseMessage b;
   for (int step = 0; step < 5; ++step) {
@@ -164,8 +164,8 @@ TEST(Qsgd, SameSeedSameMessages) {
 }
 
 TEST(Qsgd, RejectsZeroLevelsAndNonFiniteVectors) {
-  EXPECT_THROW(Qsgd(0, Rng(1)), std::invalid_argument);
-  Qsgd qsgd(4, Rng(1));
+  EXPECT_THROW(Qsgd<double>(0, Rng(1)), std::invalid_argument);
+  Qsgd<double> qsgd(4, Rng(1));
   SparseMessage c;
   Vector v = Vector::Ones(5);
   v[2] = std::numeric_limits<double>::quiet_NaN();

@@ -17,7 +17,7 @@ TEST(RandKUnbiased, MeanOverDrawsConvergesToV) {
   Rng valueRng(3);
   Vector v = test::gaussianVector(kDim, valueRng);
   v[7] = 0.0;  // zero variance: its mean must be exactly 0
-  RandKUnbiased randK(kK, Rng(11));
+  RandKUnbiased<double> randK(kK, Rng(11));
   SparseMessage c;
   Vector sum = Vector::Zero(kDim);
   for (int draw = 0; draw < kDraws; ++draw) {
@@ -41,7 +41,7 @@ TEST(RandKUnbiased, SendsKDistinctSortedIndicesWithValuesScaledByDOverK) {
   const double scale = static_cast<double>(kDim) / static_cast<double>(kK);
   Rng valueRng(5);
   const Vector v = test::gaussianVector(kDim, valueRng);
-  RandKUnbiased randK(kK, Rng(13));
+  RandKUnbiased<double> randK(kK, Rng(13));
   ASSERT_EQ(randK.fixedPairs(), kK);
   SparseMessage c;
   for (int draw = 0; draw < 50; ++draw) {
@@ -60,7 +60,7 @@ TEST(RandKUnbiased, SendsKDistinctSortedIndicesWithValuesScaledByDOverK) {
 
 TEST(RandKUnbiased, SendsEveryCoordinateUnscaledWhenKEqualsD) {
   const Vector v = Vector::LinSpaced(9, -4.0, 4.0);
-  RandKUnbiased randK(9, Rng(1));
+  RandKUnbiased<double> randK(9, Rng(1));
   SparseMessage c;
   randK.compress(v, c);
   ASSERT_EQ(c.size(), 9U);
@@ -71,8 +71,8 @@ TEST(RandKUnbiased, SendsEveryCoordinateUnscaledWhenKEqualsD) {
 }
 
 TEST(RandKUnbiased, RejectsZeroKAndKAboveD) {
-  EXPECT_THROW(RandKUnbiased(0, Rng(1)), std::invalid_argument);
-  RandKUnbiased randK(5, Rng(1));
+  EXPECT_THROW(RandKUnbiased<double>(0, Rng(1)), std::invalid_argument);
+  RandKUnbiased<double> randK(5, Rng(1));
   SparseMessage c;
   EXPECT_THROW(randK.compress(Vector::Ones(4), c), std::invalid_argument);
 }

@@ -13,7 +13,7 @@ namespace {
 TEST(ScaledSign, ContractsExactlyByTheL1ToL2Ratio) {
   Rng rng(12);
   for (const Eigen::Index d : {1, 2, 7, 123, 2000}) {
-    ScaledSign sign(static_cast<std::size_t>(d));
+    ScaledSign<double> sign(static_cast<std::size_t>(d));
     SparseMessage c;
     for (const Vector& v : test::contractionVectors(d, rng)) {
       sign.compress(v, c);
@@ -31,7 +31,7 @@ TEST(ScaledSign, ContractsExactlyByTheL1ToL2Ratio) {
 TEST(ScaledSign, SendsEveryCoordinateAsPlusOrMinusTheMeanMagnitude) {
   Vector v(5);
   v << 2.0, -1.0, 0.0, -0.0, 7.0;
-  ScaledSign sign(5);
+  ScaledSign<double> sign(5);
   SparseMessage c;
   sign.compress(v, c);
   EXPECT_EQ(c.dim, 5U);
@@ -43,7 +43,7 @@ TEST(ScaledSign, SendsEveryCoordinateAsPlusOrMinusTheMeanMagnitude) {
 }
 
 TEST(ScaledSign, ZeroVectorSendsZeros) {
-  ScaledSign sign(4);
+  ScaledSign<double> sign(4);
   SparseMessage c;
   sign.compress(Vector::Zero(4), c);
   EXPECT_EQ(c.size(), 4U);
@@ -52,7 +52,7 @@ TEST(ScaledSign, ZeroVectorSendsZeros) {
 }
 
 TEST(ScaledSign, RejectsWrongSizesAndNonFiniteVectors) {
-  ScaledSign sign(4);
+  ScaledSign<double> sign(4);
   SparseMessage c;
   EXPECT_THROW(sign.compress(Vector::Ones(5), c), std::invalid_argument);
   Vector v = Vector::Ones(4);

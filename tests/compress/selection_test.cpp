@@ -16,8 +16,11 @@ namespace memsgd {
 namespace {
 
 // Reference: all indices sorted by (|v| descending, index ascending), NaN below every number.
-std::vector<std::uint32_t> fullSortOrder(const Vector& v) {
-  const auto magnitude = [&v](std::uint32_t j) { return std::isnan(v[j]) ? -1.0 : std::abs(v[j]); };
+template <typename Scalar>
+std::vector<std::uint32_t> fullSortOrder(const VectorOf<Scalar>& v) {
+  const auto magnitude = [&v](std::uint32_t j) {
+    return std::isnan(v[j]) ? -1.0 : static_cast<double>(std::abs(v[j]));
+  };
   std::vector<std::uint32_t> order(static_cast<std::size_t>(v.size()));
   std::iota(order.begin(), order.end(), 0U);
   std::stable_sort(order.begin(), order.end(),
@@ -32,14 +35,26 @@ std::vector<std::uint32_t> firstK(const std::vector<std::uint32_t>& order, std::
   return chosen;
 }
 
-std::vector<std::uint32_t> topKBySort(const Vector& v, std::size_t k) {
+template <typename Scalar>
+std::vector<std::uint32_t> topKBySort(const VectorOf<Scalar>& v, std::size_t k) {
   return firstK(fullSortOrder(v), k);
 }
 
-bool bitwiseEqual(const Vector& a, const Vector& b) {
+template <typename Scalar>
+bool bitwiseEqual(const VectorOf<Scalar>& a, const VectorOf<Scalar>& b) {
   return a.size() == b.size() &&
-         std::memcmp(a.data(), b.data(), static_cast<std::size_t>(a.size()) * sizeof(double)) == 0;
+         std::memcmp(a.data(), b.data(), static_cast<std::size_t>(a.size()) * sizeof(Scalar)) == 0;
 }
+
+// The kernels run on float and double vectors; shapes are generated in double and rounded (huge
+// values become infinities, denormals zeros in float: more shapes, not fewer).
+template <typename Scalar>
+class SelectTopKTest : public ::testing::Test {
+ protected:
+  using Vec = VectorOf<Scalar>;
+};
+using Precisions = ::testing::Types<float, double>;
+TYPED_TEST_SUITE(SelectTopKTest, Precisions);
 
 double signedUniform(Rng& rng) { return 2.0 * rng.uniform() - 1.0; }
 
@@ -123,26 +138,28 @@ std::vector<std::size_t> testedKs(std::size_t d) {
   return ks;
 }
 
-TEST(SelectTopK, EqualsFullSortAndFusedEqualsUnfusedOnEveryShape) {
+TYPED_TEST(SelectTopKTest, EqualsFullSortAndFusedEqualsUnfusedOnEveryShape) {
+  using Vec = typename TestFixture::Vec;
   Rng rng(7);
   SelectionScratch scratch;  // shared by all calls, as a compressor's is
   std::vector<std::uint32_t> indices;
   for (const Eigen::Index d :
        {1, 2, 3, 7, 63, 64, 65, 255, 256, 257, 1000, 4096, 4097, 10007, 100000}) {
     for (const Shape& shape : kShapes) {
-      const Vector v = shape.make(d, rng);
-      const Vector x = generate(d, [&](Eigen::Index) { return signedUniform(rng); });
+      const Vec v = shape.make(d, rng).template cast<TypeParam>();
+      const Vec x =
+          generate(d, [&](Eigen::Index) { return signedUniform(rng); }).template cast<TypeParam>();
       const double scale = 0.75;
-      Vector unfused = v;
-      addScaled(unfused, x, scale);
+      Vec unfused = v;
+      addScaled<TypeParam>(unfused, x, scale);
       const auto order = fullSortOrder(v);
       const auto unfusedOrder = fullSortOrder(unfused);
       for (const std::size_t k : testedKs(static_cast<std::size_t>(d))) {
         SCOPED_TRACE(testing::Message() << shape.name << " d=" << d << " k=" << k);
-        selectTopK(v, k, indices, scratch);
+        selectTopK<TypeParam>(v, k, indices, scratch);
         EXPECT_EQ(indices, firstK(order, k));
-        Vector fused = v;
-        addScaledAndSelectTopK(fused, x, scale, k, indices, scratch);
+        Vec fused = v;
+        addScaledAndSelectTopK<TypeParam>(fused, x, scale, k, indices, scratch);
         EXPECT_TRUE(bitwiseEqual(fused, unfused));
         EXPECT_EQ(indices, firstK(unfusedOrder, k));
       }
@@ -150,47 +167,53 @@ TEST(SelectTopK, EqualsFullSortAndFusedEqualsUnfusedOnEveryShape) {
   }
 }
 
-TEST(SelectTopK, StaysExactWhereTheSampleMisleads) {
+TYPED_TEST(SelectTopKTest, StaysExactWhereTheSampleMisleads) {
+  using Vec = typename TestFixture::Vec;
   // Small values at every 64th index, where a sample strided by d / 64 (as the window's is at this
   // d) looks: it sets the window's lower end far too low, and an exact pass must take over.
   constexpr Eigen::Index kDim = Eigen::Index{64} * 1562;
   Rng rng(5);
-  const Vector v =
-      generate(kDim, [&](Eigen::Index j) { return j % 64 == 0 ? 0.5 : 1.0 + rng.uniform(); });
-  const Vector x = generate(kDim, [&](Eigen::Index) { return signedUniform(rng); });
-  Vector unfused = v;
-  addScaled(unfused, x, 1e-3);
+  const Vec v = generate(kDim, [&](Eigen::Index j) {
+                  return j % 64 == 0 ? 0.5 : 1.0 + rng.uniform();
+                }).template cast<TypeParam>();
+  const Vec x =
+      generate(kDim, [&](Eigen::Index) { return signedUniform(rng); }).template cast<TypeParam>();
+  Vec unfused = v;
+  addScaled<TypeParam>(unfused, x, 1e-3);
   SelectionScratch scratch;
   std::vector<std::uint32_t> indices;
   for (const std::size_t k : {100, 999, 9996, 49984}) {
     SCOPED_TRACE(testing::Message() << "k=" << k);
-    selectTopK(v, k, indices, scratch);
+    selectTopK<TypeParam>(v, k, indices, scratch);
     EXPECT_EQ(indices, topKBySort(v, k));
-    Vector fused = v;
-    addScaledAndSelectTopK(fused, x, 1e-3, k, indices, scratch);
+    Vec fused = v;
+    addScaledAndSelectTopK<TypeParam>(fused, x, 1e-3, k, indices, scratch);
     EXPECT_TRUE(bitwiseEqual(fused, unfused));
     EXPECT_EQ(indices, topKBySort(unfused, k));
   }
 }
 
-TEST(SelectTopK, PrefersLowerIndexOnEqualMagnitudeOfEitherSign) {
+TYPED_TEST(SelectTopKTest, PrefersLowerIndexOnEqualMagnitudeOfEitherSign) {
+  using Vec = typename TestFixture::Vec;
   SelectionScratch scratch;
   std::vector<std::uint32_t> indices;
-  const Vector v = (Vector(6) << 1.0, -3.0, 2.0, 3.0, -3.0, 0.5).finished();
-  selectTopK(v, 1, indices, scratch);
+  const Vec v = (Vec(6) << 1, -3, 2, 3, -3, 0.5).finished();
+  selectTopK<TypeParam>(v, 1, indices, scratch);
   EXPECT_EQ(indices, (std::vector<std::uint32_t>{1}));
-  selectTopK(v, 2, indices, scratch);
+  selectTopK<TypeParam>(v, 2, indices, scratch);
   EXPECT_EQ(indices, (std::vector<std::uint32_t>{1, 3}));
 }
 
-TEST(SelectTopK, ChoosesNanOnlyBeyondTheNumbersAndLowestIndexFirst) {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
+TYPED_TEST(SelectTopKTest, ChoosesNanOnlyBeyondTheNumbersAndLowestIndexFirst) {
+  using Vec = typename TestFixture::Vec;
+  const TypeParam nan = std::numeric_limits<TypeParam>::quiet_NaN();
+  const TypeParam zero = 0;
   SelectionScratch scratch;
   std::vector<std::uint32_t> indices;
-  const Vector v = (Vector(6) << nan, 0.0, -nan, 1.0, nan, -0.0).finished();
-  selectTopK(v, 3, indices, scratch);
+  const Vec v = (Vec(6) << nan, zero, -nan, 1, nan, -zero).finished();
+  selectTopK<TypeParam>(v, 3, indices, scratch);
   EXPECT_EQ(indices, (std::vector<std::uint32_t>{1, 3, 5}));
-  selectTopK(v, 5, indices, scratch);
+  selectTopK<TypeParam>(v, 5, indices, scratch);
   EXPECT_EQ(indices, (std::vector<std::uint32_t>{0, 1, 2, 3, 5}));
 }
 
@@ -198,33 +221,38 @@ TEST(SelectTopK, FusedUpdatesVEvenForKZero) {
   SelectionScratch scratch;
   std::vector<std::uint32_t> indices{4};
   Vector v = Vector::Ones(3);
-  addScaledAndSelectTopK(v, Vector::Constant(3, 2.0), 0.5, 0, indices, scratch);
+  addScaledAndSelectTopK<double>(v, Vector::Constant(3, 2.0), 0.5, 0, indices, scratch);
   EXPECT_TRUE(indices.empty());
   EXPECT_EQ(v, Vector::Constant(3, 2.0));
 }
 
-TEST(AddScaled, IsVPlusScaledXRoundedOnceOrTwice) {
+// In Scalar, with the scale rounded to Scalar first.
+TYPED_TEST(SelectTopKTest, AddScaledIsVPlusScaledXRoundedOnceOrTwice) {
+  using Vec = typename TestFixture::Vec;
   Rng rng(9);
-  const Vector v = generate(1001, [&](Eigen::Index) { return signedUniform(rng); });
-  const Vector x = generate(1001, [&](Eigen::Index) { return signedUniform(rng); });
-  Vector updated = v;
-  addScaled(updated, x, 0.3);
+  const Vec v =
+      generate(1001, [&](Eigen::Index) { return signedUniform(rng); }).template cast<TypeParam>();
+  const Vec x =
+      generate(1001, [&](Eigen::Index) { return signedUniform(rng); }).template cast<TypeParam>();
+  Vec updated = v;
+  addScaled<TypeParam>(updated, x, 0.3);
+  const auto scale = static_cast<TypeParam>(0.3);
   for (Eigen::Index j = 0; j < v.size(); ++j) {
-    const double product = 0.3 * x[j];  // rounded: a separate statement is never contracted
-    EXPECT_TRUE(updated[j] == std::fma(0.3, x[j], v[j]) || updated[j] == v[j] + product) << j;
+    const TypeParam product = scale * x[j];  // rounded: a separate statement is never contracted
+    EXPECT_TRUE(updated[j] == std::fma(scale, x[j], v[j]) || updated[j] == v[j] + product) << j;
   }
 }
 
 TEST(SelectTopK, RejectsKAboveDimensionAndMismatchedSizes) {
   SelectionScratch scratch;
   std::vector<std::uint32_t> indices;
-  EXPECT_THROW(selectTopK(Vector::Ones(3), 4, indices, scratch), std::invalid_argument);
+  EXPECT_THROW(selectTopK<double>(Vector::Ones(3), 4, indices, scratch), std::invalid_argument);
   Vector v = Vector::Ones(3);
-  EXPECT_THROW(addScaledAndSelectTopK(v, Vector::Ones(3), 1.0, 4, indices, scratch),
+  EXPECT_THROW(addScaledAndSelectTopK<double>(v, Vector::Ones(3), 1.0, 4, indices, scratch),
                std::invalid_argument);
-  EXPECT_THROW(addScaledAndSelectTopK(v, Vector::Ones(2), 1.0, 1, indices, scratch),
+  EXPECT_THROW(addScaledAndSelectTopK<double>(v, Vector::Ones(2), 1.0, 1, indices, scratch),
                std::invalid_argument);
-  EXPECT_THROW(addScaled(v, Vector::Ones(2), 1.0), std::invalid_argument);
+  EXPECT_THROW(addScaled<double>(v, Vector::Ones(2), 1.0), std::invalid_argument);
 }
 
 TEST(SelectRandomK, DrawsDistinctSortedIndicesInRange) {

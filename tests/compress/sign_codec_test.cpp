@@ -14,7 +14,7 @@ namespace {
 
 SparseMessage signMessage(const Vector& v, const SignCodec& codec) {
   SparseMessage c;
-  ScaledSign(static_cast<std::size_t>(v.size())).compress(v, c);
+  ScaledSign<double>(static_cast<std::size_t>(v.size())).compress(v, c);
   codec.roundToWire(c);
   return c;
 }

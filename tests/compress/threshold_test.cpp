@@ -36,7 +36,7 @@ TEST(Threshold, SendsExactlyTheCoordinatesAtOrAboveTau) {
   for (const Eigen::Index d : {1, 10, 1000}) {
     // Integer taus on the tied vector hit |v_j| == tau exactly.
     for (const double tau : {0.01, 0.5, 1.0, 2.0, 3.0, 3.5}) {
-      Threshold threshold(tau);
+      Threshold<double> threshold(tau);
       for (const Vector& v : {test::gaussianVector(d, rng), test::tiedVector(d, rng)}) {
         threshold.compress(v, c);
         EXPECT_EQ(c.indices, bruteForceIndices(v, tau)) << "d=" << d << " tau=" << tau;
@@ -50,7 +50,7 @@ TEST(Threshold, IncludesMagnitudesEqualToTauOfEitherSign) {
   constexpr double kTau = 0.3;
   const double below = std::nextafter(kTau, 0.0);
   const Vector v = (Vector(6) << kTau, -kTau, below, -below, 1.0, 0.0).finished();
-  Threshold threshold(kTau);
+  Threshold<double> threshold(kTau);
   SparseMessage c;
   threshold.compress(v, c);
   EXPECT_EQ(c.indices, (std::vector<std::uint32_t>{0, 1, 4}));
@@ -58,7 +58,7 @@ TEST(Threshold, IncludesMagnitudesEqualToTauOfEitherSign) {
 }
 
 TEST(Threshold, SendsNothingWhenEveryMagnitudeIsBelowTau) {
-  Threshold threshold(2.0);
+  Threshold<double> threshold(2.0);
   SparseMessage c;
   threshold.compress(Vector::Ones(5), c);  // first a non-empty message, then reuse it
   EXPECT_EQ(c.size(), 0U);
@@ -70,7 +70,7 @@ TEST(Threshold, SendsNothingWhenEveryMagnitudeIsBelowTau) {
 
 TEST(Threshold, SendsEverythingWhenEveryMagnitudeReachesTau) {
   const Vector v = Vector::LinSpaced(40, -5.0, 5.0);  // |v_j| >= 5/39
-  Threshold threshold(0.1);
+  Threshold<double> threshold(0.1);
   SparseMessage c;
   threshold.compress(v, c);
   ASSERT_EQ(c.size(), 40U);
@@ -80,7 +80,7 @@ TEST(Threshold, SendsEverythingWhenEveryMagnitudeReachesTau) {
 
 TEST(Threshold, NeverSendsNaN) {
   const Vector v = (Vector(3) << std::numeric_limits<double>::quiet_NaN(), 1.0, -2.0).finished();
-  Threshold threshold(0.5);
+  Threshold<double> threshold(0.5);
   SparseMessage c;
   threshold.compress(v, c);
   EXPECT_EQ(c.indices, (std::vector<std::uint32_t>{1, 2}));
@@ -91,7 +91,7 @@ TEST(Threshold, ContractsByTheNumberOfPairsSent) {
   SparseMessage c;
   for (const Eigen::Index d : {1, 7, 1000}) {
     for (const double tau : {1e-4, 0.5, 1.5, 1e3}) {
-      Threshold threshold(tau);
+      Threshold<double> threshold(tau);
       for (const Vector& v : test::contractionVectors(d, rng)) {
         threshold.compress(v, c);
         EXPECT_LE(test::residualSquaredNorm(v, c), test::contractionBound(v, c.size()))
@@ -102,10 +102,10 @@ TEST(Threshold, ContractsByTheNumberOfPairsSent) {
 }
 
 TEST(Threshold, RejectsNonPositiveTau) {
-  EXPECT_THROW(Threshold(0.0), std::invalid_argument);
-  EXPECT_THROW(Threshold(-1.0), std::invalid_argument);
-  EXPECT_THROW(Threshold{std::numeric_limits<double>::quiet_NaN()}, std::invalid_argument);
-  EXPECT_EQ(Threshold(1.0).fixedPairs(), std::nullopt);
+  EXPECT_THROW(Threshold<double>(0.0), std::invalid_argument);
+  EXPECT_THROW(Threshold<double>(-1.0), std::invalid_argument);
+  EXPECT_THROW(Threshold<double>{std::numeric_limits<double>::quiet_NaN()}, std::invalid_argument);
+  EXPECT_EQ(Threshold<double>(1.0).fixedPairs(), std::nullopt);
 }
 
 }  // namespace

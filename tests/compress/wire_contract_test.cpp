@@ -23,7 +23,7 @@ constexpr Eigen::Index kDim = 777;
 
 struct WireCase {
   const char* name;
-  std::function<std::unique_ptr<Compressor>()> compressor;
+  std::function<std::unique_ptr<Compressor<double>>()> compressor;
   std::function<std::unique_ptr<MessageCodec>()> codec;
 };
 
@@ -32,9 +32,9 @@ void PrintTo(const WireCase& wireCase, std::ostream* out) { *out << wireCase.nam
 class WireContract : public ::testing::TestWithParam<WireCase> {};
 
 TEST_P(WireContract, ReceiversApplyExactlyWhatTheSendersMemoryGaveUp) {
-  const std::unique_ptr<Compressor> compressor = GetParam().compressor();
+  const std::unique_ptr<Compressor<double>> compressor = GetParam().compressor();
   const std::unique_ptr<MessageCodec> codec = GetParam().codec();
-  ErrorMemory memory(kDim, true);
+  ErrorMemory<double> memory(kDim, true);
   Vector sentTotal = Vector::Zero(kDim);      // sum of what the sender's memory gave up
   Vector receivedTotal = Vector::Zero(kDim);  // sum of what a receiver decoded
   Rng rng(15);
@@ -64,13 +64,13 @@ TEST_P(WireContract, ReceiversApplyExactlyWhatTheSendersMemoryGaveUp) {
 INSTANTIATE_TEST_SUITE_P(
     Quantisers, WireContract,
     ::testing::Values(
-        WireCase{"qsgd_auto", [] { return std::make_unique<Qsgd>(16, Rng(1)); },
+        WireCase{"qsgd_auto", [] { return std::make_unique<Qsgd<double>>(16, Rng(1)); },
                  [] { return std::make_unique<QsgdCodec>(16, QsgdEncoding::kAuto); }},
-        WireCase{"qsgd_elias_s1", [] { return std::make_unique<Qsgd>(1, Rng(2)); },
+        WireCase{"qsgd_elias_s1", [] { return std::make_unique<Qsgd<double>>(1, Rng(2)); },
                  [] { return std::make_unique<QsgdCodec>(1, QsgdEncoding::kEliasGamma); }},
-        WireCase{"qsgd_fixed_s256", [] { return std::make_unique<Qsgd>(256, Rng(3)); },
+        WireCase{"qsgd_fixed_s256", [] { return std::make_unique<Qsgd<double>>(256, Rng(3)); },
                  [] { return std::make_unique<QsgdCodec>(256, QsgdEncoding::kFixedWidth); }},
-        WireCase{"scaled_sign", [] { return std::make_unique<ScaledSign>(kDim); },
+        WireCase{"scaled_sign", [] { return std::make_unique<ScaledSign<double>>(kDim); },
                  [] { return std::make_unique<SignCodec>(); }}),
     [](const ::testing::TestParamInfo<WireCase>& info) { return std::string(info.param.name); });
 

@@ -29,6 +29,7 @@ const std::vector<std::pair<std::string, std::string>> kKeysWithDefaults = {
     {"data.normalize", "none"},
     {"model.lambda", "auto"},
     {"model.optimum", ""},
+    {"model.precision", "double"},
     {"optimizer.epochs", "1"},
     {"optimizer.batch_size", "1"},
     {"optimizer.schedule", "decay"},
@@ -183,7 +184,7 @@ TEST_F(ConfigTest, ReadsEveryKeyIntoItsField) {
   const std::string test = writeFile("data/test.txt", "+1 1:1\n");
   const std::string ini = writeConfig(
       "test = data/test.txt\ndim = 300\n"
-      "[model]\nlambda = 0.25\n"
+      "[model]\nlambda = 0.25\nprecision = float\n"
       "[optimizer]\nepochs = 2.5\nbatch_size = 8\nschedule = constant\ngamma = 3\noffset = 0\n"
       "rate = 0.05\naveraging = last\nseed = 18446744073709551615\n"
       "[compression]\nmethod = none\nk = 4\nmemory = 0\n"
@@ -193,6 +194,7 @@ TEST_F(ConfigTest, ReadsEveryKeyIntoItsField) {
   EXPECT_EQ(config.data.test, test);
   EXPECT_EQ(config.data.dim, 300U);
   EXPECT_EQ(config.model.lambda, 0.25);
+  EXPECT_EQ(config.model.precision, Precision::kFloat);
   EXPECT_DOUBLE_EQ(config.optimizer.epochs, 2.5);
   EXPECT_EQ(config.optimizer.batchSize, 8U);
   EXPECT_EQ(config.optimizer.schedule, Schedule::kConstant);
@@ -387,6 +389,7 @@ INSTANTIATE_TEST_SUITE_P(
                       InvalidValue{"compression.method", "powersgd", "none|top_k|rand_k"},
                       InvalidValue{"communication.aggregation", "max", "sum|mean"},
                       InvalidValue{"communication.value_type", "fp8", "fp32|fp64|fp16"},
+                      InvalidValue{"model.precision", "half", "double|float"},
                       InvalidValue{"communication.index_encoding", "zip", "raw|varint"},
                       InvalidValue{"compression.qsgd_encoding", "huffman", "auto|elias|fixed"},
                       InvalidValue{"compression.levels", "0", ">= 1"},

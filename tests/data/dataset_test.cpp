@@ -31,9 +31,22 @@ LibsvmRows randomRows(int rows, int dim, double density, std::uint32_t seed) {
   return out;
 }
 
-// The same rows written out densely, entry by entry, as the reference.
-Dataset::DenseRows denseOf(const LibsvmRows& rows, int dim) {
-  Dataset::DenseRows dense = Dataset::DenseRows::Zero(static_cast<Eigen::Index>(rows.rows()), dim);
+template <typename Scalar>
+class DatasetTest : public ::testing::Test {
+ protected:
+  using Data = Dataset<Scalar>;
+  using Rows = typename Data::DenseRows;
+  using Vec = VectorOf<Scalar>;
+  // Relative rounding of one operation in the storage precision.
+  static constexpr double kEps = std::numeric_limits<Scalar>::epsilon();
+};
+using Precisions = ::testing::Types<float, double>;
+TYPED_TEST_SUITE(DatasetTest, Precisions);
+
+// The same rows written out densely, entry by entry, as the reference (in double: exact for the
+// values as either precision stores them, once rounded with .cast()).
+Eigen::MatrixXd denseOf(const LibsvmRows& rows, int dim) {
+  Eigen::MatrixXd dense = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(rows.rows()), dim);
   for (std::size_t row = 0; row < rows.rows(); ++row) {
     for (auto k = rows.rowOffsets[row]; k < rows.rowOffsets[row + 1]; ++k) {
       dense(static_cast<Eigen::Index>(row), rows.indices[k]) = rows.values[k];
@@ -46,21 +59,29 @@ Vector labelsOf(const LibsvmRows& rows) {
   return Eigen::Map<const Vector>(rows.labels.data(), static_cast<Eigen::Index>(rows.rows()));
 }
 
-Dataset sparseDataset(const LibsvmRows& rows, int dim) {
-  return Dataset::fromLibsvm(rows, dim, rows.rows(), {0, rows.rows()});
+template <typename Scalar>
+Dataset<Scalar> sparseDataset(const LibsvmRows& rows, int dim) {
+  return Dataset<Scalar>::fromLibsvm(rows, dim, rows.rows(), {0, rows.rows()});
 }
 
-Dataset denseDataset(const LibsvmRows& rows, int dim) {
-  return Dataset::fromDense(denseOf(rows, dim), labelsOf(rows), rows.rows(), {0, rows.rows()});
+template <typename Scalar>
+Dataset<Scalar> denseDataset(const LibsvmRows& rows, int dim) {
+  using Rows = typename Dataset<Scalar>::DenseRows;
+  return Dataset<Scalar>::fromDense(Rows(denseOf(rows, dim).cast<Scalar>()), labelsOf(rows),
+                                    rows.rows(), {0, rows.rows()});
 }
 
-// rowDot and addScaledRow against plain loops over the dense reference.
-void expectRowOperationsMatch(const Dataset& data, const Dataset::DenseRows& reference) {
+// rowDot and addScaledRow against plain loops in double over the dense reference (rounded to
+// Scalar as the data set stores it): the sums of a row in Scalar stay within a few roundings.
+template <typename Scalar>
+void expectRowOperationsMatch(const Dataset<Scalar>& data, const Eigen::MatrixXd& exact) {
+  constexpr double kEps = std::numeric_limits<Scalar>::epsilon();
+  const Eigen::MatrixXd reference = exact.cast<Scalar>().template cast<double>();
   std::mt19937 rng(7);
   std::normal_distribution<double> normal;
   const Eigen::Index dim = reference.cols();
-  Vector x(dim);
-  for (auto& v : x) v = normal(rng);
+  VectorOf<Scalar> x(dim);
+  for (auto& v : x) v = static_cast<Scalar>(normal(rng));
   for (Eigen::Index row = 0; row < reference.rows(); ++row) {
     double expected = 0.0;
     double scale = 0.0;
@@ -68,22 +89,22 @@ void expectRowOperationsMatch(const Dataset& data, const Dataset::DenseRows& ref
       expected += reference(row, col) * x[col];
       scale += std::abs(reference(row, col) * x[col]);
     }
-    EXPECT_NEAR(data.rowDot(row, x), expected, 1e-14 * scale) << "row " << row;
+    EXPECT_NEAR(data.rowDot(row, x), expected, 64 * kEps * scale) << "row " << row;
 
     const double alpha = normal(rng);
-    Vector out = x;
+    VectorOf<Scalar> out = x;
     data.addScaledRow(row, alpha, out);
     for (Eigen::Index col = 0; col < dim; ++col) {
       const double step = alpha * reference(row, col);
-      ASSERT_NEAR(out[col], x[col] + step, 1e-15 * (std::abs(x[col]) + std::abs(step)))
+      ASSERT_NEAR(out[col], x[col] + step, 4 * kEps * (std::abs(x[col]) + std::abs(step)))
           << "row " << row << " col " << col;
     }
   }
 }
 
-TEST(Dataset, FromLibsvmHoldsTheRowsAsCsr) {
+TYPED_TEST(DatasetTest, FromLibsvmHoldsTheRowsAsCsr) {
   const LibsvmRows rows = randomRows(40, 30, 0.2, 1);
-  const Dataset data = Dataset::fromLibsvm(rows, 35, 100, {10, 50});
+  const auto data = TestFixture::Data::fromLibsvm(rows, 35, 100, {10, 50});
   EXPECT_FALSE(data.isDense());
   EXPECT_EQ(data.rows(), 40);
   EXPECT_EQ(data.dim(), 35);
@@ -93,31 +114,33 @@ TEST(Dataset, FromLibsvmHoldsTheRowsAsCsr) {
   EXPECT_EQ(data.nonZeros(), rows.values.size());
   EXPECT_TRUE(data.sparseRows().isCompressed());
   EXPECT_EQ(data.labels(), labelsOf(rows));
-  const Eigen::MatrixXd expected = denseOf(rows, 35);
-  EXPECT_EQ(Eigen::MatrixXd(data.sparseRows()), expected);
+  const typename TestFixture::Rows expected = denseOf(rows, 35).cast<TypeParam>();
+  EXPECT_EQ(typename TestFixture::Rows(data.sparseRows()), expected);
 }
 
 TEST(Dataset, DimensionMayExceedButNotUndercutTheLargestIndex) {
   LibsvmRows rows = randomRows(10, 20, 0.5, 2);
   rows.maxIndex = 25;  // an explicit zero at index 25, as in a9a.t
-  EXPECT_EQ(Dataset::fromLibsvm(rows, 25, 10, {0, 10}).dim(), 25);
-  EXPECT_EQ(Dataset::fromLibsvm(rows, 123, 10, {0, 10}).dim(), 123);
-  EXPECT_THROW(Dataset::fromLibsvm(rows, 24, 10, {0, 10}), std::invalid_argument);
+  EXPECT_EQ(Dataset<double>::fromLibsvm(rows, 25, 10, {0, 10}).dim(), 25);
+  EXPECT_EQ(Dataset<double>::fromLibsvm(rows, 123, 10, {0, 10}).dim(), 123);
+  EXPECT_THROW(Dataset<double>::fromLibsvm(rows, 24, 10, {0, 10}), std::invalid_argument);
 }
 
 TEST(Dataset, RejectsAShardThatDoesNotMatchItsRows) {
   const LibsvmRows rows = randomRows(10, 8, 0.5, 3);
-  EXPECT_THROW(Dataset::fromLibsvm(rows, 8, 10, {0, 9}), std::invalid_argument);
-  EXPECT_THROW(Dataset::fromLibsvm(rows, 8, 15, {10, 20}), std::invalid_argument);
-  EXPECT_THROW(Dataset::fromDense(denseOf(rows, 8), labelsOf(rows), 10, {1, 10}),
+  EXPECT_THROW(Dataset<double>::fromLibsvm(rows, 8, 10, {0, 9}), std::invalid_argument);
+  EXPECT_THROW(Dataset<double>::fromLibsvm(rows, 8, 15, {10, 20}), std::invalid_argument);
+  EXPECT_THROW(Dataset<double>::fromDense(denseOf(rows, 8), labelsOf(rows), 10, {1, 10}),
                std::invalid_argument);
+  EXPECT_THROW(Dataset<float>::fromLibsvm(rows, 8, 10, {0, 9}), std::invalid_argument);
 }
 
-TEST(Dataset, FromDenseChecksLabels) {
-  const Dataset::DenseRows rows = Dataset::DenseRows::Ones(3, 4);
-  EXPECT_THROW(Dataset::fromDense(rows, Vector::Ones(2), 3, {0, 3}), std::invalid_argument);
-  EXPECT_THROW(Dataset::fromDense(rows, Vector::Zero(3), 3, {0, 3}), std::invalid_argument);
-  const Dataset data = Dataset::fromDense(rows, -Vector::Ones(3), 3, {0, 3});
+TYPED_TEST(DatasetTest, FromDenseChecksLabels) {
+  using Data = typename TestFixture::Data;
+  const typename TestFixture::Rows rows = TestFixture::Rows::Ones(3, 4);
+  EXPECT_THROW(Data::fromDense(rows, Vector::Ones(2), 3, {0, 3}), std::invalid_argument);
+  EXPECT_THROW(Data::fromDense(rows, Vector::Zero(3), 3, {0, 3}), std::invalid_argument);
+  const Data data = Data::fromDense(rows, -Vector::Ones(3), 3, {0, 3});
   EXPECT_TRUE(data.isDense());
   EXPECT_EQ(data.dim(), 4);
   EXPECT_EQ(data.denseRows(), rows);
@@ -125,66 +148,93 @@ TEST(Dataset, FromDenseChecksLabels) {
 
 TEST(Dataset, DenseNonZerosCountsEveryEntry) {
   const LibsvmRows rows = randomRows(12, 9, 0.3, 4);
-  EXPECT_EQ(denseDataset(rows, 9).nonZeros(), 12U * 9U);
+  EXPECT_EQ(denseDataset<double>(rows, 9).nonZeros(), 12U * 9U);
 }
 
-TEST(Dataset, RowOperationsMatchTheDenseReference) {
+TYPED_TEST(DatasetTest, RowOperationsMatchTheDenseReference) {
   for (const double density : {0.02, 0.3, 1.0}) {
     SCOPED_TRACE(density);
     const LibsvmRows rows = randomRows(50, 64, density, 5);
-    expectRowOperationsMatch(sparseDataset(rows, 64), denseOf(rows, 64));
-    expectRowOperationsMatch(denseDataset(rows, 64), denseOf(rows, 64));
+    expectRowOperationsMatch(sparseDataset<TypeParam>(rows, 64), denseOf(rows, 64));
+    expectRowOperationsMatch(denseDataset<TypeParam>(rows, 64), denseOf(rows, 64));
   }
 }
 
-TEST(Dataset, AddScaledRowWritesThroughARefToAColumn) {
+TYPED_TEST(DatasetTest, AddScaledRowWritesThroughARefToAColumn) {
+  using Matrix = Eigen::Matrix<TypeParam, Eigen::Dynamic, Eigen::Dynamic>;
   const LibsvmRows rows = randomRows(5, 6, 0.8, 6);
-  Eigen::MatrixXd target = Eigen::MatrixXd::Zero(6, 2);
-  sparseDataset(rows, 6).addScaledRow(0, 2.0, target.col(1));
-  denseDataset(rows, 6).addScaledRow(0, 2.0, target.col(0));
-  const Eigen::VectorXd expected = 2.0 * denseOf(rows, 6).row(0).transpose();
-  EXPECT_EQ(Eigen::VectorXd(target.col(1)), expected);
-  EXPECT_EQ(Eigen::VectorXd(target.col(0)), expected);
+  Matrix target = Matrix::Zero(6, 2);
+  sparseDataset<TypeParam>(rows, 6).addScaledRow(0, 2.0, target.col(1));
+  denseDataset<TypeParam>(rows, 6).addScaledRow(0, 2.0, target.col(0));
+  const typename TestFixture::Vec expected =
+      2 * denseOf(rows, 6).row(0).transpose().cast<TypeParam>();
+  EXPECT_EQ(typename TestFixture::Vec(target.col(1)), expected);
+  EXPECT_EQ(typename TestFixture::Vec(target.col(0)), expected);
 }
 
-TEST(Dataset, NormalizeRowsGivesUnitRowsAndKeepsZeroRows) {
+TYPED_TEST(DatasetTest, NormalizeRowsGivesUnitRowsAndKeepsZeroRows) {
+  using Rows = typename TestFixture::Rows;
+  const double tolerance = 16 * TestFixture::kEps;
   const LibsvmRows rows = randomRows(30, 16, 0.4, 8);
-  const Dataset::DenseRows original = denseOf(rows, 16);
-  Dataset sparse = sparseDataset(rows, 16);
-  Dataset dense = denseDataset(rows, 16);
+  const Eigen::MatrixXd original = denseOf(rows, 16);
+  auto sparse = sparseDataset<TypeParam>(rows, 16);
+  auto dense = denseDataset<TypeParam>(rows, 16);
   sparse.normalizeRows();
   dense.normalizeRows();
-  const Dataset::DenseRows fromSparse = Eigen::MatrixXd(sparse.sparseRows());
+  const Rows fromSparse = Rows(sparse.sparseRows());
   EXPECT_EQ(sparse.nonZeros(), rows.values.size());
-  for (const Dataset::DenseRows* normalized : {&fromSparse, &dense.denseRows()}) {
+  for (const Rows* normalized : {&fromSparse, &dense.denseRows()}) {
     for (Eigen::Index row = 0; row < original.rows(); ++row) {
       const double norm = original.row(row).norm();
+      const Eigen::RowVectorXd actual = normalized->row(row).template cast<double>();
       if (norm == 0.0) {
-        EXPECT_TRUE(normalized->row(row).isZero(0.0)) << "row " << row;
+        EXPECT_TRUE(actual.isZero(0.0)) << "row " << row;
         continue;
       }
-      EXPECT_NEAR(normalized->row(row).norm(), 1.0, 1e-14) << "row " << row;
-      EXPECT_TRUE(normalized->row(row).isApprox(original.row(row) / norm, 1e-14)) << "row " << row;
+      EXPECT_NEAR(actual.norm(), 1.0, tolerance) << "row " << row;
+      EXPECT_TRUE(actual.isApprox(original.row(row) / norm, tolerance)) << "row " << row;
     }
   }
 }
 
-TEST(Dataset, ShippedA9a) {
+TYPED_TEST(DatasetTest, ShippedA9a) {
   const std::string path = test::sourcePath("configs/data/a9a.bz2");
   LibsvmRows rows = readLibsvmRows(path, {0, std::numeric_limits<std::uint64_t>::max()});
   const std::uint64_t n = rows.rows();
-  Dataset data = Dataset::fromLibsvm(std::move(rows), 123, n, {0, n});
+  auto data = TestFixture::Data::fromLibsvm(std::move(rows), 123, n, {0, n});
   EXPECT_EQ(data.rows(), 32561);
   EXPECT_EQ(data.nonZeros(), 451592U);
-  const Vector ones = Vector::Ones(123);
+  const typename TestFixture::Vec ones = TestFixture::Vec::Ones(123);
   // Row 0 has 14 features, all equal to 1.
   EXPECT_EQ(data.rowDot(0, ones), 14.0);
   data.normalizeRows();
-  EXPECT_NEAR(data.rowDot(0, ones), std::sqrt(14.0), 1e-12);
+  EXPECT_NEAR(data.rowDot(0, ones), std::sqrt(14.0), 16 * TestFixture::kEps);
 }
 
-TEST(Dataset, DefaultIsEmpty) {
-  const Dataset data;
+// Synthetic sources generate double rows; a float run rounds them once.
+TEST(Dataset, CastRoundsValuesAndKeepsEverythingElse) {
+  const LibsvmRows rows = randomRows(20, 12, 0.5, 9);
+  for (const bool dense : {false, true}) {
+    const Dataset<double> original =
+        dense ? denseDataset<double>(rows, 12) : sparseDataset<double>(rows, 12);
+    const Dataset<float> cast = original.cast<float>();
+    const Dataset<float> direct =
+        dense ? denseDataset<float>(rows, 12) : sparseDataset<float>(rows, 12);
+    EXPECT_EQ(cast.isDense(), dense);
+    EXPECT_EQ(cast.dim(), 12);
+    EXPECT_EQ(cast.nonZeros(), original.nonZeros());
+    EXPECT_EQ(cast.labels(), original.labels());
+    EXPECT_EQ(cast.globalRows(), original.globalRows());
+    if (dense) {
+      EXPECT_EQ(cast.denseRows(), direct.denseRows());
+    } else {
+      EXPECT_EQ(Eigen::MatrixXf(cast.sparseRows()), Eigen::MatrixXf(direct.sparseRows()));
+    }
+  }
+}
+
+TYPED_TEST(DatasetTest, DefaultIsEmpty) {
+  const typename TestFixture::Data data;
   EXPECT_EQ(data.rows(), 0);
   EXPECT_EQ(data.dim(), 0);
   EXPECT_EQ(data.nonZeros(), 0U);

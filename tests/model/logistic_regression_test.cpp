@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <numeric>
+#include <type_traits>
 #include <vector>
 
 #include "random_data.hpp"
@@ -11,13 +12,15 @@
 namespace memsgd {
 namespace {
 
-double objective(const LogisticRegression& model, const Vector& x) {
-  return model.lossSum(x) / static_cast<double>(model.data().rows()) + model.regularizer(x);
+double objective(const LogisticRegression<double>& model, const Vector& x) {
+  Vector products;
+  return model.shardSums(x, products).loss / static_cast<double>(model.data().rows()) +
+         model.regularizer(x);
 }
 
 TEST(LogisticRegression, GradientMatchesCentralFiniteDifferences) {
-  const Dataset data = test::randomSparseData(30, 8, 1);
-  const LogisticRegression model(data, 0.1);
+  const Dataset<double> data = test::randomSparseData(30, 8, 1);
+  const LogisticRegression<double> model(data, 0.1);
   std::vector<std::uint32_t> all(30);
   std::iota(all.begin(), all.end(), 0U);
   const Vector x = Vector::Random(8);
@@ -36,8 +39,8 @@ TEST(LogisticRegression, GradientMatchesCentralFiniteDifferences) {
 }
 
 TEST(LogisticRegression, ScaledGradientIsMeanOverBatch) {
-  const Dataset data = test::randomSparseData(6, 5, 2);
-  const LogisticRegression model(data, 0.0);
+  const Dataset<double> data = test::randomSparseData(6, 5, 2);
+  const LogisticRegression<double> model(data, 0.0);
   const Vector x = Vector::Random(5);
   const std::vector<std::uint32_t> batch{1, 4};
   Vector together = Vector::Zero(5);
@@ -67,11 +70,52 @@ TEST(LogisticRegression, AccuracyCountsSignAgreement) {
   libsvm.rowOffsets = {0, 1, 2, 3};
   libsvm.labels = {1.0, 1.0, -1.0};
   libsvm.maxIndex = 1;
-  const Dataset data = Dataset::fromLibsvm(std::move(libsvm), 1, 3, {0, 3});
-  const LogisticRegression model(data, 0.0);
-  EXPECT_EQ(model.correctCount(Vector::Constant(1, 1.0)), 1U);
-  EXPECT_EQ(model.correctCount(Vector::Constant(1, -1.0)), 2U);
-  EXPECT_EQ(model.correctCount(Vector::Zero(1)), 2U);  // margin 0 predicts +1
+  const Dataset<double> data = Dataset<double>::fromLibsvm(std::move(libsvm), 1, 3, {0, 3});
+  const LogisticRegression<double> model(data, 0.0);
+  Vector products;
+  EXPECT_EQ(model.shardSums(Vector::Constant(1, 1.0), products).correct, 1U);
+  EXPECT_EQ(model.shardSums(Vector::Constant(1, -1.0), products).correct, 2U);
+  EXPECT_EQ(model.shardSums(Vector::Zero(1), products).correct, 2U);  // margin 0 predicts +1
+}
+
+template <typename Scalar>
+class ShardSumsTest : public ::testing::Test {};
+using Precisions = ::testing::Types<float, double>;
+TYPED_TEST_SUITE(ShardSumsTest, Precisions);
+
+// The vectorised pass equals row-by-row sums of logisticLoss (libm's log1p and exp) to ~1e-13,
+// on margins from tiny to huge (where e^-|z| underflows or 1 + e^-|z| rounds to 1), dense and
+// sparse, with a row count that is not a multiple of the chunk.
+TYPED_TEST(ShardSumsTest, EqualRowByRowSumsAtEveryMarginScale) {
+  const Dataset<TypeParam> sparse = test::randomSparseData<TypeParam>(1000, 40, 3);
+  const Dataset<TypeParam> dense = Dataset<TypeParam>::fromDense(
+      typename Dataset<TypeParam>::DenseRows(
+          Eigen::MatrixXd(sparse.sparseRows().template cast<double>()).cast<TypeParam>()),
+      sparse.labels(), 1000, {0, 1000});
+  const VectorOf<TypeParam> direction = Vector::Random(40).cast<TypeParam>();
+  VectorOf<TypeParam> products;
+  for (const Dataset<TypeParam>* data : {&sparse, &dense}) {
+    const LogisticRegression<TypeParam> model(*data, 0.0);
+    for (const double scale : {1e-12, 1e-3, 1.0, 30.0, 1e3}) {
+      SCOPED_TRACE(testing::Message() << "dense " << data->isDense() << " scale " << scale);
+      const VectorOf<TypeParam> x = (static_cast<TypeParam>(scale) * direction).eval();
+      double loss = 0.0;
+      std::uint64_t correct = 0;
+      for (Eigen::Index i = 0; i < data->rows(); ++i) {
+        const double product = data->rowDot(i, x);
+        loss += logisticLoss(data->label(i) * product);
+        correct += (product >= 0.0 ? 1.0 : -1.0) == data->label(i) ? 1 : 0;
+      }
+      const auto sums = model.shardSums(x, products);
+      // Row products in float differ by float's rounding between a product and a dot.
+      const double tolerance = std::is_same_v<TypeParam, float> ? 1e-5 : 1e-13;
+      EXPECT_NEAR(sums.loss, loss, tolerance * loss);
+      EXPECT_GT(sums.loss, 0.0);
+      if (std::is_same_v<TypeParam, double>) {
+        EXPECT_EQ(sums.correct, correct);
+      }
+    }
+  }
 }
 
 }  // namespace

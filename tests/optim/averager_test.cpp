@@ -13,7 +13,7 @@ namespace {
 void compareWithNaive(Averaging kind) {
   constexpr Eigen::Index kDim = 20;
   constexpr double kOffset = 7.0;
-  Averager averager(kind, kDim, kOffset);
+  Averager<double> averager(kind, kDim, kOffset);
   Rng rng(4);
   Vector x = Vector::Random(kDim);
   Vector naiveSum = Vector::Zero(kDim);
@@ -46,8 +46,39 @@ TEST(Averager, WeightedEqualsNaiveFormula) { compareWithNaive(Averaging::kWeight
 TEST(Averager, UniformEqualsNaiveFormula) { compareWithNaive(Averaging::kUniform); }
 TEST(Averager, LastIsTheIterate) { compareWithNaive(Averaging::kLast); }
 
+// In float the iterates are float but the sums and weights double: the average stays within
+// float's rounding of the double average of the same iterates, even where (t + a)^2 is far
+// beyond float's range of exact integers.
+TEST(Averager, FloatIteratesAverageLikeDouble) {
+  constexpr Eigen::Index kDim = 20;
+  Averager<float> inFloat(Averaging::kWeighted, kDim, 1e6);
+  Averager<double> inDouble(Averaging::kWeighted, kDim, 1e6);
+  Rng rng(6);
+  VectorOf<float> x = Vector::Random(kDim).cast<float>();
+  VectorOf<float> lazyFloat;
+  Vector lazyDouble;
+  for (int step = 0; step < 300; ++step) {
+    const std::vector<std::uint32_t> changed{static_cast<std::uint32_t>(rng.below(kDim))};
+    if (step % 7 == 0) {
+      inFloat.beforeDenseUpdate(x);
+      inDouble.beforeDenseUpdate(x.cast<double>());
+      x += Vector::Random(kDim).cast<float>();
+    } else {
+      inFloat.beforeSparseUpdate(changed, x);
+      inDouble.beforeSparseUpdate(changed, x.cast<double>());
+      x[changed[0]] -= 0.25F;
+    }
+    inFloat.afterStep(1e7 * step);
+    inDouble.afterStep(1e7 * step);
+  }
+  inFloat.average(x, lazyFloat);
+  inDouble.average(x.cast<double>(), lazyDouble);
+  EXPECT_TRUE(lazyFloat.cast<double>().isApprox(lazyDouble, 1e-6));
+  EXPECT_FALSE(lazyDouble.isApprox(x.cast<double>(), 1e-3));  // an average, not the last iterate
+}
+
 TEST(Averager, IsTheIterateBeforeAnyStep) {
-  Averager averager(Averaging::kWeighted, 3, 1.0);
+  Averager<double> averager(Averaging::kWeighted, 3, 1.0);
   const Vector x = Vector::Constant(3, 2.5);
   Vector out;
   averager.average(x, out);

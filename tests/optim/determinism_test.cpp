@@ -13,16 +13,18 @@
 namespace memsgd {
 namespace {
 
-TEST(Determinism, SameSeedSameMetricsOtherSeedOtherRun) {
+class Determinism : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Determinism, SameSeedSameMetricsOtherSeedOtherRun) {
   const Communicator comm;
-  const test::ScratchDirectory scratch(comm, "determinism");
+  const test::ScratchDirectory scratch(comm, "determinism_" + GetParam());
   std::ostringstream console;
   const auto run = [&](const std::string& name, const std::string& seed) {
     const std::string output = scratch.path(name + ".h5");
-    runTraining(
-        test::configFrom({test::sourcePath("configs/a9a_rand_k.ini"), "--optimizer.epochs=0.5",
-                          "--optimizer.seed=" + seed, "--log.output=" + output}),
-        comm, console);
+    runTraining(test::configFrom({test::sourcePath("configs/a9a_rand_k.ini"),
+                                  "--optimizer.epochs=0.5", "--optimizer.seed=" + seed,
+                                  "--model.precision=" + GetParam(), "--log.output=" + output}),
+                comm, console);
     return output;
   };
   const std::string first = run("first", "5");
@@ -41,6 +43,8 @@ TEST(Determinism, SameSeedSameMetricsOtherSeedOtherRun) {
   EXPECT_EQ(a.readMatrix("/ranks/bytes_received"), b.readMatrix("/ranks/bytes_received"));
   EXPECT_NE(a.readColumn("/metrics/train_loss"), c.readColumn("/metrics/train_loss"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Precisions, Determinism, ::testing::Values("double", "float"));
 
 }  // namespace
 }  // namespace memsgd

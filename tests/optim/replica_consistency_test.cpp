@@ -18,14 +18,12 @@ struct Case {
   Aggregation aggregation;
 };
 
-class ReplicaConsistency : public ::testing::TestWithParam<Case> {};
-
-TEST_P(ReplicaConsistency, ReplicasAreBitwiseIdenticalAfter1000Steps) {
+template <typename Scalar>
+void expectIdenticalReplicas(const Case& c) {
   const Communicator comm;
-  const Case& c = GetParam();
   // Each rank holds different rows, so every rank's messages differ.
-  const Dataset shard =
-      test::randomSparseData(40, 30, 100 + static_cast<std::uint64_t>(comm.rank()));
+  const Dataset<Scalar> shard =
+      test::randomSparseData<Scalar>(40, 30, 100 + static_cast<std::uint64_t>(comm.rank()));
   RunConfig config;
   config.compression.method = c.method;
   config.compression.k = 3;
@@ -33,17 +31,26 @@ TEST_P(ReplicaConsistency, ReplicasAreBitwiseIdenticalAfter1000Steps) {
   config.communication.valueType = c.valueType;
   config.communication.aggregation = c.aggregation;
   config.optimizer.batchSize = 2;
-  Trainer trainer(config, comm, shard);
+  Trainer<Scalar> trainer(config, comm, shard);
   for (int step = 0; step < 1000; ++step) {
     trainer.step();
   }
-  Vector reference = trainer.x();
-  MPI_Bcast(reference.data(), static_cast<int>(reference.size()), MPI_DOUBLE, 0, comm.raw());
-  EXPECT_EQ(std::memcmp(reference.data(), trainer.x().data(),
-                        sizeof(double) * static_cast<std::size_t>(reference.size())),
-            0);
-  EXPECT_GT(trainer.x().norm(), 0.0);
+  VectorOf<Scalar> reference = trainer.x();
+  const auto bytes = sizeof(Scalar) * static_cast<std::size_t>(reference.size());
+  MPI_Bcast(reference.data(), static_cast<int>(bytes), MPI_BYTE, 0, comm.raw());
+  EXPECT_EQ(std::memcmp(reference.data(), trainer.x().data(), bytes), 0);
+  EXPECT_GT(trainer.x().norm(), 0);
   EXPECT_EQ(trainer.samples(), 1000U * 2U * static_cast<std::uint64_t>(comm.size()));
+}
+
+class ReplicaConsistency : public ::testing::TestWithParam<Case> {};
+
+TEST_P(ReplicaConsistency, ReplicasAreBitwiseIdenticalAfter1000StepsInDouble) {
+  expectIdenticalReplicas<double>(GetParam());
+}
+
+TEST_P(ReplicaConsistency, ReplicasAreBitwiseIdenticalAfter1000StepsInFloat) {
+  expectIdenticalReplicas<float>(GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(

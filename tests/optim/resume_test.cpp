@@ -30,12 +30,19 @@ class Resume : public ::testing::Test {
   std::ostringstream console_;
 };
 
-TEST_F(Resume, ContinuesBitwiseIdentically) {
-  const TrainingOutcome whole = run("whole.h5", {"--optimizer.epochs=1"});
+// Both precisions: a float run stores x and the memories as float and resumes from them.
+class ResumeAtPrecision : public Resume, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(ResumeAtPrecision, ContinuesBitwiseIdentically) {
+  const std::string precision = "--model.precision=" + GetParam();
+  const std::string wholeFile = GetParam() + "_whole.h5";
+  const std::string partFile = GetParam() + "_part.h5";
+  const TrainingOutcome whole = run(wholeFile, {"--optimizer.epochs=1", precision});
   // Stops after 0.4 epochs with checkpoints on the way and at the end, then continues to 1 epoch.
-  (void)run("part.h5", {"--optimizer.epochs=0.4", "--log.checkpoint_every=5000"});
+  (void)run(partFile, {"--optimizer.epochs=0.4", "--log.checkpoint_every=5000", precision});
   const TrainingOutcome resumed =
-      run("part.h5", {"--optimizer.epochs=1", "--resume=" + scratch_.path("part.ckpt.h5")});
+      run(partFile, {"--optimizer.epochs=1", precision,
+                     "--resume=" + scratch_.path(GetParam() + "_part.ckpt.h5")});
 
   EXPECT_EQ(resumed.steps, whole.steps);
   ASSERT_EQ(resumed.x.size(), whole.x.size());
@@ -44,9 +51,10 @@ TEST_F(Resume, ContinuesBitwiseIdentically) {
   if (comm_.rank() != 0) {
     return;
   }
-  const RunFileReader expected(scratch_.path("whole.h5"));
-  const RunFileReader actual(scratch_.path("part.h5"));
+  const RunFileReader expected(scratch_.path(wholeFile));
+  const RunFileReader actual(scratch_.path(partFile));
   EXPECT_TRUE(actual.isComplete());
+  EXPECT_EQ(std::get<std::string>(actual.readConfigAttribute("model.precision")), GetParam());
   for (const char* column :
        {"/metrics/train_loss", "/metrics/test_loss", "/metrics/test_accuracy", "/metrics/samples",
         "/metrics/step", "/metrics/bytes_sent", "/metrics/bytes_received", "/metrics/paper_bits",
@@ -66,6 +74,21 @@ TEST_F(Resume, ContinuesBitwiseIdentically) {
     }
   }
   EXPECT_EQ(summed, actual.readMatrix("/ranks/bytes_sent").back());
+}
+
+INSTANTIATE_TEST_SUITE_P(Precisions, ResumeAtPrecision, ::testing::Values("double", "float"));
+
+TEST_F(Resume, RefusesAnotherPrecision) {
+  (void)run("precision.h5",
+            {"--optimizer.epochs=0.1", "--log.checkpoint_every=100000", "--model.precision=float"});
+  try {
+    (void)run("precision.h5",
+              {"--model.precision=double", "--resume=" + scratch_.path("precision.ckpt.h5")});
+    ADD_FAILURE() << "resumed a float checkpoint in double";
+  } catch (const AgreedError& error) {
+    EXPECT_NE(std::string(error.what()).find("model.precision"), std::string::npos) << error.what();
+    EXPECT_EQ(error.exitCode(), kExitConfigError);
+  }
 }
 
 TEST_F(Resume, RefusesAnotherConfiguration) {

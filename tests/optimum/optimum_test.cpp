@@ -80,9 +80,9 @@ void expectMatchesNewton(const std::string& file, const std::string& normalize) 
   const std::string path = test::sourcePath("configs/data/" + file);
   const RunConfig config =
       test::configFrom({"--data.train=" + path, "--data.normalize=" + normalize});
-  const ShardedData shards = loadShards(config.data, comm);
+  const ShardedData<double> shards = loadShards<double>(config.data, comm);
   const double lambda = 1.0 / static_cast<double>(shards.train.globalRows());
-  const LogisticRegression model(shards.train, lambda);
+  const LogisticRegression<double> model(shards.train, lambda);
 
   const OptimumResult optimum = findOptimum(model, comm, 1e-10, 10000);
   const Reference reference = denseNewton(path, normalize == "l2", lambda);
@@ -112,9 +112,9 @@ TEST(Optimum, A9aL2MatchesDenseNewton) { expectMatchesNewton("a9a.bz2", "l2"); }
 TEST(Optimum, SyntheticRcv1EndsNearTheOptimumWithLbfgsAlone) {
   const Communicator comm;
   const RunConfig config = test::configFrom({"--data.train=synthetic:rcv1"});
-  const ShardedData shards = loadShards(config.data, comm);
-  const LogisticRegression model(shards.train,
-                                 1.0 / static_cast<double>(shards.train.globalRows()));
+  const ShardedData<double> shards = loadShards<double>(config.data, comm);
+  const LogisticRegression<double> model(shards.train,
+                                         1.0 / static_cast<double>(shards.train.globalRows()));
   const OptimumResult optimum = findOptimum(model, comm, 1e-10, 10000);
   EXPECT_EQ(optimum.newtonSteps, 0);
   EXPECT_TRUE(optimum.x.allFinite());

@@ -9,7 +9,9 @@ namespace memsgd::test {
 
 // A reproducible sparse data set (about 40% nonzeros, values in [-1, 1), random labels), built
 // through the same LIBSVM path as real files.
-inline Dataset randomSparseData(std::uint32_t rows, std::int32_t dim, std::uint64_t seed) {
+// Values are drawn in double and stored as Scalar, so both precisions see the same data.
+template <typename Scalar = double>
+Dataset<Scalar> randomSparseData(std::uint32_t rows, std::int32_t dim, std::uint64_t seed) {
   Rng rng(seed);
   LibsvmRows libsvm;
   for (std::uint32_t i = 0; i < rows; ++i) {
@@ -23,7 +25,8 @@ inline Dataset randomSparseData(std::uint32_t rows, std::int32_t dim, std::uint6
     libsvm.labels.push_back(rng.uniform() < 0.5 ? -1.0 : 1.0);
   }
   libsvm.maxIndex = static_cast<std::uint64_t>(dim);
-  return Dataset::fromLibsvm(std::move(libsvm), static_cast<std::uint64_t>(dim), rows, {0, rows});
+  return Dataset<Scalar>::fromLibsvm(std::move(libsvm), static_cast<std::uint64_t>(dim), rows,
+                                     {0, rows});
 }
 
 }  // namespace memsgd::test

@@ -23,19 +23,19 @@ DataConfig syntheticConfig(const std::string& train, std::uint64_t rows, std::ui
 }
 
 // Row `row` of `data` as a dense vector, so dense and sparse sets compare the same way.
-Vector rowOf(const Dataset& data, Eigen::Index row) {
+Vector rowOf(const Dataset<double>& data, Eigen::Index row) {
   if (data.isDense()) return data.denseRows().row(row).transpose();
   return Vector(data.sparseRows().row(row).transpose());
 }
 
-void expectSameRows(const Dataset& expected, Eigen::Index expectedRow, const Dataset& actual,
-                    Eigen::Index actualRow) {
+void expectSameRows(const Dataset<double>& expected, Eigen::Index expectedRow,
+                    const Dataset<double>& actual, Eigen::Index actualRow) {
   // Bitwise: the same draws must give the same doubles.
   EXPECT_TRUE(rowOf(expected, expectedRow) == rowOf(actual, actualRow)) << "row " << expectedRow;
   EXPECT_EQ(expected.label(expectedRow), actual.label(actualRow)) << "row " << expectedRow;
 }
 
-void expectSameData(const Dataset& expected, const Dataset& actual) {
+void expectSameData(const Dataset<double>& expected, const Dataset<double>& actual) {
   ASSERT_EQ(expected.rows(), actual.rows());
   ASSERT_EQ(expected.dim(), actual.dim());
   for (Eigen::Index row = 0; row < expected.rows(); ++row) {
@@ -44,7 +44,7 @@ void expectSameData(const Dataset& expected, const Dataset& actual) {
 }
 
 double plantedAccuracy(const DataConfig& config) {
-  const Dataset data = generateSynthetic(config, SyntheticSplit::kTrain, 0, 1);
+  const Dataset<double> data = generateSynthetic(config, SyntheticSplit::kTrain, 0, 1);
   const Vector model = plantedModel(config, SyntheticSplit::kTrain);
   Eigen::Index correct = 0;
   for (Eigen::Index row = 0; row < data.rows(); ++row) {
@@ -60,7 +60,7 @@ const std::vector<DataConfig>& smallConfigs() {
 }
 
 TEST(SyntheticData, EpsilonHasDenseUnitRowsOfTheDefaultDimension) {
-  const Dataset data =
+  const Dataset<double> data =
       generateSynthetic(syntheticConfig("synthetic:epsilon", 500), SyntheticSplit::kTrain, 0, 1);
   EXPECT_TRUE(data.isDense());
   EXPECT_EQ(data.dim(), 2000);
@@ -72,11 +72,11 @@ TEST(SyntheticData, EpsilonHasDenseUnitRowsOfTheDefaultDimension) {
 }
 
 TEST(SyntheticData, Rcv1HasSparseUnitRowsWithAbout70SortedNonZeros) {
-  const Dataset data =
+  const Dataset<double> data =
       generateSynthetic(syntheticConfig("synthetic:rcv1", 2000), SyntheticSplit::kTrain, 0, 1);
   EXPECT_FALSE(data.isDense());
   EXPECT_EQ(data.dim(), 47236);
-  const Dataset::SparseRows& rows = data.sparseRows();
+  const Dataset<double>::SparseRows& rows = data.sparseRows();
   for (Eigen::Index row = 0; row < data.rows(); ++row) {
     const auto begin = rows.outerIndexPtr()[row];
     const auto end = rows.outerIndexPtr()[row + 1];
@@ -95,10 +95,10 @@ TEST(SyntheticData, Rcv1HasSparseUnitRowsWithAbout70SortedNonZeros) {
 }
 
 TEST(SyntheticData, Rcv1FeatureFrequenciesFollowAPowerLaw) {
-  const Dataset data =
+  const Dataset<double> data =
       generateSynthetic(syntheticConfig("synthetic:rcv1", 2000), SyntheticSplit::kTrain, 0, 1);
   std::vector<std::uint64_t> counts(static_cast<std::size_t>(data.dim()));
-  const Dataset::SparseRows& rows = data.sparseRows();
+  const Dataset<double>::SparseRows& rows = data.sparseRows();
   std::for_each(rows.innerIndexPtr(), rows.innerIndexPtr() + rows.nonZeros(),
                 [&counts](std::int32_t index) { ++counts[static_cast<std::size_t>(index)]; });
   std::sort(counts.begin(), counts.end(), std::greater<>());
@@ -109,7 +109,7 @@ TEST(SyntheticData, Rcv1FeatureFrequenciesFollowAPowerLaw) {
 }
 
 TEST(SyntheticData, DimensionOverrideKeepsRowsValid) {
-  const Dataset data =
+  const Dataset<double> data =
       generateSynthetic(syntheticConfig("synthetic:rcv1", 200, 100), SyntheticSplit::kTrain, 0, 1);
   EXPECT_EQ(data.dim(), 100);
   for (Eigen::Index row = 0; row < data.rows(); ++row) {
@@ -119,7 +119,7 @@ TEST(SyntheticData, DimensionOverrideKeepsRowsValid) {
 
 TEST(SyntheticData, LabelsAreSignsOfBothClasses) {
   for (const DataConfig& config : smallConfigs()) {
-    const Dataset data = generateSynthetic(config, SyntheticSplit::kTrain, 0, 1);
+    const Dataset<double> data = generateSynthetic(config, SyntheticSplit::kTrain, 0, 1);
     EXPECT_TRUE(data.labels().cwiseAbs().isOnes()) << config.train;
     const double positive = (data.labels().array() > 0.0).cast<double>().mean();
     EXPECT_GT(positive, 0.3) << config.train;
@@ -143,11 +143,12 @@ TEST(SyntheticData, RepeatedCallsAreBitwiseEqual) {
 
 TEST(SyntheticData, ShardsDoNotDependOnTheRankCount) {
   for (const DataConfig& config : smallConfigs()) {
-    const Dataset whole = generateSynthetic(config, SyntheticSplit::kTrain, 0, 1);
+    const Dataset<double> whole = generateSynthetic(config, SyntheticSplit::kTrain, 0, 1);
     for (const int ranks : {2, 3}) {
       Eigen::Index next = 0;
       for (int rank = 0; rank < ranks; ++rank) {
-        const Dataset shard = generateSynthetic(config, SyntheticSplit::kTrain, rank, ranks);
+        const Dataset<double> shard =
+            generateSynthetic(config, SyntheticSplit::kTrain, rank, ranks);
         EXPECT_EQ(shard.globalRange().begin, static_cast<std::uint64_t>(next));
         EXPECT_EQ(shard.globalRows(), whole.globalRows());
         for (Eigen::Index row = 0; row < shard.rows(); ++row) {
@@ -161,11 +162,11 @@ TEST(SyntheticData, ShardsDoNotDependOnTheRankCount) {
 
 TEST(SyntheticData, TestSplitContinuesTheTrainingStream) {
   for (const DataConfig& config : smallConfigs()) {
-    const Dataset test = generateSynthetic(config, SyntheticSplit::kTest, 0, 1);
+    const Dataset<double> test = generateSynthetic(config, SyntheticSplit::kTest, 0, 1);
     EXPECT_EQ(test.rows(), 30);
     DataConfig longer = config;
     longer.rows = config.rows + 30;
-    const Dataset train = generateSynthetic(longer, SyntheticSplit::kTrain, 0, 1);
+    const Dataset<double> train = generateSynthetic(longer, SyntheticSplit::kTrain, 0, 1);
     for (Eigen::Index row = 0; row < test.rows(); ++row) {
       expectSameRows(train, static_cast<Eigen::Index>(config.rows) + row, test, row);
     }

@@ -11,7 +11,7 @@ namespace memsgd {
 namespace {
 
 // {nonzeros, label sum} over all ranks' shards.
-std::array<double, 2> globalTotals(const Dataset& shard, const Communicator& comm) {
+std::array<double, 2> globalTotals(const Dataset<double>& shard, const Communicator& comm) {
   std::array<double, 2> totals{static_cast<double>(shard.nonZeros()), shard.labels().sum()};
   comm.allreduceSum(totals);
   return totals;
@@ -24,7 +24,7 @@ TEST(SyntheticLoad, ShardsAddUpToTheSerialDataSet) {
   config.test = "synthetic:rcv1";
   config.rows = 2000;
   config.normalize = Normalization::kL2;
-  const ShardedData shards = loadShards(config, comm);
+  const ShardedData<double> shards = loadShards<double>(config, comm);
 
   const RowRange expectedRange = shardOf(2000, comm.rank(), comm.size());
   EXPECT_EQ(shards.train.globalRange().begin, expectedRange.begin);
@@ -35,7 +35,7 @@ TEST(SyntheticLoad, ShardsAddUpToTheSerialDataSet) {
 
   // Every rank can afford the single-rank generation to know the expected totals.
   for (const auto split : {SyntheticSplit::kTrain, SyntheticSplit::kTest}) {
-    const Dataset serial = generateSynthetic(config, split, 0, 1);
+    const Dataset<double> serial = generateSynthetic(config, split, 0, 1);
     const auto totals =
         globalTotals(split == SyntheticSplit::kTrain ? shards.train : *shards.test, comm);
     EXPECT_EQ(totals[0], static_cast<double>(serial.nonZeros()));
@@ -48,7 +48,7 @@ TEST(SyntheticLoad, UnknownGeneratorFailsOnEveryRank) {
   DataConfig config;
   config.train = "synthetic:nope";
   try {
-    (void)loadShards(config, comm);
+    (void)loadShards<double>(config, comm);
     ADD_FAILURE() << "expected AgreedError";
   } catch (const AgreedError& error) {
     EXPECT_EQ(error.exitCode(), kExitConfigError);

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <span>
 #include <vector>
 
 #include "memsgd/comm/comm_counters.hpp"
@@ -10,22 +9,31 @@
 
 namespace memsgd {
 
-// The uncompressed baseline: every rank's dense vector summed with one MPI_Allreduce, in the
-// configured wire precision. Buffers are reused across steps.
+// The uncompressed baseline: every rank's dense vector summed with one in-place MPI_Allreduce, in
+// the configured wire precision (fp32 or fp64). One reused wire buffer, no indices, no copies
+// beyond rounding v into it: dense SGD's step is a few passes over d.
 class DenseExchange {
  public:
+  // fp16 has no MPI sum: makeCodec refuses it for dense SGD before a run starts.
   DenseExchange(const Communicator& comm, ValueType valueType)
       : comm_(comm), valueType_(valueType) {}
 
-  // Sets `sum` to the sum over ranks of `mine`, whose values are already in wire precision (so
-  // an error memory has kept exactly the rounding the peers never see). Collective.
-  void allreduce(std::span<const double> mine, Vector& sum, CommCounters& counters);
+  // Collective. c = v rounded to the wire precision is summed over ranks; v keeps v - c (what the
+  // peers never see, for an error memory) or, with keepRemainder false, becomes 0. Scalar is float
+  // or double (explicitly instantiated).
+  template <typename Scalar>
+  void exchange(VectorRefOf<Scalar> v, bool keepRemainder, CommCounters& counters);
+  // x -= scale * (the sum of the last exchange), in double, rounded once to Scalar.
+  template <typename Scalar>
+  void subtractSum(double scale, VectorRefOf<Scalar> x) const;
+
   [[nodiscard]] std::size_t valueBytes() const;
 
  private:
   const Communicator& comm_;
   ValueType valueType_;
-  std::vector<float> floatBuffer_;
+  std::vector<float> floatWire_;    // fp32
+  std::vector<double> doubleWire_;  // fp64
 };
 
 }  // namespace memsgd

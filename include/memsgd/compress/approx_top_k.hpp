@@ -16,11 +16,12 @@ namespace memsgd {
 // k'/d)||v||^2. The estimate is noisy when that rank is small: at d = 1e5, k = 100, sampleSize =
 // 2000 (rank 2) k' averages about 0.72 k; a larger sample brings k' closer to k. Falls back to
 // exact top-k when sampleSize >= d or k > d/16, where sampling saves little.
-class ApproxTopK final : public Compressor {
+template <typename Scalar>
+class ApproxTopK final : public Compressor<Scalar> {
  public:
   // k >= 1, sampleSize >= 1.
   ApproxTopK(std::size_t k, std::size_t sampleSize, Rng rng);
-  void compress(const ConstVectorRef& v, SparseMessage& out) override;
+  void compress(const ConstVectorRefOf<Scalar>& v, SparseMessage& out) override;
   [[nodiscard]] std::string_view name() const override { return "approx_top_k"; }
   [[nodiscard]] std::optional<std::size_t> fixedPairs() const override { return std::nullopt; }
   [[nodiscard]] Rng* randomSource() override { return &rng_; }
@@ -29,7 +30,7 @@ class ApproxTopK final : public Compressor {
 
  private:
   [[nodiscard]] bool usesExactTopK(std::size_t dim) const;
-  double estimateThreshold(const ConstVectorRef& v);
+  double estimateThreshold(const ConstVectorRefOf<Scalar>& v);
 
   std::size_t k_;
   std::size_t sampleSize_;
@@ -38,7 +39,7 @@ class ApproxTopK final : public Compressor {
   // Scratch reused by every call, so steady-state steps never allocate.
   std::vector<double> sample_;
   std::vector<std::uint32_t> candidateIndices_;
-  std::vector<double> candidateValues_;
+  std::vector<Scalar> candidateValues_;
   std::vector<std::uint32_t> chosen_;  // positions in the candidate arrays
   SelectionScratch scratch_;
 };

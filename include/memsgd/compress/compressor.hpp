@@ -12,6 +12,9 @@ namespace memsgd {
 
 // comp_k of the paper: maps v to a sparse message. Implementations keep their hyper-parameters
 // and reusable scratch; the selection kernels themselves are free functions (selection.hpp).
+// Scalar is the precision of v (float or double); messages carry double values either way, which
+// the codec then rounds to the wire's value type. Implementations are explicitly instantiated.
+template <typename Scalar>
 class Compressor {
  public:
   Compressor() = default;
@@ -22,11 +25,11 @@ class Compressor {
   Compressor& operator=(Compressor&&) = delete;
 
   // Writes comp(v) into `out` (indices ascending, out.dim = v.size()).
-  virtual void compress(const ConstVectorRef& v, SparseMessage& out) = 0;
+  virtual void compress(const ConstVectorRefOf<Scalar>& v, SparseMessage& out) = 0;
   // v += scale * x, then compress(v, out): the trainer adds the regulariser's gradient through
   // this, so compressors that can select while updating (top_k) pass over v only once.
-  virtual void addScaledAndCompress(VectorRef v, const ConstVectorRef& x, double scale,
-                                    SparseMessage& out);
+  virtual void addScaledAndCompress(VectorRefOf<Scalar> v, const ConstVectorRefOf<Scalar>& x,
+                                    double scale, SparseMessage& out);
   [[nodiscard]] virtual std::string_view name() const = 0;
   // The number of pairs of every message, when it does not depend on v; lets the exchange skip
   // the round that tells ranks each other's message sizes.

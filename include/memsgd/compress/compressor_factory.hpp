@@ -19,8 +19,9 @@ bool isSparsifying(std::string_view method);
 // Builds the compressor `config.method` for vectors of dimension `dim` on rank `rank`. Randomised
 // compressors draw from their own stream of `seed`. Throws ConfigError naming compression.method
 // or compression.k when the choice cannot work (unknown name, k > dim).
-std::unique_ptr<Compressor> makeCompressor(const CompressionConfig& config, std::uint64_t dim,
-                                           std::uint64_t seed, int rank);
+template <typename Scalar>
+std::unique_ptr<Compressor<Scalar>> makeCompressor(const CompressionConfig& config,
+                                                   std::uint64_t dim, std::uint64_t seed, int rank);
 
 // The wire format of `compression.method`'s messages under the [communication] settings.
 std::unique_ptr<MessageCodec> makeCodec(const CompressionConfig& compression,

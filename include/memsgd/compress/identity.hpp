@@ -6,9 +6,10 @@ namespace memsgd {
 
 // "none": no compression, plain (mini-batch) SGD. Exchanged densely with MPI_Allreduce; compress()
 // still yields the full message so generic code and tests can treat it like any compressor.
-class Identity final : public Compressor {
+template <typename Scalar>
+class Identity final : public Compressor<Scalar> {
  public:
-  void compress(const ConstVectorRef& v, SparseMessage& out) override;
+  void compress(const ConstVectorRefOf<Scalar>& v, SparseMessage& out) override;
   [[nodiscard]] std::string_view name() const override { return "none"; }
   [[nodiscard]] std::optional<std::size_t> fixedPairs() const override { return std::nullopt; }
   [[nodiscard]] bool isDense() const override { return true; }

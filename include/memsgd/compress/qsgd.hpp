@@ -20,12 +20,13 @@ inline double qsgdValue(double scale, std::uint32_t level, bool negative, std::u
 // floor(r_j), so E[Q_s(v)] = v (Lemma 3.1 (i)) and E||Q_s(v) - v||^2 <= min(d/s^2, sqrt(d)/s)
 // ||v||^2 (Lemma 3.1 (ii)). The message holds the coordinates with l_j > 0, values
 // qsgdValue(||v||, l_j, v_j < 0, s), and scale = ||v||_2; v = 0 gives an empty message.
-class Qsgd final : public Compressor {
+template <typename Scalar>
+class Qsgd final : public Compressor<Scalar> {
  public:
   // levels = s >= 1; throws std::invalid_argument otherwise.
   Qsgd(std::uint32_t levels, Rng rng);
   // Throws std::domain_error when ||v|| is not finite (a diverged run), as no level is defined.
-  void compress(const ConstVectorRef& v, SparseMessage& out) override;
+  void compress(const ConstVectorRefOf<Scalar>& v, SparseMessage& out) override;
   [[nodiscard]] std::string_view name() const override { return "qsgd"; }
   [[nodiscard]] std::optional<std::size_t> fixedPairs() const override { return std::nullopt; }
   [[nodiscard]] Rng* randomSource() override { return &rng_; }

@@ -12,12 +12,13 @@ namespace memsgd {
 // delta-approximate compressor of their analysis with delta = ||v||_1^2 / (d ||v||_2^2), and with
 // equality: ||v - c||^2 = (1 - delta) ||v||_2^2.
 // The message holds all d indices in order, values +-scale, and scale = ||v||_1 / d.
-class ScaledSign final : public Compressor {
+template <typename Scalar>
+class ScaledSign final : public Compressor<Scalar> {
  public:
   explicit ScaledSign(std::size_t dim) : dim_(dim) {}
   // Throws std::invalid_argument when v.size() != dim, std::domain_error when ||v||_1 is not
   // finite (a diverged run).
-  void compress(const ConstVectorRef& v, SparseMessage& out) override;
+  void compress(const ConstVectorRefOf<Scalar>& v, SparseMessage& out) override;
   [[nodiscard]] std::string_view name() const override { return "scaled_sign"; }
   [[nodiscard]] std::optional<std::size_t> fixedPairs() const override { return dim_; }
 

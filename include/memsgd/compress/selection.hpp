@@ -30,19 +30,25 @@ struct SelectionScratch {
 // gives a lower bound of the k-th largest key, the pass keeps the few entries above it and the
 // first k ties at it, and a radix select among those finishes. When the sample misled (rare), an
 // exact bound from all keys and a second pass replace it.
-void selectTopK(const ConstVectorRef& v, std::size_t k, std::vector<std::uint32_t>& indices,
-                SelectionScratch& scratch);
+//
+// Every kernel below takes float or double vectors (explicitly instantiated for both).
+template <typename Scalar>
+void selectTopK(const ConstVectorRefOf<Scalar>& v, std::size_t k,
+                std::vector<std::uint32_t>& indices, SelectionScratch& scratch);
 
 // v += scale * x, then selectTopK(v, k, indices, scratch), in one pass over memory: each block of
 // v is selected from while it is still in cache. The results are those of addScaled(v, x, scale)
 // followed by selectTopK, bitwise.
-void addScaledAndSelectTopK(VectorRef v, const ConstVectorRef& x, double scale, std::size_t k,
-                            std::vector<std::uint32_t>& indices, SelectionScratch& scratch);
+template <typename Scalar>
+void addScaledAndSelectTopK(VectorRefOf<Scalar> v, const ConstVectorRefOf<Scalar>& x, double scale,
+                            std::size_t k, std::vector<std::uint32_t>& indices,
+                            SelectionScratch& scratch);
 
 // v += scale * x as addScaledAndSelectTopK updates v: rounded once where the target has fused
 // multiply-add (as GCC also rounds Eigen's v += scale * x at -O2 and above, by contraction), twice
 // elsewhere. For updates that select nothing, so that they agree bitwise with fused ones.
-void addScaled(VectorRef v, const ConstVectorRef& x, double scale);
+template <typename Scalar>
+void addScaled(VectorRefOf<Scalar> v, const ConstVectorRefOf<Scalar>& x, double scale);
 
 // k distinct indices drawn uniformly without replacement from [0, dim), ascending (Floyd's
 // algorithm with a bitmap: O(k) draws, no state carried between calls).
@@ -50,6 +56,7 @@ void selectRandomK(std::uint64_t dim, std::size_t k, Rng& rng, std::vector<std::
                    SelectionScratch& scratch);
 
 // out.values[i] = v[out.indices[i]] for the indices already in `out`.
-void gatherValues(const ConstVectorRef& v, SparseMessage& out);
+template <typename Scalar>
+void gatherValues(const ConstVectorRefOf<Scalar>& v, SparseMessage& out);
 
 }  // namespace memsgd

@@ -6,11 +6,12 @@
 namespace memsgd {
 
 // top_k: keeps the k entries of largest magnitude (ties by lower index), unscaled.
-class TopK final : public Compressor {
+template <typename Scalar>
+class TopK final : public Compressor<Scalar> {
  public:
   explicit TopK(std::size_t k) : k_(k) {}
-  void compress(const ConstVectorRef& v, SparseMessage& out) override;
-  void addScaledAndCompress(VectorRef v, const ConstVectorRef& x, double scale,
+  void compress(const ConstVectorRefOf<Scalar>& v, SparseMessage& out) override;
+  void addScaledAndCompress(VectorRefOf<Scalar> v, const ConstVectorRefOf<Scalar>& x, double scale,
                             SparseMessage& out) override;
   [[nodiscard]] std::string_view name() const override { return "top_k"; }
   [[nodiscard]] std::optional<std::size_t> fixedPairs() const override { return k_; }

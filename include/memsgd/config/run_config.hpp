@@ -17,6 +17,8 @@ enum class Aggregation { kSum, kMean };
 enum class ValueType { kFloat32, kFloat64, kFloat16 };
 enum class IndexEncoding { kRaw, kVarint };
 enum class QsgdEncoding { kAuto, kEliasGamma, kFixedWidth };
+// The floating-point type of x, the error memory and the data values.
+enum class Precision { kDouble, kFloat };
 
 struct DataConfig {
   std::string train;       // LIBSVM file (plain or .bz2)
@@ -32,6 +34,7 @@ struct ModelConfig {
   // memsgd-optimum wrote; neither: suboptimality is not logged.
   std::optional<double> optimumValue;
   std::string optimumFile;
+  Precision precision = Precision::kDouble;
 };
 
 struct OptimizerConfig {

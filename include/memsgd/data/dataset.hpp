@@ -9,16 +9,26 @@
 
 namespace memsgd {
 
-using Vector = Eigen::VectorXd;
-using VectorRef = Eigen::Ref<Vector>;
-using ConstVectorRef = Eigen::Ref<const Vector>;
+// Vectors of the model's precision (model.precision: x, the error memory, the data values).
+template <typename Scalar>
+using VectorOf = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+template <typename Scalar>
+using VectorRefOf = Eigen::Ref<VectorOf<Scalar>>;
+template <typename Scalar>
+using ConstVectorRefOf = Eigen::Ref<const VectorOf<Scalar>>;
+// Double vectors: accumulators, labels, and everything that does not depend on the precision.
+using Vector = VectorOf<double>;
+using VectorRef = VectorRefOf<double>;
+using ConstVectorRef = ConstVectorRefOf<double>;
 
 // One rank's shard of a labelled data set: rows with labels in {-1, +1}, stored sparse (CSR) or
-// dense depending on how they were built, plus where the shard sits in the global set.
+// dense depending on how they were built, plus where the shard sits in the global set. Values are
+// stored as Scalar (float or double, explicitly instantiated); labels as double.
+template <typename Scalar>
 class Dataset {
  public:
-  using SparseRows = Eigen::SparseMatrix<double, Eigen::RowMajor, std::int32_t>;
-  using DenseRows = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  using SparseRows = Eigen::SparseMatrix<Scalar, Eigen::RowMajor, std::int32_t>;
+  using DenseRows = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
   Dataset() = default;
   // Sparse shard of dimension `dim` (>= rows.maxIndex) holding rows `global` of `globalRows`.
@@ -27,6 +37,10 @@ class Dataset {
                             RowRange global);
   static Dataset fromDense(DenseRows rows, Vector labels, std::uint64_t globalRows,
                            RowRange global);
+
+  // The same shard with values rounded to `To` (synthetic sources generate double rows).
+  template <typename To>
+  [[nodiscard]] Dataset<To> cast() const;
 
   // Scales every row to unit L2 norm; rows without nonzeros stay zero.
   void normalizeRows();
@@ -42,15 +56,22 @@ class Dataset {
   [[nodiscard]] const SparseRows& sparseRows() const { return sparseRows_; }
   [[nodiscard]] const DenseRows& denseRows() const { return denseRows_; }
 
-  // a_row . x (the trainer's hot loop: no allocation, raw CSR arrays for sparse rows)
-  [[nodiscard]] double rowDot(Eigen::Index row, const ConstVectorRef& x) const;
+  // a_row . x (the trainer's hot loop: no allocation, raw CSR arrays for sparse rows), summed in
+  // Scalar: one row's sum in float is accurate to ~1e-7 relative, which SGD's noise dwarfs.
+  [[nodiscard]] double rowDot(Eigen::Index row, const ConstVectorRefOf<Scalar>& x) const;
+  // out = A x: every row's product with x in one pass (a matrix-vector product, dense or CSR),
+  // summed in Scalar per row like rowDot. `out` is resized to rows() (no allocation once sized).
+  void products(const ConstVectorRefOf<Scalar>& x, VectorOf<Scalar>& out) const;
   // out += alpha * a_row
-  void addScaledRow(Eigen::Index row, double alpha, VectorRef out) const;
+  void addScaledRow(Eigen::Index row, double alpha, VectorRefOf<Scalar> out) const;
   // Asks the CPU to start loading a row that will be used soon (a dense row of d = 2000 is 16 KB
-  // from memory; fetched during the previous step, it costs little).
+  // from memory in double, 8 KB in float; fetched during the previous step, it costs less).
   void prefetchRow(Eigen::Index row) const;
 
  private:
+  template <typename>
+  friend class Dataset;
+
   SparseRows sparseRows_;
   DenseRows denseRows_;
   Vector labels_;

@@ -29,7 +29,8 @@ inline constexpr std::string_view kSyntheticPrefix = "synthetic:";
 
 // Rows shardOf(n, rank, ranks) of the split's source (config.train or config.test). Throws
 // ConfigError naming the key for an unknown generator or for fewer rows than ranks.
-Dataset generateSynthetic(const DataConfig& config, SyntheticSplit split, int rank, int ranks);
+Dataset<double> generateSynthetic(const DataConfig& config, SyntheticSplit split, int rank,
+                                  int ranks);
 
 // The planted w* behind the split's labels; identical on every rank.
 Vector plantedModel(const DataConfig& config, SyntheticSplit split);

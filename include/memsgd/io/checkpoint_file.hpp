@@ -26,17 +26,23 @@ using CheckpointIdentity = std::vector<std::pair<std::string, std::string>>;
 // Collective. Gathers every rank's state to rank 0, which writes one HDF5 file atomically:
 // `path`.tmp is written, fsync'ed and renamed over `path`, so the previous checkpoint stays
 // intact until the new one is complete.
-void writeCheckpoint(const std::string& path, const Communicator& comm, const TrainerState& mine,
-                     const RunProgress& progress, const CheckpointIdentity& identity);
+// x and the memories are stored in the run's precision (Scalar: float or double); the identity
+// holds model.precision, so a checkpoint resumes only at its own precision.
+template <typename Scalar>
+void writeCheckpoint(const std::string& path, const Communicator& comm,
+                     const TrainerState<Scalar>& mine, const RunProgress& progress,
+                     const CheckpointIdentity& identity);
 
+template <typename Scalar>
 struct Checkpoint {
-  TrainerState state;  // this rank's view: replicated parts plus its own
+  TrainerState<Scalar> state;  // this rank's view: replicated parts plus its own
   RunProgress progress;
 };
 
 // Collective. Every rank reads its own part of the checkpoint at `path`. Throws AgreedError on all
 // ranks when the file cannot be read or its identity differs from `identity` (naming the setting).
-Checkpoint readCheckpoint(const std::string& path, const Communicator& comm,
-                          const CheckpointIdentity& identity);
+template <typename Scalar>
+Checkpoint<Scalar> readCheckpoint(const std::string& path, const Communicator& comm,
+                                  const CheckpointIdentity& identity);
 
 }  // namespace memsgd

@@ -31,14 +31,14 @@ class RunRecorder {
               std::ostream& console, std::optional<ResumePoint> resume = std::nullopt);
 
   // With log.trace_steps: notes the last step's traffic; call after every step.
-  void traceStep(const Trainer& trainer);
+  void traceStep(const TrainerStatus& trainer);
   // Collective: writes the steps noted since the last call to /trace (record() calls it too).
   void flushTrace();
 
   // Collective. Appends one row for the trainer's current state and `evaluation`.
-  void record(const Trainer& trainer, const Evaluation& evaluation, double elapsedSeconds);
+  void record(const TrainerStatus& trainer, const Evaluation& evaluation, double elapsedSeconds);
   // Rank 0 marks the run file complete and prints the closing summary.
-  void finish(const Trainer& trainer, const RunTiming& timing);
+  void finish(const TrainerStatus& trainer, const RunTiming& timing);
   // Rows in the run file (the same number on every rank).
   [[nodiscard]] std::uint64_t rows() const { return rows_; }
 

@@ -14,31 +14,38 @@ double logisticLossDerivative(double margin);
 
 // L2-regularised logistic regression over one rank's shard:
 //   f(x) = (1/n) sum_i log(1 + exp(-y_i a_i.x)) + (lambda/2) ||x||^2,
-// separable over rows, so ranks evaluate their shards and sum the results.
+// separable over rows, so ranks evaluate their shards and sum the results. x and the data are
+// Scalar (float or double); sums over rows and the regulariser are accumulated in double.
+template <typename Scalar>
 class LogisticRegression {
  public:
-  LogisticRegression(const Dataset& data, double lambda) : data_(data), lambda_(lambda) {}
+  using ConstRef = ConstVectorRefOf<Scalar>;
+
+  LogisticRegression(const Dataset<Scalar>& data, double lambda) : data_(data), lambda_(lambda) {}
 
   [[nodiscard]] double lambda() const { return lambda_; }
-  [[nodiscard]] const Dataset& data() const { return data_; }
+  [[nodiscard]] const Dataset<Scalar>& data() const { return data_; }
 
-  // sum over the shard's rows of log(1 + exp(-y_i a_i.x)), without regulariser or 1/n.
-  [[nodiscard]] double lossSum(const ConstVectorRef& x) const;
-  // The number of rows of the shard that sign(a_i.x) classifies correctly (a_i.x = 0 counts as +1).
-  [[nodiscard]] std::uint64_t correctCount(const ConstVectorRef& x) const;
+  struct ShardSums {
+    double loss = 0.0;          // sum of log(1 + exp(-y_i a_i.x)), without regulariser or 1/n
+    std::uint64_t correct = 0;  // rows that sign(a_i.x) classifies correctly (0 counts as +1)
+  };
+  // Both sums over the shard's rows in one pass over the data: A x by a matrix-vector product
+  // into `products` (scratch, reused across calls), then vectorised losses in double.
+  [[nodiscard]] ShardSums shardSums(const ConstRef& x, VectorOf<Scalar>& products) const;
   // The regulariser (lambda/2) ||x||^2.
-  [[nodiscard]] double regularizer(const ConstVectorRef& x) const;
+  [[nodiscard]] double regularizer(const ConstRef& x) const;
 
   // out += scale * (mean over `rows` of the data-term gradient), touching only the rows' nonzeros.
   // The regulariser's gradient lambda*x is added by the caller (dense, see
   // addScaledRegularizerGradient).
-  void addScaledDataGradient(const ConstVectorRef& x, std::span<const std::uint32_t> rows,
-                             double scale, VectorRef out) const;
+  void addScaledDataGradient(const ConstRef& x, std::span<const std::uint32_t> rows, double scale,
+                             VectorRefOf<Scalar> out) const;
   // out += scale * lambda * x.
-  void addScaledRegularizerGradient(const ConstVectorRef& x, double scale, VectorRef out) const;
+  void addScaledRegularizerGradient(const ConstRef& x, double scale, VectorRefOf<Scalar> out) const;
 
  private:
-  const Dataset& data_;
+  const Dataset<Scalar>& data_;
   double lambda_;
 };
 

@@ -19,7 +19,7 @@ struct OptimumResult {
 
 // Collective: the full objective and its gradient at x, each rank contributing its shard and the
 // sums taken with one Allreduce, so every rank gets the same values. Returns f(x).
-double fullObjective(const LogisticRegression& model, const Communicator& comm,
+double fullObjective(const LogisticRegression<double>& model, const Communicator& comm,
                      const ConstVectorRef& x, VectorRef gradient);
 
 // Collective: full-batch L-BFGS (LBFGSpp, strong-Wolfe line search) from x = 0, then, for
@@ -28,7 +28,7 @@ double fullObjective(const LogisticRegression& model, const Communicator& comm,
 // caller checks gradientNorm. Every rank runs the identical iterations. maxIterations bounds the
 // L-BFGS iterations (Newton steps are at most 50 more). When the line search gives up, the
 // L-BFGS part of `iterations` counts evaluations instead (LBFGSpp does not report its count).
-OptimumResult findOptimum(const LogisticRegression& model, const Communicator& comm,
+OptimumResult findOptimum(const LogisticRegression<double>& model, const Communicator& comm,
                           double gradientTolerance = 1e-10, int maxIterations = 10000);
 
 }  // namespace memsgd

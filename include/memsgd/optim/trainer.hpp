@@ -29,24 +29,37 @@ ResolvedHyperParameters resolveHyperParameters(const RunConfig& config, std::uin
                                                std::uint64_t dim);
 
 // Everything a Trainer needs to continue exactly where it stood.
+template <typename Scalar>
 struct TrainerState {
   // The same on every rank.
-  Vector x;
-  Averager::State averaging;
+  VectorOf<Scalar> x;
+  typename Averager<Scalar>::State averaging;
   std::uint64_t steps = 0;
   std::uint64_t samples = 0;
   // This rank's own.
-  Vector memory;
+  VectorOf<Scalar> memory;
   ShardSampler::State sampling;
   std::optional<Rng::State> compressionRng;  // for randomised compressors
   CommCounters counters;
 };
 
+// Where a trainer stands, whatever its precision: what the run file logs.
+struct TrainerStatus {
+  std::uint64_t steps = 0;
+  std::uint64_t samples = 0;  // t
+  double epoch = 0.0;         // t / n
+  double learningRate = 0.0;  // eta_t for the next step
+  CommCounters counters;      // this rank's
+};
+
 // Mem-SGD on one rank (Algorithm 2 of the paper, run by every rank in lockstep). x is replicated:
 // every rank applies the same P messages in rank order, so replicas stay bitwise identical.
+// Scalar (model.precision: float or double) is the type of x, the memory and the data values;
+// learning rates, averaging weights and messages are double.
+template <typename Scalar>
 class Trainer {
  public:
-  Trainer(const RunConfig& config, const Communicator& comm, const Dataset& train);
+  Trainer(const RunConfig& config, const Communicator& comm, const Dataset<Scalar>& train);
 
   // One synchronous step: P * batch_size samples in total. Collective.
   void step();
@@ -55,41 +68,42 @@ class Trainer {
   // t: samples processed by all ranks so far.
   [[nodiscard]] std::uint64_t samples() const { return samples_; }
   [[nodiscard]] std::uint64_t samplesPerStep() const { return samplesPerStep_; }
-  [[nodiscard]] const Vector& x() const { return x_; }
+  [[nodiscard]] const VectorOf<Scalar>& x() const { return x_; }
   // The averaged iterate that losses are reported at.
-  void averagedIterate(Vector& out) const { averager_.average(x_, out); }
-  [[nodiscard]] const ErrorMemory& memory() const { return memory_; }
+  void averagedIterate(VectorOf<Scalar>& out) const { averager_.average(x_, out); }
+  [[nodiscard]] const ErrorMemory<Scalar>& memory() const { return memory_; }
   [[nodiscard]] const CommCounters& counters() const { return counters_; }
-  [[nodiscard]] const LogisticRegression& model() const { return model_; }
+  [[nodiscard]] const LogisticRegression<Scalar>& model() const { return model_; }
   [[nodiscard]] double learningRate() const {
     return learningRate_.at(static_cast<double>(samples_));
   }
   [[nodiscard]] const ResolvedHyperParameters& hyperParameters() const { return hyper_; }
-  [[nodiscard]] TrainerState state() const;
+  [[nodiscard]] TrainerStatus status() const;
+  [[nodiscard]] TrainerState<Scalar> state() const;
   // Continues from `state` (taken from a trainer of the same configuration, rank and shard);
   // throws std::invalid_argument when its sizes do not fit.
-  void restore(const TrainerState& state);
+  void restore(const TrainerState<Scalar>& state);
 
  private:
-  void exchangeDense();
-  void exchangeSparse();
+  // The rest of a step once v = m + eta * grad f_i(x) holds the data term.
+  void stepDense(VectorRefOf<Scalar> v);
+  void stepSparse(VectorRefOf<Scalar> v, double eta);
 
   const Communicator& comm_;
   ResolvedHyperParameters hyper_;
-  LogisticRegression model_;
+  LogisticRegression<Scalar> model_;
   LearningRate learningRate_;
-  std::unique_ptr<Compressor> compressor_;
+  std::unique_ptr<Compressor<Scalar>> compressor_;
   std::unique_ptr<MessageCodec> codec_;
-  ErrorMemory memory_;
-  Averager averager_;
+  ErrorMemory<Scalar> memory_;
+  Averager<Scalar> averager_;
   ShardSampler sampler_;
   SparseExchange sparseExchange_;
   DenseExchange denseExchange_;
   std::uint32_t batchSize_;
   std::uint64_t samplesPerStep_;
   double applyScale_;  // 1 for sum aggregation, 1/P for mean
-  Vector x_;
-  Vector denseSum_;
+  VectorOf<Scalar> x_;
   SparseMessage message_;
   CommCounters counters_;
   std::uint64_t steps_ = 0;

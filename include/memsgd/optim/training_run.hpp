@@ -10,6 +10,7 @@
 
 namespace memsgd {
 
+// x and x_bar in double, whatever model.precision the run used.
 struct TrainingOutcome {
   Vector x;         // last iterate (identical on every rank)
   Vector averaged;  // x_bar, the iterate the losses are reported at
