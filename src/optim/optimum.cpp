@@ -59,21 +59,36 @@ class Objective {
   Vector bestGradient_;
 };
 
+// l''(y a.x) for the logistic loss: l'(z) = -sigma(-z), so l''(z) = sigma(-z) (1 - sigma(-z)).
+double lossCurvature(const Dataset<double>& data, Eigen::Index row, const ConstVectorRef& x) {
+  const double p = -logisticLossDerivative(data.label(row) * data.rowDot(row, x));
+  return p * (1.0 - p);
+}
+
 // The Hessian (1/n) sum_i l''(y_i a_i.x) a_i a_i^T + lambda I, summed over ranks (y_i^2 = 1).
 Eigen::MatrixXd fullHessian(const LogisticRegression<double>& model, const Communicator& comm,
                             const ConstVectorRef& x) {
   const Dataset<double>& data = model.data();
   const Eigen::Index d = data.dim();
   Eigen::MatrixXd hessian = Eigen::MatrixXd::Zero(d, d);
-  for (Eigen::Index row = 0; row < data.rows(); ++row) {
-    // l'(z) = -sigma(-z), so l''(z) = sigma(-z) (1 - sigma(-z)).
-    const double p = -logisticLossDerivative(data.label(row) * data.rowDot(row, x));
-    const double weight = p * (1.0 - p);
-    if (data.isDense()) {
-      const auto a = data.denseRows().row(row);
-      hessian.noalias() += weight * a.transpose() * a;
-    } else {
-      const Dataset<double>::SparseRows& rows = data.sparseRows();
+  if (data.isDense()) {
+    // Blocks of rows scaled by sqrt(l''), one symmetric rank-k update each: a matrix product
+    // instead of a rank-1 update per row (minutes to seconds at d = 2000, n = 50000).
+    constexpr Eigen::Index kBlockRows = 256;
+    Eigen::MatrixXd block(kBlockRows, d);
+    for (Eigen::Index first = 0; first < data.rows(); first += kBlockRows) {
+      const Eigen::Index count = std::min(kBlockRows, data.rows() - first);
+      for (Eigen::Index i = 0; i < count; ++i) {
+        block.row(i) =
+            std::sqrt(lossCurvature(data, first + i, x)) * data.denseRows().row(first + i);
+      }
+      hessian.selfadjointView<Eigen::Lower>().rankUpdate(block.topRows(count).transpose());
+    }
+    hessian = Eigen::MatrixXd(hessian.selfadjointView<Eigen::Lower>());
+  } else {
+    const Dataset<double>::SparseRows& rows = data.sparseRows();
+    for (Eigen::Index row = 0; row < data.rows(); ++row) {
+      const double weight = lossCurvature(data, row, x);
       for (Dataset<double>::SparseRows::InnerIterator j(rows, row); j; ++j) {
         const double scaled = weight * j.value();
         for (Dataset<double>::SparseRows::InnerIterator k(rows, row); k; ++k) {

@@ -107,6 +107,21 @@ TEST(Optimum, HeartScaleUnnormalizedMatchesDenseNewton) {
 TEST(Optimum, HeartScaleL2MatchesDenseNewton) { expectMatchesNewton("heart_scale", "l2"); }
 TEST(Optimum, A9aL2MatchesDenseNewton) { expectMatchesNewton("a9a.bz2", "l2"); }
 
+// Dense rows take the blocked Hessian: Newton from L-BFGS's 1e-7 must converge quadratically, so
+// one or two steps reach 1e-10 (a wrong Hessian converges linearly at best).
+TEST(Optimum, DenseSyntheticEpsilonNewtonConvergesQuadratically) {
+  const Communicator comm;
+  const RunConfig config = test::configFrom({"--data.train=synthetic:epsilon", "--data.rows=1000"});
+  const ShardedData<double> shards = loadShards<double>(config.data, comm);
+  ASSERT_TRUE(shards.train.isDense());
+  const LogisticRegression<double> model(shards.train,
+                                         1.0 / static_cast<double>(shards.train.globalRows()));
+  const OptimumResult optimum = findOptimum(model, comm, 1e-10, 10000);
+  EXPECT_LE(optimum.gradientNorm, 1e-10);
+  EXPECT_GE(optimum.newtonSteps, 1);
+  EXPECT_LE(optimum.newtonSteps, 2);
+}
+
 // d = 47236 is above the Newton limit, so L-BFGS alone goes down to rounding level, where its line
 // search proposed a NaN step on this problem (one rank) and then evaluated NaN points forever.
 TEST(Optimum, SyntheticRcv1EndsNearTheOptimumWithLbfgsAlone) {
