@@ -152,14 +152,7 @@ def traffic(run, kind):
 
 def with_traffic(runs, kind):
     """The runs that communicated anything under `kind` (on one rank, MPI carries no bytes)."""
-    kept = []
-    for run in runs:
-        if traffic(run, kind)[-1] > 0:
-            kept.append(run)
-        else:
-            print(f"plot: {run.name} sent no {TRAFFIC[kind][0]}, left out of the MB figures",
-                  file=sys.stderr)
-    return kept
+    return [run for run in runs if traffic(run, kind)[-1] > 0]
 
 
 def suboptimality_vs_mb(runs, kind="bytes", title=""):
@@ -221,6 +214,10 @@ def time_to_target(runs, target=None, title=""):
 
 def figures(runs, kind="bytes", target=None, title=""):
     """File name -> figure, for the figures these runs allow."""
+    communicating = {id(run) for run in with_traffic(runs, kind)}
+    for run in (run for run in runs if id(run) not in communicating):
+        print(f"plot: {run.name} has no {TRAFFIC[kind][0]} (one rank sends nothing through MPI; "
+              f"--traffic paper counts it), left out of the MB figures", file=sys.stderr)
     built = {
         "suboptimality_vs_epoch": suboptimality_vs_epoch(runs, title),
         "suboptimality_vs_mb": suboptimality_vs_mb(runs, kind, title),
