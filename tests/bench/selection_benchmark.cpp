@@ -7,7 +7,9 @@
 // Values are uniform in [-1, 1). top_k times selectTopK. add_then_top_k and fused_top_k time
 // Mem-SGD's v += scale * x followed by top-k, as addScaled then selectTopK and as
 // addScaledAndSelectTopK: they move three arrays (v read and written, x read), so their x_read is
-// at least about 3 for DRAM sizes.
+// at least about 3 for DRAM sizes. approx_top_k times the approx_top_k compressor (threshold
+// estimated from 1000 sampled magnitudes, then exact top-k among the candidates above it), from
+// k = d/100 up to k = d/16, the largest k it does not hand to exact top-k.
 // ns_per_elem and x_read divide CPU time; the console prints them with an "s" suffix (the unit of
 // inverted rates), but they are a time in ns and a ratio.
 //
@@ -21,7 +23,9 @@
 #include <string>
 #include <vector>
 
+#include "memsgd/compress/approx_top_k.hpp"
 #include "memsgd/compress/selection.hpp"
+#include "memsgd/config/run_config.hpp"
 #include "memsgd/data/dataset.hpp"
 #include "memsgd/util/random.hpp"
 #include "read_bandwidth.hpp"
@@ -85,15 +89,32 @@ void addThenTopK(benchmark::State& state, Eigen::Index d, std::size_t k, bool fu
   setCounters(state, d, seconds);
 }
 
+void approxTopK(benchmark::State& state, Eigen::Index d, std::size_t k) {
+  const Vector v = uniformVector(d, 1);
+  ApproxTopK<double> compressor(k, RunConfig{}.compression.sampleSize, Rng(3));
+  SparseMessage message;
+  compressor.compress(v, message);
+  const double seconds = readSeconds({v.data(), static_cast<std::size_t>(d)});
+  for (auto _ : state) {
+    compressor.compress(v, message);
+    benchmark::DoNotOptimize(message.values.data());
+    benchmark::ClobberMemory();
+  }
+  setCounters(state, d, seconds);
+}
+
+// kernel/d/k
+std::string benchmarkName(std::string kernel, Eigen::Index d, std::size_t k) {
+  return kernel.append("/").append(std::to_string(d)).append("/").append(std::to_string(k));
+}
+
 }  // namespace
 
 void registerSelectionBenchmarks() {
   for (const Eigen::Index d : kDims) {
     const auto size = static_cast<std::size_t>(d);
     for (const std::size_t k : {std::size_t{1}, std::size_t{10}, size / 100, size / 10}) {
-      const auto name = [d, k](std::string kernel) {
-        return kernel.append("/").append(std::to_string(d)).append("/").append(std::to_string(k));
-      };
+      const auto name = [d, k](const char* kernel) { return benchmarkName(kernel, d, k); };
       benchmark::RegisterBenchmark(name("top_k").c_str(), topK, d, k)
           ->Unit(benchmark::kMicrosecond);
       if (k == 10 || k == size / 100) {
@@ -101,6 +122,16 @@ void registerSelectionBenchmarks() {
             ->Unit(benchmark::kMicrosecond);
         benchmark::RegisterBenchmark(name("fused_top_k").c_str(), addThenTopK, d, k, true)
             ->Unit(benchmark::kMicrosecond);
+      }
+    }
+    if (d >= 47236) {
+      for (const std::size_t k : {size / 100, size / 16}) {
+        benchmark::RegisterBenchmark(benchmarkName("approx_top_k", d, k).c_str(), approxTopK, d, k)
+            ->Unit(benchmark::kMicrosecond);
+        if (k == size / 16) {
+          benchmark::RegisterBenchmark(benchmarkName("top_k", d, k).c_str(), topK, d, k)
+              ->Unit(benchmark::kMicrosecond);
+        }
       }
     }
   }
