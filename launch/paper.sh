@@ -25,7 +25,7 @@ for data in epsilon rcv1 w8a; do
   plot "theory-$data" --traffic paper --title "theory: ${about[$data]}, 1 rank"
 done
 # Findings 3 and 4: on 2 ranks, so that MPI carries (and the run files count) real bytes.
-for data in epsilon w8a; do
+for data in epsilon rcv1 w8a; do
   sweep "$configs"/bits_"$data"_*.ini --out "$results/bits-$data" --ranks 2
   plot "bits-$data" --title "bits: ${about[$data]}, 2 ranks"
 done
@@ -36,7 +36,8 @@ plot scaling-epsilon --title "scaling: ${about[epsilon]}"
 mkdir -p "$configs/figures"
 for figure in theory-epsilon_suboptimality_vs_epoch theory-rcv1_suboptimality_vs_epoch \
   theory-w8a_suboptimality_vs_epoch bits-epsilon_suboptimality_vs_mb \
-  bits-w8a_suboptimality_vs_mb bits-epsilon_accuracy_vs_mb scaling-epsilon_time_to_target; do
+  bits-rcv1_suboptimality_vs_mb bits-w8a_suboptimality_vs_mb bits-epsilon_accuracy_vs_mb \
+  scaling-epsilon_time_to_target; do
   cp "$results/figures/$figure.png" "$configs/figures/"
 done
 "$repo/launch/findings.py" "$results"

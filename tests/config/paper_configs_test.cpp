@@ -101,9 +101,9 @@ TEST(PaperConfigs, EveryConfigParsesWithItsExperimentsSettings) {
       EXPECT_EQ(config.compression.levels, curve->second.levels);
     }
   }
-  // theory: 6 curves on epsilon, rcv1 and w8a; bits: 6 on epsilon and w8a; scaling: SGD, top-1.
+  // theory and bits: 6 curves each on epsilon, rcv1 and w8a; scaling: SGD, top-1.
   EXPECT_EQ(perExperiment,
-            (std::map<std::string, int>{{"bits", 12}, {"scaling", 2}, {"theory", 18}}));
+            (std::map<std::string, int>{{"bits", 18}, {"scaling", 2}, {"theory", 18}}));
 }
 
 }  // namespace
