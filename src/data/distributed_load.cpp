@@ -21,8 +21,7 @@ struct LocalRows {
 // agreeOnFailure, so a bad line on one rank stops all ranks with its message.
 LocalRows readBlock(const std::string& path, std::uint64_t maxDim, const Communicator& comm) {
   LocalRows local;
-  std::exception_ptr failure;
-  try {
+  comm.agreeOn([&] {
     local.globalRows = countLibsvmRows(path);
     if (local.globalRows < static_cast<std::uint64_t>(comm.size())) {
       throw DataError(path, "has " + std::to_string(local.globalRows) + " rows, fewer than the " +
@@ -30,10 +29,7 @@ LocalRows readBlock(const std::string& path, std::uint64_t maxDim, const Communi
     }
     local.range = shardOf(local.globalRows, comm.rank(), comm.size());
     local.rows = readLibsvmRows(path, local.range, maxDim);
-  } catch (...) {
-    failure = std::current_exception();
-  }
-  comm.agreeOnFailure(failure);
+  });
   return local;
 }
 
@@ -53,17 +49,13 @@ template <typename Scalar>
 Dataset<Scalar> generateBlock(const DataConfig& config, SyntheticSplit split,
                               const Communicator& comm) {
   Dataset<Scalar> data;
-  std::exception_ptr failure;
-  try {
+  comm.agreeOn([&] {
     if constexpr (std::is_same_v<Scalar, double>) {
       data = generateSynthetic(config, split, comm.rank(), comm.size());
     } else {
       data = generateSynthetic(config, split, comm.rank(), comm.size()).template cast<Scalar>();
     }
-  } catch (...) {
-    failure = std::current_exception();
-  }
-  comm.agreeOnFailure(failure);
+  });
   return data;
 }
 

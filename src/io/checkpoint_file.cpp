@@ -245,8 +245,7 @@ template <typename Scalar>
 Checkpoint<Scalar> readCheckpoint(const std::string& path, const Communicator& comm,
                                   const CheckpointIdentity& identity) {
   Checkpoint<Scalar> checkpoint;
-  std::exception_ptr failure;
-  try {
+  comm.agreeOn([&] {
     if (!std::filesystem::is_regular_file(path)) {
       throw IoError("--resume " + path + ": no such checkpoint file");
     }
@@ -294,10 +293,7 @@ Checkpoint<Scalar> readCheckpoint(const std::string& path, const Communicator& c
                       {mine[kReceivedIndex], mine[kReceivedValue], mine[kReceivedHeader]},
                       mine[kPaperBits],
                       mine[kPairs]};
-  } catch (...) {
-    failure = std::current_exception();
-  }
-  comm.agreeOnFailure(failure);
+  });
   return checkpoint;
 }
 

@@ -34,17 +34,13 @@ RunRecorder::RunRecorder(const LogConfig& config, const Communicator& comm,
       rows_(resume ? resume->rows : 0),
       tracing_(config.traceSteps),
       traced_(resume ? resume->counters : CommCounters{}) {
-  std::exception_ptr failure;
-  if (comm.rank() == 0) {
-    try {
+  comm.agreeOn([&] {
+    if (comm.rank() == 0) {
       file_.emplace(resume ? RunFile::reopen(config.output, resume->rows, resume->steps)
                            : RunFile::create(config.output, config.overwrite));
       file_->writeConfig(attributes);
-    } catch (...) {
-      failure = std::current_exception();
     }
-  }
-  comm.agreeOnFailure(failure);
+  });
 }
 
 void RunRecorder::record(const TrainerStatus& trainer, const Evaluation& evaluation,

@@ -59,18 +59,6 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// Runs `action` on every rank; if it throws on any, every rank throws AgreedError.
-template <typename Action>
-void agreed(const Communicator& comm, Action action) {
-  std::exception_ptr failure;
-  try {
-    action();
-  } catch (...) {
-    failure = std::current_exception();
-  }
-  comm.agreeOnFailure(failure);
-}
-
 // runTraining at one precision.
 template <typename Scalar>
 TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::ostream& console) {
@@ -80,7 +68,7 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
   timing.loadSeconds = secondsSince(loadStart);
   const std::uint64_t n = shards.train.globalRows();
   std::optional<Trainer<Scalar>> trainer;
-  agreed(comm, [&] { trainer.emplace(config, comm, shards.train); });
+  comm.agreeOn([&] { trainer.emplace(config, comm, shards.train); });
 
   const auto totalSamples =
       static_cast<std::uint64_t>(std::ceil(config.optimizer.epochs * static_cast<double>(n)));
@@ -91,7 +79,7 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
   RunProgress progress{evalEvery, checkpointEvery, 0, 0.0};
   if (!config.resumeFrom.empty()) {
     const Checkpoint<Scalar> checkpoint = readCheckpoint<Scalar>(config.resumeFrom, comm, identity);
-    agreed(comm, [&] { trainer->restore(checkpoint.state); });
+    comm.agreeOn([&] { trainer->restore(checkpoint.state); });
     progress = checkpoint.progress;
   }
   const bool resuming = !config.resumeFrom.empty();
@@ -101,7 +89,7 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
                                 : std::nullopt);
   std::optional<double> optimum = config.model.optimumValue;
   if (!config.model.optimumFile.empty()) {
-    agreed(comm, [&] { optimum = readOptimumValue(config.model.optimumFile); });
+    comm.agreeOn([&] { optimum = readOptimumValue(config.model.optimumFile); });
   }
   Evaluator<Scalar> evaluator(comm, trainer->model(), shards.test ? &*shards.test : nullptr,
                               optimum);

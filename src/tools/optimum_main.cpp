@@ -32,9 +32,8 @@ void runOptimum(const memsgd::RunConfig& config, const memsgd::Communicator& com
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   // Only rank 0 writes; its failure is agreed on so that every rank exits with its code.
-  std::exception_ptr failure;
-  if (comm.rank() == 0) {
-    try {
+  comm.agreeOn([&] {
+    if (comm.rank() == 0) {
       memsgd::writeOptimumFile(
           config.log.output, result,
           {{"data_train", config.data.train},
@@ -46,11 +45,8 @@ void runOptimum(const memsgd::RunConfig& config, const memsgd::Communicator& com
            {"gradient_tolerance", kGradientTolerance},
            {"ranks", static_cast<std::int64_t>(comm.size())}},
           config.log.overwrite);
-    } catch (...) {
-      failure = std::current_exception();
     }
-  }
-  comm.agreeOnFailure(failure);
+  });
   if (comm.rank() == 0) {
     std::cout.precision(17);
     std::cout << "f* = " << result.value << "\n||grad f(x*)|| = " << result.gradientNorm

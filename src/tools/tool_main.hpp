@@ -29,15 +29,11 @@ int runTool(const char* name, int argc, char** argv, Body&& body) {
   };
   try {
     std::optional<RunConfig> config;
-    std::exception_ptr failure;
-    try {
+    comm.agreeOn([&] {
       // Only rank 0 prints --help; every rank parses the same argv and reaches the same verdict.
       std::ostream nowhere(nullptr);
       config = parseCommandLine(argc, argv, comm.rank() == 0 ? std::cout : nowhere);
-    } catch (...) {
-      failure = std::current_exception();
-    }
-    comm.agreeOnFailure(failure);
+    });
     if (!config) {
       return 0;
     }

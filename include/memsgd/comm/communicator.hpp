@@ -6,6 +6,7 @@
 #include <exception>
 #include <span>
 #include <string>
+#include <utility>
 
 #include "memsgd/error.hpp"
 
@@ -51,6 +52,17 @@ class Communicator {
   // Collective: if `failure` holds an exception on some rank, every rank throws AgreedError with
   // the message and exit code of the lowest failing rank; otherwise returns on every rank.
   void agreeOnFailure(const std::exception_ptr& failure) const;
+  // Collective: runs `action` on every rank, then agrees on its failure as agreeOnFailure does.
+  template <typename Action>
+  void agreeOn(Action&& action) const {
+    std::exception_ptr failure;
+    try {
+      std::forward<Action>(action)();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    agreeOnFailure(failure);
+  }
 
   // Ends every rank of the job at once: for failures that only some ranks meet mid-run, where
   // waiting for the others to agree would hang.
