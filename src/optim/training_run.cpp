@@ -130,13 +130,20 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
     evaluate();
   }
   const std::uint64_t samplesBefore = trainer->samples();
+  // Step time is the loop's time less its evaluations and checkpoints, so that the steps
+  // themselves read no clock.
+  double offStepSeconds = 0.0;
+  const auto offStep = [&](auto work) {
+    const auto workStart = std::chrono::steady_clock::now();
+    work();
+    offStepSeconds += secondsSince(workStart);
+  };
+  const auto loopStart = std::chrono::steady_clock::now();
   while (trainer->samples() < totalSamples) {
-    const auto stepStart = std::chrono::steady_clock::now();
     trainer->step();
-    timing.stepSeconds += secondsSince(stepStart);
     recorder.traceStep(trainer->status());
     if (trainer->samples() >= progress.nextEvaluation) {
-      evaluate();
+      offStep(evaluate);
       while (progress.nextEvaluation <= trainer->samples()) {
         progress.nextEvaluation += evalEvery;
       }
@@ -145,9 +152,10 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
       while (progress.nextCheckpoint <= trainer->samples()) {
         progress.nextCheckpoint += checkpointEvery;
       }
-      checkpoint();
+      offStep(checkpoint);
     }
   }
+  timing.stepSeconds = secondsSince(loopStart) - offStepSeconds;
   // Before the closing evaluation, which is off the schedule: a resumed run continues the
   // schedule without it.
   if (checkpointEvery > 0) {
