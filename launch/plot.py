@@ -348,10 +348,13 @@ def time_points(runs, target):
 def time_to_target(runs, target=None, title=""):
     """Step seconds to the target against the rank count, one curve per setting; None unless
     the runs logged suboptimality and step_s with several rank counts."""
-    if loss_column(runs)[0] != "suboptimality":
+    def several_rank_counts(runs):
+        return len({run.config["ranks"] for run in runs}) > 1
+
+    if loss_column(runs)[0] != "suboptimality" or not several_rank_counts(runs):
         return None
     runs = with_step_time(runs)
-    if len({run.config["ranks"] for run in runs}) < 2:
+    if not several_rank_counts(runs):
         return None
     target = default_target(runs) if target is None else target
     figure, axes = new_figure(runs, title)

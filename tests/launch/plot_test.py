@@ -214,6 +214,12 @@ class PlotRules(unittest.TestCase):
         self.assertEqual(len(built["suboptimality_vs_epoch"].axes[0].get_lines()), 2)
         self.assertEqual(stderr.getvalue().count("step_s"), 1, stderr.getvalue())
         self.assertIn(f"plot: {old} has no /metrics/step_s", stderr.getvalue())
+        # With one rank count there is no time figure to leave the run out of: nothing to say.
+        (self.folder / "np1.h5").unlink()
+        stderr = io.StringIO()
+        with contextlib.redirect_stderr(stderr):
+            plot.figures(self.load())
+        self.assertNotIn("step_s", stderr.getvalue())
 
     def test_the_command_writes_every_figure(self):
         for ranks in (1, 2, 4):
