@@ -393,7 +393,8 @@ def main(argv):
     parser.add_argument("--target", type=float,
                         help="suboptimality of time_to_target (default: the largest value "
                              "every run reaches)")
-    parser.add_argument("--title", default="", help="first line of every figure's title (the data set is the second)")
+    parser.add_argument("--title", default="",
+                        help="first line of every figure's title (the data set is the second)")
     args = parser.parse_args(argv)
     runs = load_runs(args.results)
     if not runs:

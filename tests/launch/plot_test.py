@@ -73,6 +73,7 @@ class PlotRules(unittest.TestCase):
         self.folder = Path(self.tmp.name)
 
     def tearDown(self):
+        plot.plt.close("all")
         self.tmp.cleanup()
 
     def load(self):

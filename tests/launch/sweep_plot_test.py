@@ -99,8 +99,8 @@ class SweepAndPlot(unittest.TestCase):
         figures = plot.figures(runs)
         # time_to_target needs /metrics/step_s, which memsgd-train writes from issue #10 on.
         timed = all("step_s" in run.metrics for run in runs)
-        self.assertEqual(set(figures), {"suboptimality_vs_epoch", "suboptimality_vs_mb",
-                                        "accuracy_vs_mb"} | ({"time_to_target"} if timed else set()))
+        expected = {"suboptimality_vs_epoch", "suboptimality_vs_mb", "accuracy_vs_mb"}
+        self.assertEqual(set(figures), expected | ({"time_to_target"} if timed else set()))
         for figure in figures.values():
             self.assertEqual(figure.axes[0].get_title(), "a9a (n = 32561, d = 123)")
         epoch = figures["suboptimality_vs_epoch"].axes[0]
