@@ -221,7 +221,6 @@ OptimumResult findOptimum(const LogisticRegression<double>& model, const Communi
 
   // Newton polish: quadratic convergence from where L-BFGS stopped (at most a few steps).
   Vector trialGradient(d);
-  result.stop = OptimumStop::kTolerance;
   while (result.gradientNorm > gradientTolerance) {
     if (result.newtonSteps == kMaxNewtonSteps) {
       result.stop = OptimumStop::kNewtonLimit;
