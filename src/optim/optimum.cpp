@@ -15,11 +15,16 @@
 namespace memsgd {
 namespace {
 
-// Dense Newton is O(d^2) memory and traffic per step; above this, L-BFGS alone has to do.
-constexpr Eigen::Index kMaxNewtonDim = 4096;
+// The dense Hessian is O(d^2) memory and traffic per Newton step; above this dimension the Newton
+// direction comes from conjugate gradients on Hessian-vector products (O(d) each) instead.
+constexpr Eigen::Index kMaxDenseNewtonDim = 4096;
 constexpr int kMaxNewtonSteps = 50;
 // L-BFGS hands over to Newton at this gradient norm; Newton then needs one or two steps.
 constexpr double kNewtonStartTolerance = 1e-7;
+// Conjugate gradients stop at ||H s + g|| <= min(kMaxForcing, sqrt(||g||)) ||g|| (an inexact
+// Newton step that still converges superlinearly), or after this many products.
+constexpr double kMaxForcing = 0.1;
+constexpr int kMaxConjugateGradientSteps = 1000;
 
 // Adapts fullObjective to LBFGSpp's functor interface and remembers the lowest point it saw:
 // when the line search gives up near the optimum (f flat to rounding), that point is kept.
@@ -103,6 +108,58 @@ Eigen::MatrixXd fullHessian(const LogisticRegression<double>& model, const Commu
   return hessian;
 }
 
+// The Hessian times v without forming it: (1/n) sum_i w_i a_i (a_i.v) + lambda v, with
+// w_i = l''(y_i a_i.x) of this rank's rows, summed over ranks with one Allreduce.
+Vector hessianTimes(const LogisticRegression<double>& model, const Communicator& comm,
+                    const Vector& weights, const Vector& v) {
+  const Dataset<double>& data = model.data();
+  Vector product = Vector::Zero(data.dim());
+  for (Eigen::Index row = 0; row < data.rows(); ++row) {
+    data.addScaledRow(row, weights[row] * data.rowDot(row, v), product);
+  }
+  comm.allreduceSum(std::span<double>(product.data(), static_cast<std::size_t>(product.size())));
+  return product / static_cast<double>(data.globalRows()) + model.lambda() * v;
+}
+
+// Conjugate gradients on H s = -g from s = 0 (H is positive definite: lambda > 0). Every iterate
+// is a descent direction, so a step cut short by the iteration limit is still usable.
+Vector conjugateGradientNewtonStep(const LogisticRegression<double>& model,
+                                   const Communicator& comm, const ConstVectorRef& x,
+                                   const Vector& gradient, int& products) {
+  const Dataset<double>& data = model.data();
+  Vector weights(data.rows());
+  for (Eigen::Index row = 0; row < data.rows(); ++row) {
+    weights[row] = lossCurvature(data, row, x);
+  }
+  const double gradientNorm = gradient.norm();
+  const double tolerance = std::min(kMaxForcing, std::sqrt(gradientNorm)) * gradientNorm;
+  Vector step = Vector::Zero(gradient.size());
+  Vector residual = -gradient;  // -g - H s
+  Vector direction = residual;
+  double residualSquared = residual.squaredNorm();
+  for (int i = 0; i < kMaxConjugateGradientSteps && std::sqrt(residualSquared) > tolerance; ++i) {
+    const Vector product = hessianTimes(model, comm, weights, direction);
+    ++products;
+    const double alpha = residualSquared / direction.dot(product);
+    step += alpha * direction;
+    residual -= alpha * product;
+    const double nextSquared = residual.squaredNorm();
+    direction = residual + (nextSquared / residualSquared) * direction;
+    residualSquared = nextSquared;
+  }
+  return step;
+}
+
+// The Newton direction -H^-1 g: exact from the dense Hessian when d is small, else inexact from
+// conjugate gradients. Every rank computes the same direction (all sums are over all ranks).
+Vector newtonStep(const LogisticRegression<double>& model, const Communicator& comm,
+                  const ConstVectorRef& x, const Vector& gradient, int& products) {
+  if (model.data().dim() <= kMaxDenseNewtonDim) {
+    return fullHessian(model, comm, x).ldlt().solve(-gradient);
+  }
+  return conjugateGradientNewtonStep(model, comm, x, gradient, products);
+}
+
 }  // namespace
 
 double fullObjective(const LogisticRegression<double>& model, const Communicator& comm,
@@ -131,11 +188,10 @@ OptimumResult findOptimum(const LogisticRegression<double>& model, const Communi
   LBFGSpp::LBFGSParam<double> param;
   param.m = 20;
   // Stop on the absolute gradient norm only (LBFGSpp stops at ||g|| <= max(epsilon,
-  // epsilon_rel ||x||)). When Newton can polish, L-BFGS only has to get close: near ||g|| ~ 1e-10
+  // epsilon_rel ||x||)). Newton polishes, so L-BFGS only has to get close: near ||g|| ~ 1e-10
   // its line search works at the rounding level of f and can stall for thousands of iterations.
   // The decrease test (f unchanged to 1e-15 over 10 iterations) ends such stalls in any case.
-  const bool newton = d <= kMaxNewtonDim;
-  param.epsilon = newton ? std::max(gradientTolerance, kNewtonStartTolerance) : gradientTolerance;
+  param.epsilon = std::max(gradientTolerance, kNewtonStartTolerance);
   param.epsilon_rel = 0.0;
   param.past = 10;
   param.delta = 1e-15;
@@ -163,12 +219,14 @@ OptimumResult findOptimum(const LogisticRegression<double>& model, const Communi
   result.gradientNorm = gradient.norm();
   result.evaluations = objective.evaluations();
 
-  // Newton polish: quadratic convergence from where L-BFGS stalled (at most a few steps).
+  // Newton polish: quadratic convergence from where L-BFGS stopped (at most a few steps).
   Vector trialGradient(d);
-  while (result.gradientNorm > gradientTolerance && newton &&
-         result.newtonSteps < kMaxNewtonSteps) {
-    const Eigen::MatrixXd hessian = fullHessian(model, comm, result.x);
-    const Vector step = hessian.ldlt().solve(-gradient);
+  while (result.gradientNorm > gradientTolerance) {
+    if (result.newtonSteps == kMaxNewtonSteps) {
+      result.stop = OptimumStop::kNewtonLimit;
+      break;
+    }
+    const Vector step = newtonStep(model, comm, result.x, gradient, result.hessianProducts);
     bool accepted = false;
     for (double t = 1.0; t > 1e-6 && !accepted; t *= 0.5) {
       const Vector trial = result.x + t * step;
@@ -184,7 +242,8 @@ OptimumResult findOptimum(const LogisticRegression<double>& model, const Communi
       }
     }
     if (!accepted) {
-      break;  // at rounding level: no step improves f or ||g||
+      result.stop = OptimumStop::kRoundingLevel;  // no step improves f or ||g||
+      break;
     }
     ++result.newtonSteps;
     ++result.iterations;

@@ -50,14 +50,19 @@ void runOptimum(const memsgd::RunConfig& config, const memsgd::Communicator& com
   if (comm.rank() == 0) {
     std::cout.precision(17);
     std::cout << "f* = " << result.value << "\n||grad f(x*)|| = " << result.gradientNorm
-              << "\niterations = " << result.iterations << " (" << result.newtonSteps
-              << " Newton), evaluations = " << result.evaluations << "\nlambda = " << lambda
-              << ", n = " << rows << ", d = " << shards.train.dim() << "\nseconds = " << seconds
-              << "\nwritten to " << config.log.output << std::endl;
+              << "\niterations = " << result.iterations << " (" << result.newtonSteps << " Newton, "
+              << result.hessianProducts
+              << " Hessian-vector products), evaluations = " << result.evaluations
+              << "\nlambda = " << lambda << ", n = " << rows << ", d = " << shards.train.dim()
+              << "\nseconds = " << seconds << "\nwritten to " << config.log.output << std::endl;
   }
   if (result.gradientNorm > kGradientTolerance && comm.rank() == 0) {
     std::cerr << "memsgd-optimum: warning: ||grad|| = " << result.gradientNorm
-              << " is above the tolerance " << kGradientTolerance << std::endl;
+              << " is above the tolerance " << kGradientTolerance << ": "
+              << (result.stop == memsgd::OptimumStop::kNewtonLimit
+                      ? "50 Newton steps were not enough"
+                      : "no Newton step lowers f or ||grad|| any more (rounding level)")
+              << std::endl;
   }
 }
 

@@ -6,6 +6,13 @@
 
 namespace memsgd {
 
+// Why findOptimum stopped: at the tolerance, or above it for one of two reasons.
+enum class OptimumStop {
+  kTolerance,      // ||grad f|| <= the tolerance
+  kRoundingLevel,  // no Newton step (halved down to 1e-6) lowers f or ||grad f|| any more
+  kNewtonLimit,    // 50 Newton steps were not enough
+};
+
 // The minimiser of the full objective f(x) = (1/n) sum_i loss_i(x) + (lambda/2)||x||^2 over the
 // rows of all ranks: the f* that suboptimality f(x_bar) - f* is measured against.
 struct OptimumResult {
@@ -13,8 +20,10 @@ struct OptimumResult {
   double value = 0.0;         // f* = f(x*)
   double gradientNorm = 0.0;  // ||grad f(x*)||_2, absolute
   int iterations = 0;         // L-BFGS iterations plus Newton steps
-  int newtonSteps = 0;        // of which dense Newton steps (polish after L-BFGS)
+  int newtonSteps = 0;        // of which Newton steps (polish after L-BFGS)
+  int hessianProducts = 0;    // Hessian-vector products of the conjugate-gradient Newton steps
   int evaluations = 0;        // full objective + gradient evaluations (one Allreduce each)
+  OptimumStop stop = OptimumStop::kTolerance;
 };
 
 // Collective: the full objective and its gradient at x, each rank contributing its shard and the
@@ -22,12 +31,14 @@ struct OptimumResult {
 double fullObjective(const LogisticRegression<double>& model, const Communicator& comm,
                      const ConstVectorRef& x, VectorRef gradient);
 
-// Collective: full-batch L-BFGS (LBFGSpp, strong-Wolfe line search) from x = 0, then, for
-// d <= 4096, dense Newton steps (Hessian summed over ranks) until the ABSOLUTE gradient norm is
-// <= gradientTolerance. For larger d, L-BFGS alone runs to the tolerance or until f stalls; the
-// caller checks gradientNorm. Every rank runs the identical iterations. maxIterations bounds the
-// L-BFGS iterations (Newton steps are at most 50 more). When the line search gives up, the
-// L-BFGS part of `iterations` counts evaluations instead (LBFGSpp does not report its count).
+// Collective: full-batch L-BFGS (LBFGSpp, strong-Wolfe line search) from x = 0 to ||grad f|| <=
+// 1e-7, then Newton steps with a backtracking line search until the ABSOLUTE gradient norm is <=
+// gradientTolerance. The Newton direction solves the dense Hessian (summed over ranks) for
+// d <= 4096 and runs conjugate gradients on Hessian-vector products (one Allreduce of d values
+// each) above. `stop` says why it ended; the caller checks gradientNorm. Every rank runs the
+// identical iterations. maxIterations bounds the L-BFGS iterations (Newton steps are at most 50
+// more). When the line search gives up, the L-BFGS part of `iterations` counts evaluations
+// instead (LBFGSpp does not report its count).
 OptimumResult findOptimum(const LogisticRegression<double>& model, const Communicator& comm,
                           double gradientTolerance = 1e-10, int maxIterations = 10000);
 
