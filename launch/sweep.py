@@ -146,8 +146,12 @@ def dry_run(args, config, ranks, arguments, name):
         print()
         fail(f"run {name}", result.returncode, "\n".join(result.stdout.splitlines()[-15:]))
     # The JSON object is the one line of the output that starts with '{'.
-    line = next(line for line in result.stdout.splitlines() if line.startswith("{"))
-    return json.loads(line)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if len(lines) != 1:
+        print()
+        fail(f"memsgd-train --dry-run for {name} (no JSON line in its output)", 1,
+             "\n".join(result.stdout.splitlines()[-15:]))
+    return json.loads(lines[0])
 
 
 def optimum_file(args, config, arguments, identity, ranks):
