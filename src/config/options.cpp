@@ -33,6 +33,7 @@ namespace po = boost::program_options;
 constexpr const char* kHelpKey = "help";
 constexpr const char* kConfigKey = "config";
 constexpr const char* kResumeKey = "resume";
+constexpr const char* kDryRunKey = "dry-run";
 constexpr const char* kTrainKey = "data.train";
 constexpr const char* kTestKey = "data.test";
 constexpr std::string_view kAuto = "auto";
@@ -572,7 +573,8 @@ std::optional<RunConfig> parseCommandLine(int argc, const char* const argv[], st
       ("help,h", "print this help and exit")
       (kConfigKey, text("PATH"), "INI config file; also the first positional argument")
       (kResumeKey, text("PATH"),
-       "continue the run saved in this checkpoint (same config; epochs and log.* may change)");
+       "continue the run saved in this checkpoint (same config; epochs and log.* may change)")
+      (kDryRunKey, "load the data, print the run file's /config attributes as JSON, write nothing");
   // clang-format on
   po::options_description commandLine;
   commandLine.add(general).add(sections);
@@ -589,6 +591,7 @@ std::optional<RunConfig> parseCommandLine(int argc, const char* const argv[], st
   RunConfig config;
   if (given.count(kConfigKey) != 0) config.configFile = given[kConfigKey].as<std::string>();
   if (given.count(kResumeKey) != 0) config.resumeFrom = given[kResumeKey].as<std::string>();
+  config.dryRun = given.count(kDryRunKey) != 0;
   po::variables_map file = config.configFile.empty() ? po::variables_map{}
                                                      : parseConfigFile(config.configFile, sections);
   const Settings settings(std::move(given), std::move(file), config.configFile);

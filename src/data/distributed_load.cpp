@@ -1,9 +1,11 @@
 #include "memsgd/data/distributed_load.hpp"
 
 #include <exception>
+#include <span>
 #include <string>
 #include <type_traits>
 
+#include "memsgd/data/data_fingerprint.hpp"
 #include "memsgd/data/libsvm_reader.hpp"
 #include "memsgd/data/row_partition.hpp"
 #include "memsgd/data/synthetic_data.hpp"
@@ -43,24 +45,50 @@ Dataset<Scalar> toDataset(LocalRows local, std::uint64_t dim, Normalization norm
   return data;
 }
 
-// Generates this rank's block of a "synthetic:NAME" source, collectively like readBlock. Its rows
-// already have unit norm, so data.normalize has nothing left to do.
+// One split's shard and the fingerprint of the whole split.
 template <typename Scalar>
-Dataset<Scalar> generateBlock(const DataConfig& config, SyntheticSplit split,
-                              const Communicator& comm) {
+struct LoadedSplit {
   Dataset<Scalar> data;
+  std::uint64_t fingerprint = 0;
+};
+
+// Collective: the sum of every rank's partial fingerprint.
+std::uint64_t combineFingerprint(std::uint64_t mine, const Communicator& comm) {
+  comm.allreduceSum(std::span<std::uint64_t>(&mine, 1));
+  return mine;
+}
+
+// The split read from a file, fingerprinted as parsed (before normalisation and rounding).
+template <typename Scalar>
+LoadedSplit<Scalar> fromFile(LocalRows local, std::uint64_t dim, Normalization normalize,
+                             const Communicator& comm) {
+  const std::uint64_t fingerprint =
+      combineFingerprint(fingerprintRows(local.rows, local.range.begin), comm);
+  return {toDataset<Scalar>(std::move(local), dim, normalize), fingerprint};
+}
+
+// Generates this rank's block of a "synthetic:NAME" source, collectively like readBlock, and
+// fingerprints its double rows. They already have unit norm, so data.normalize has nothing left
+// to do.
+template <typename Scalar>
+LoadedSplit<Scalar> generateBlock(const DataConfig& config, SyntheticSplit split,
+                                  const Communicator& comm) {
+  LoadedSplit<Scalar> loaded;
   comm.agreeOn([&] {
+    Dataset<double> generated = generateSynthetic(config, split, comm.rank(), comm.size());
+    loaded.fingerprint = fingerprintRows(generated);
     if constexpr (std::is_same_v<Scalar, double>) {
-      data = generateSynthetic(config, split, comm.rank(), comm.size());
+      loaded.data = std::move(generated);
     } else {
-      data = generateSynthetic(config, split, comm.rank(), comm.size()).template cast<Scalar>();
+      loaded.data = generated.template cast<Scalar>();
     }
   });
-  return data;
+  loaded.fingerprint = combineFingerprint(loaded.fingerprint, comm);
+  return loaded;
 }
 
 template <typename Scalar>
-Dataset<Scalar> loadTrain(const DataConfig& config, const Communicator& comm) {
+LoadedSplit<Scalar> loadTrain(const DataConfig& config, const Communicator& comm) {
   if (isSyntheticSource(config.train))
     return generateBlock<Scalar>(config, SyntheticSplit::kTrain, comm);
   LocalRows train = readBlock(config.train, config.dim, comm);
@@ -69,21 +97,27 @@ Dataset<Scalar> loadTrain(const DataConfig& config, const Communicator& comm) {
     throw AgreedError(config.train + ": no row has a feature, so the dimension is 0", 0,
                       kExitDataError);
   }
-  return toDataset<Scalar>(std::move(train), dim, config.normalize);
+  return fromFile<Scalar>(std::move(train), dim, config.normalize, comm);
 }
 
 }  // namespace
 
 template <typename Scalar>
 ShardedData<Scalar> loadShards(const DataConfig& config, const Communicator& comm) {
-  ShardedData<Scalar> shards{loadTrain<Scalar>(config, comm), std::nullopt};
+  LoadedSplit<Scalar> train = loadTrain<Scalar>(config, comm);
+  ShardedData<Scalar> shards{std::move(train.data), std::nullopt, train.fingerprint, std::nullopt};
   const auto dim = static_cast<std::uint64_t>(shards.train.dim());
+  std::optional<LoadedSplit<Scalar>> test;
   if (isSyntheticSource(config.test)) {
     DataConfig withTrainDim = config;  // the test set takes the training d, as a file does
     withTrainDim.dim = dim;
-    shards.test = generateBlock<Scalar>(withTrainDim, SyntheticSplit::kTest, comm);
+    test = generateBlock<Scalar>(withTrainDim, SyntheticSplit::kTest, comm);
   } else if (!config.test.empty()) {
-    shards.test = toDataset<Scalar>(readBlock(config.test, dim, comm), dim, config.normalize);
+    test = fromFile<Scalar>(readBlock(config.test, dim, comm), dim, config.normalize, comm);
+  }
+  if (test) {
+    shards.test = std::move(test->data);
+    shards.testFingerprint = test->fingerprint;
   }
   return shards;
 }

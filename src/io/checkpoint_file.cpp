@@ -3,10 +3,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <map>
 #include <numeric>
 #include <type_traits>
 
@@ -117,18 +119,35 @@ std::string identityText(const CheckpointIdentity& identity) {
   return text;
 }
 
-// "key: X in the checkpoint, Y now" for the first setting that differs.
-std::string firstDifference(const std::string& stored, const CheckpointIdentity& current) {
-  std::size_t begin = 0;
-  for (const auto& [key, value] : current) {
-    const std::size_t end = stored.find('\n', begin);
-    const std::string line = stored.substr(begin, end == std::string::npos ? end : end - begin);
-    if (line != key + "=" + value) {
-      return key + " is " + value + " now; the checkpoint has " + (line.empty() ? "nothing" : line);
-    }
-    begin = end == std::string::npos ? stored.size() : end + 1;
+// "key is Y now; the checkpoint has X" for every setting that differs, by key, so that a
+// checkpoint of an older identity layout names what it lacks rather than a shifted line.
+std::string differences(const std::string& stored, const CheckpointIdentity& current) {
+  std::map<std::string, std::string> storedValues;
+  for (std::size_t begin = 0; begin < stored.size();) {
+    const std::size_t end = std::min(stored.find('\n', begin), stored.size());
+    const std::string line = stored.substr(begin, end - begin);
+    const std::size_t equals = line.find('=');
+    storedValues[line.substr(0, equals)] =
+        equals == std::string::npos ? std::string() : line.substr(equals + 1);
+    begin = end + 1;
   }
-  return "it has more settings than this run";
+  std::string text;
+  const auto add = [&text](const std::string& difference) {
+    text += (text.empty() ? "" : ", ") + difference;
+  };
+  for (const auto& [key, value] : current) {
+    const auto found = storedValues.find(key);
+    if (found == storedValues.end()) {
+      add(key + " is " + value + " now; the checkpoint has none");
+    } else if (found->second != value) {
+      add(key + " is " + value + " now; the checkpoint has " + found->second);
+    }
+    if (found != storedValues.end()) storedValues.erase(found);
+  }
+  for (const auto& [key, value] : storedValues) {
+    add(key + " is not a setting now; the checkpoint has " + value);
+  }
+  return text;
 }
 
 // Data is on disk before the rename makes it the checkpoint (a crash leaves old or new, whole).
@@ -258,7 +277,7 @@ Checkpoint<Scalar> readCheckpoint(const std::string& path, const Communicator& c
     const std::string storedText(stored.begin(), stored.end());
     if (storedText != identityText(identity)) {
       throw ConfigError("--resume " + path + ": the checkpoint belongs to another run (" +
-                        firstDifference(storedText, identity) +
+                        differences(storedText, identity) +
                         "); only optimizer.epochs and log settings may change");
     }
     TrainerState<Scalar>& state = checkpoint.state;

@@ -2,32 +2,59 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
+#include <variant>
 
+#include "memsgd/data/data_fingerprint.hpp"
 #include "memsgd/error.hpp"
+#include "memsgd/io/run_file_reader.hpp"
 
 namespace memsgd {
+namespace {
 
-void writeOptimumFile(const std::string& path, const OptimumResult& result,
-                      const std::vector<std::pair<std::string, AttributeValue>>& attributes,
-                      bool overwrite) {
-  const Hdf5Handle handle = detail::createOutputFile(path, overwrite);
-  const hid_t id = handle.get();
-  detail::writeDataset(id, path, "/x_star", H5T_NATIVE_DOUBLE,
-                       {static_cast<hsize_t>(result.x.size())}, result.x.data());
-  detail::writeDataset(id, path, "/f_star", H5T_NATIVE_DOUBLE, {1}, &result.value);
-  detail::writeDataset(id, path, "/gradient_norm", H5T_NATIVE_DOUBLE, {1}, &result.gradientNorm);
-  const std::int64_t iterations = result.iterations;
-  const std::int64_t newtonSteps = result.newtonSteps;
-  detail::writeDataset(id, path, "/iterations", H5T_NATIVE_INT64, {1}, &iterations);
-  detail::writeDataset(id, path, "/newton_steps", H5T_NATIVE_INT64, {1}, &newtonSteps);
-  for (const auto& [name, value] : attributes) {
-    detail::writeAttribute(id, name, value, path);
-  }
-  MEMSGD_HDF5_CHECK(H5Fflush(id, H5F_SCOPE_GLOBAL), path, "");
+// The identity as root attributes: integers as int64, lambda as double, the rest as text.
+std::vector<std::pair<std::string, AttributeValue>> identityAttributes(
+    const OptimumIdentity& identity) {
+  return {{"rows", static_cast<std::int64_t>(identity.rows)},
+          {"dim", static_cast<std::int64_t>(identity.dim)},
+          {"lambda", identity.lambda},
+          {"normalize", std::string(identity.normalization == Normalization::kL2 ? "l2" : "none")},
+          {"train_fingerprint", formatFingerprint(identity.trainFingerprint)}};
 }
 
-double readOptimumValue(const std::string& path) {
+std::string describe(const AttributeValue& value) {
+  if (const auto* text = std::get_if<std::string>(&value)) return *text;
+  if (const auto* integer = std::get_if<std::int64_t>(&value)) return std::to_string(*integer);
+  char text[32];
+  std::snprintf(text, sizeof text, "%.17g", std::get<double>(value));
+  return text;
+}
+
+// Refuses an f* of another problem, naming every field that differs.
+void checkIdentity(const std::string& path, const OptimumIdentity& expected) {
+  const RunFileReader reader(path);
+  std::string differences;
+  for (const auto& [name, value] : identityAttributes(expected)) {
+    if (!reader.hasAttribute("/", name)) {
+      throw ConfigError("model.optimum = " + path + ": the file does not say which problem it " +
+                        "solved (no '" + name +
+                        "' attribute, an older memsgd-optimum); recompute it with memsgd-optimum");
+    }
+    const AttributeValue stored = reader.readAttribute("/", name);
+    if (stored != value) {
+      differences += (differences.empty() ? "" : ", ") + name + " is " + describe(stored) +
+                     " in the file and " + describe(value) + " in this run";
+    }
+  }
+  if (!differences.empty()) {
+    throw ConfigError("model.optimum = " + path + ": f* of another problem (" + differences +
+                      "); recompute it with memsgd-optimum for this data and model");
+  }
+}
+
+// /f_star: one finite value.
+double readFStar(const std::string& path) {
   if (!std::filesystem::is_regular_file(path)) {
     throw IoError(path + ": the optimum file is missing (write it with memsgd-optimum)");
   }
@@ -54,6 +81,37 @@ double readOptimumValue(const std::string& path) {
   if (!std::isfinite(value)) {
     throw IoError(path + ", /f_star: is not a finite number");
   }
+  return value;
+}
+
+}  // namespace
+
+void writeOptimumFile(const std::string& path, const OptimumResult& result,
+                      const OptimumIdentity& identity,
+                      const std::vector<std::pair<std::string, AttributeValue>>& attributes,
+                      bool overwrite) {
+  const Hdf5Handle handle = detail::createOutputFile(path, overwrite);
+  const hid_t id = handle.get();
+  detail::writeDataset(id, path, "/x_star", H5T_NATIVE_DOUBLE,
+                       {static_cast<hsize_t>(result.x.size())}, result.x.data());
+  detail::writeDataset(id, path, "/f_star", H5T_NATIVE_DOUBLE, {1}, &result.value);
+  detail::writeDataset(id, path, "/gradient_norm", H5T_NATIVE_DOUBLE, {1}, &result.gradientNorm);
+  const std::int64_t iterations = result.iterations;
+  const std::int64_t newtonSteps = result.newtonSteps;
+  detail::writeDataset(id, path, "/iterations", H5T_NATIVE_INT64, {1}, &iterations);
+  detail::writeDataset(id, path, "/newton_steps", H5T_NATIVE_INT64, {1}, &newtonSteps);
+  for (const auto& [name, value] : identityAttributes(identity)) {
+    detail::writeAttribute(id, name, value, path);
+  }
+  for (const auto& [name, value] : attributes) {
+    detail::writeAttribute(id, name, value, path);
+  }
+  MEMSGD_HDF5_CHECK(H5Fflush(id, H5F_SCOPE_GLOBAL), path, "");
+}
+
+double readOptimumValue(const std::string& path, const OptimumIdentity& expected) {
+  const double value = readFStar(path);
+  checkIdentity(path, expected);
   return value;
 }
 

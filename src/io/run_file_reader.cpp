@@ -96,9 +96,19 @@ std::vector<std::vector<std::int64_t>> RunFileReader::readMatrix(const std::stri
 }
 
 AttributeValue RunFileReader::readConfigAttribute(const std::string& name) const {
-  const std::string object = std::string(kConfigGroup) + " attribute '" + name + "'";
+  return readAttribute(kConfigGroup, name);
+}
+
+bool RunFileReader::hasAttribute(const std::string& owner, const std::string& name) const {
+  return MEMSGD_HDF5_CHECK(H5Aexists_by_name(file_.get(), owner.c_str(), name.c_str(), H5P_DEFAULT),
+                           path_, owner + " attribute '" + name + "'") > 0;
+}
+
+AttributeValue RunFileReader::readAttribute(const std::string& owner,
+                                            const std::string& name) const {
+  const std::string object = owner + " attribute '" + name + "'";
   const Hdf5Handle attribute(MEMSGD_HDF5_CHECK(
-      H5Aopen_by_name(file_.get(), kConfigGroup, name.c_str(), H5P_DEFAULT, H5P_DEFAULT), path_,
+      H5Aopen_by_name(file_.get(), owner.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), path_,
       object));
   const Hdf5Handle space(MEMSGD_HDF5_CHECK(H5Aget_space(attribute.get()), path_, object));
   if (MEMSGD_HDF5_CHECK(H5Sget_simple_extent_npoints(space.get()), path_, object) != 1) {

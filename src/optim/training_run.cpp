@@ -2,11 +2,15 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <exception>
 #include <optional>
+#include <ostream>
 #include <string>
 
+#include "memsgd/data/data_fingerprint.hpp"
 #include "memsgd/data/distributed_load.hpp"
+#include "memsgd/io/attribute_json.hpp"
 #include "memsgd/io/checkpoint_file.hpp"
 #include "memsgd/io/optimum_file.hpp"
 #include "memsgd/log/run_recorder.hpp"
@@ -17,11 +21,44 @@ namespace {
 
 constexpr const char* kVersion = "0.1.0";
 
+// The data files and the f* file stand for their content: the run records, and a checkpoint
+// compares, fingerprints and the f* value instead of these paths.
+bool isPathKey(const std::string& key) {
+  return key == "data.train" || key == "data.test" || key == "model.optimum";
+}
+
+std::string testFingerprintText(const std::optional<std::uint64_t>& fingerprint) {
+  return fingerprint ? formatFingerprint(*fingerprint) : std::string();
+}
+
+// f* as a checkpoint identity value: every digit a double needs, or "none".
+std::string optimumText(const std::optional<double>& optimum) {
+  if (!optimum) return "none";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.17g", *optimum);
+  return text;
+}
+
+// f* from model.optimum: the number, or the file's value once its identity matches this run's
+// problem (an f* of other data or another lambda would make every suboptimality wrong).
 template <typename Scalar>
-std::vector<std::pair<std::string, AttributeValue>> runAttributes(const RunConfig& config,
-                                                                  const Communicator& comm,
-                                                                  const ShardedData<Scalar>& shards,
-                                                                  const Trainer<Scalar>& trainer) {
+std::optional<double> readOptimum(const RunConfig& config, const Communicator& comm,
+                                  const ShardedData<Scalar>& shards,
+                                  const Trainer<Scalar>& trainer) {
+  std::optional<double> optimum = config.model.optimumValue;
+  if (!config.model.optimumFile.empty()) {
+    const OptimumIdentity identity{
+        shards.train.globalRows(), static_cast<std::uint64_t>(shards.train.dim()),
+        trainer.hyperParameters().lambda, config.data.normalize, shards.trainFingerprint};
+    comm.agreeOn([&] { optimum = readOptimumValue(config.model.optimumFile, identity); });
+  }
+  return optimum;
+}
+
+template <typename Scalar>
+std::vector<std::pair<std::string, AttributeValue>> runAttributes(
+    const RunConfig& config, const Communicator& comm, const ShardedData<Scalar>& shards,
+    const Trainer<Scalar>& trainer, const std::optional<double>& optimum) {
   std::vector<std::pair<std::string, AttributeValue>> attributes;
   for (const auto& [key, value] : config.resolved) {
     attributes.emplace_back(key, value);
@@ -37,21 +74,33 @@ std::vector<std::pair<std::string, AttributeValue>> runAttributes(const RunConfi
   attributes.emplace_back("test_rows", asInt(shards.test ? shards.test->globalRows() : 0));
   attributes.emplace_back("lambda_resolved", trainer.hyperParameters().lambda);
   attributes.emplace_back("offset_resolved", trainer.hyperParameters().offset);
+  attributes.emplace_back("train_fingerprint", formatFingerprint(shards.trainFingerprint));
+  attributes.emplace_back("test_fingerprint", testFingerprintText(shards.testFingerprint));
+  if (optimum) {
+    attributes.emplace_back("optimum_value", *optimum);
+  }
   return attributes;
 }
 
 // What a checkpoint must share with the run that resumes it: every setting except the length of
-// the run and where and how it logs, plus the rank count and the dimension.
+// the run and where and how it logs, plus the rank count and the dimension. The data and f* are
+// compared by content (fingerprints, value), so the same run resumes from another directory and
+// changed data at the same path is refused.
+template <typename Scalar>
 CheckpointIdentity checkpointIdentity(const RunConfig& config, const Communicator& comm,
-                                      std::uint64_t dim) {
+                                      const ShardedData<Scalar>& shards,
+                                      const std::optional<double>& optimum) {
   CheckpointIdentity identity;
   for (const auto& [key, value] : config.resolved) {
-    if (!key.starts_with("log.") && key != "optimizer.epochs") {
+    if (!key.starts_with("log.") && key != "optimizer.epochs" && !isPathKey(key)) {
       identity.emplace_back(key, value);
     }
   }
   identity.emplace_back("ranks", std::to_string(comm.size()));
-  identity.emplace_back("dim", std::to_string(dim));
+  identity.emplace_back("dim", std::to_string(shards.train.dim()));
+  identity.emplace_back("train_fingerprint", formatFingerprint(shards.trainFingerprint));
+  identity.emplace_back("test_fingerprint", testFingerprintText(shards.testFingerprint));
+  identity.emplace_back("optimum_value", optimumText(optimum));
   return identity;
 }
 
@@ -74,8 +123,8 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
       static_cast<std::uint64_t>(std::ceil(config.optimizer.epochs * static_cast<double>(n)));
   const std::uint64_t evalEvery = config.log.evalEvery.value_or(std::max<std::uint64_t>(n / 10, 1));
   const std::uint64_t checkpointEvery = config.log.checkpointEvery;
-  const CheckpointIdentity identity =
-      checkpointIdentity(config, comm, static_cast<std::uint64_t>(shards.train.dim()));
+  const std::optional<double> optimum = readOptimum(config, comm, shards, *trainer);
+  const CheckpointIdentity identity = checkpointIdentity(config, comm, shards, optimum);
   RunProgress progress{evalEvery, checkpointEvery, 0, 0.0};
   if (!config.resumeFrom.empty()) {
     const Checkpoint<Scalar> checkpoint = readCheckpoint<Scalar>(config.resumeFrom, comm, identity);
@@ -83,14 +132,11 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
     progress = checkpoint.progress;
   }
   const bool resuming = !config.resumeFrom.empty();
-  RunRecorder recorder(config.log, comm, runAttributes(config, comm, shards, *trainer), console,
+  RunRecorder recorder(config.log, comm, runAttributes(config, comm, shards, *trainer, optimum),
+                       console,
                        resuming ? std::optional(RunRecorder::ResumePoint{
                                       progress.runFileRows, trainer->steps(), trainer->counters()})
                                 : std::nullopt);
-  std::optional<double> optimum = config.model.optimumValue;
-  if (!config.model.optimumFile.empty()) {
-    comm.agreeOn([&] { optimum = readOptimumValue(config.model.optimumFile); });
-  }
   Evaluator<Scalar> evaluator(comm, trainer->model(), shards.test ? &*shards.test : nullptr,
                               optimum);
 
@@ -173,7 +219,28 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
   return outcome;
 }
 
+// describeRun at one precision: the steps of train() up to its run file's attributes.
+template <typename Scalar>
+void describe(const RunConfig& config, const Communicator& comm, std::ostream& out) {
+  const ShardedData<Scalar> shards = loadShards<Scalar>(config.data, comm);
+  std::optional<Trainer<Scalar>> trainer;
+  comm.agreeOn([&] { trainer.emplace(config, comm, shards.train); });
+  const std::optional<double> optimum = readOptimum(config, comm, shards, *trainer);
+  const auto attributes = runAttributes(config, comm, shards, *trainer, optimum);
+  if (comm.rank() == 0) {
+    out << toJson(attributes) << std::endl;
+  }
+}
+
 }  // namespace
+
+void describeRun(const RunConfig& config, const Communicator& comm, std::ostream& out) {
+  if (config.model.precision == Precision::kFloat) {
+    describe<float>(config, comm, out);
+  } else {
+    describe<double>(config, comm, out);
+  }
+}
 
 TrainingOutcome runTraining(const RunConfig& config, const Communicator& comm,
                             std::ostream& console) {

@@ -34,17 +34,13 @@ void runOptimum(const memsgd::RunConfig& config, const memsgd::Communicator& com
   // Only rank 0 writes; its failure is agreed on so that every rank exits with its code.
   comm.agreeOn([&] {
     if (comm.rank() == 0) {
-      memsgd::writeOptimumFile(
-          config.log.output, result,
-          {{"data_train", config.data.train},
-           {"normalize",
-            std::string(config.data.normalize == memsgd::Normalization::kL2 ? "l2" : "none")},
-           {"lambda", lambda},
-           {"rows", static_cast<std::int64_t>(rows)},
-           {"dim", static_cast<std::int64_t>(shards.train.dim())},
-           {"gradient_tolerance", kGradientTolerance},
-           {"ranks", static_cast<std::int64_t>(comm.size())}},
-          config.log.overwrite);
+      memsgd::writeOptimumFile(config.log.output, result,
+                               {rows, static_cast<std::uint64_t>(shards.train.dim()), lambda,
+                                config.data.normalize, shards.trainFingerprint},
+                               {{"data_train", config.data.train},
+                                {"gradient_tolerance", kGradientTolerance},
+                                {"ranks", static_cast<std::int64_t>(comm.size())}},
+                               config.log.overwrite);
     }
   });
   if (comm.rank() == 0) {

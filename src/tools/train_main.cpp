@@ -1,5 +1,7 @@
 // memsgd-train: Mem-SGD (and its baselines) on a LIBSVM or synthetic data set over MPI.
 //   mpirun -np 2 memsgd-train configs/quickstart.ini [--section.key=value ...]
+// With --dry-run it prints the run's /config attributes as JSON instead (what launch/sweep.py
+// compares with an existing run file's).
 #include <iostream>
 
 #include "memsgd/optim/training_run.hpp"
@@ -9,6 +11,10 @@ int main(int argc, char** argv) {
   return memsgd::tools::runTool(
       "memsgd-train", argc, argv,
       [](const memsgd::RunConfig& config, const memsgd::Communicator& comm) {
-        memsgd::runTraining(config, comm, std::cout);
+        if (config.dryRun) {
+          memsgd::describeRun(config, comm, std::cout);
+        } else {
+          memsgd::runTraining(config, comm, std::cout);
+        }
       });
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """launch/sweep.py and launch/plot.py on a tiny sweep of a9a (a few seconds): run names, completion,
 skipping, rerunning an interrupted run, stopping at a failing run, and the figures (plot.py's rules
-one by one: tests/launch/plot_test.py).
+one by one: tests/launch/plot_test.py); and on heart_scale, that a changed config or data file
+reruns a complete run, and that f* is cached by the data's content rather than its file name.
 
 Needs MEMSGD_BUILD_DIR (the folder of memsgd-train and memsgd-optimum), as CTest sets it.
 """
@@ -32,6 +33,102 @@ def sweep(out, *arguments):
         [sys.executable, str(REPO / "launch" / "sweep.py"), *map(str, arguments), "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return result.returncode, result.stdout
+
+
+HEART_SCALE = REPO / "configs" / "data" / "heart_scale"
+
+
+def write_data(path, flip_labels=False):
+    """heart_scale (270 rows, d = 13) at `path`, every label flipped when asked."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = HEART_SCALE.read_text().splitlines()
+    if flip_labels:
+        lines = [("-" if line[0] == "+" else "+") + line[1:] for line in lines if line]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def write_config(path, data, k=1):
+    path.write_text(f"[data]\ntrain = {data}\nnormalize = l2\n[compression]\nmethod = top_k\n"
+                    f"k = {k}\n[optimizer]\nepochs = 0.5\n")
+
+
+class SweepReruns(unittest.TestCase):
+    """A complete run is skipped only while its stored configuration and data are what the sweep
+    would run now."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.root = Path(self.tmp.name)
+        self.data = self.root / "one" / "train.libsvm"
+        write_data(self.data)
+        self.config = self.root / "heart.ini"
+        write_config(self.config, self.data)
+        self.out = self.root / "results"
+        self.run_file = self.out / "heart__np1.h5"
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def sweep(self, *extra):
+        code, output = sweep(self.out, self.config, "--ranks", "1", *extra)
+        self.assertEqual(code, 0, output)
+        return output
+
+    def test_a_changed_key_reruns_the_run_saying_why(self):
+        self.assertIn("1 run(s), 0 already complete", self.sweep())
+        self.assertIn("heart__np1: complete, skipped", self.sweep())
+        write_config(self.config, self.data, k=2)
+        output = self.sweep()
+        self.assertIn("heart__np1: stale, running again (compression.k: '1' in the file, '2' now;",
+                      output)
+        self.assertIn("1 run(s), 0 already complete", output)
+        with h5py.File(self.run_file, "r") as f:
+            self.assertEqual(f["config"].attrs["compression.k"], "2")
+
+    def test_changed_data_at_the_same_path_reruns_the_run(self):
+        self.sweep()
+        write_data(self.data, flip_labels=True)
+        output = self.sweep()
+        self.assertIn("heart__np1: stale, running again (train_fingerprint:", output)
+        self.assertIn("1 run(s), 0 already complete", output)
+        self.assertIn("heart__np1: complete, skipped", self.sweep())
+
+    def test_keep_stale_skips_a_complete_run_whatever_changed(self):
+        self.sweep()
+        before = self.run_file.stat().st_mtime_ns
+        write_config(self.config, self.data, k=2)
+        output = self.sweep("--keep-stale")
+        self.assertIn("heart__np1: complete, skipped (--keep-stale)", output)
+        self.assertEqual(self.run_file.stat().st_mtime_ns, before)
+
+    def test_optimum_is_cached_by_content_not_by_file_name(self):
+        # Two different data sets, both called train.libsvm, in two folders.
+        other = self.root / "two" / "train.libsvm"
+        write_data(other, flip_labels=True)
+        other_config = self.root / "heart_two.ini"
+        write_config(other_config, other)
+        optimum = self.root / "optimum"
+        code, output = sweep(self.out, self.config, other_config, "--ranks", "1",
+                             "--optimum", optimum)
+        self.assertEqual(code, 0, output)
+        fstar_files = sorted(optimum.glob("fstar__*.h5"))
+        self.assertEqual(len(fstar_files), 2, output)
+        self.assertEqual(output.count("computing f*"), 2)
+        for name in ("heart__np1", "heart_two__np1"):
+            with h5py.File(self.out / f"{name}.h5", "r") as run:
+                used = run["config"].attrs["model.optimum"]
+                with h5py.File(used, "r") as fstar:
+                    # The run's f* is its own data's, and the run records the value it used.
+                    self.assertEqual(fstar.attrs["train_fingerprint"],
+                                     run["config"].attrs["train_fingerprint"])
+                    self.assertEqual(run["config"].attrs["optimum_value"], fstar["f_star"][0])
+                self.assertGreater(run["metrics/suboptimality"][-1], 0)
+        # Nothing changed: both runs and both f* files are reused.
+        code, output = sweep(self.out, self.config, other_config, "--ranks", "1",
+                             "--optimum", optimum)
+        self.assertEqual(code, 0, output)
+        self.assertIn("0 run(s), 2 already complete", output)
+        self.assertNotIn("computing f*", output)
 
 
 class SweepAndPlot(unittest.TestCase):

@@ -4,6 +4,8 @@
 #include <mpi.h>
 
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 
@@ -124,6 +126,62 @@ TEST_F(Resume, RefusesAnotherRankCount) {
     MPI_Comm_free(&single);
   }
   MPI_Barrier(comm_.raw());
+}
+
+// heart_scale copied to the scratch folder, with every label flipped when asked; rank 0 writes it.
+void writeHeartScale(const Communicator& comm, const std::string& path, bool flipLabels) {
+  if (comm.rank() == 0) {
+    std::ifstream in(test::sourcePath("configs/data/heart_scale"));
+    std::ofstream out(path);
+    for (std::string line; std::getline(in, line);) {
+      if (flipLabels && !line.empty()) line[0] = line[0] == '+' ? '-' : '+';
+      out << line << "\n";
+    }
+  }
+  MPI_Barrier(comm.raw());
+}
+
+// A batch job resumes from another working directory: the same data under another path string.
+TEST_F(Resume, AcceptsTheSameDataUnderAnotherPath) {
+  const std::string data = scratch_.path("heart.svm");
+  writeHeartScale(comm_, data, false);
+  const std::vector<std::string> common{"--compression.method=top_k", "--compression.k=2",
+                                        "--log.checkpoint_every=100",
+                                        "--log.output=" + scratch_.path("moved.h5")};
+  std::vector<std::string> first{"--data.train=" + data, "--optimizer.epochs=1"};
+  first.insert(first.end(), common.begin(), common.end());
+  (void)runTraining(test::configFrom(first), comm_, console_);
+
+  const std::filesystem::path before = std::filesystem::current_path();
+  std::filesystem::current_path(std::filesystem::path(data).parent_path());
+  std::vector<std::string> second{"--data.train=heart.svm", "--optimizer.epochs=2",
+                                  "--resume=" + scratch_.path("moved.ckpt.h5")};
+  second.insert(second.end(), common.begin(), common.end());
+  EXPECT_NO_THROW((void)runTraining(test::configFrom(second), comm_, console_));
+  std::filesystem::current_path(before);
+}
+
+// The same path with other content (every label flipped) is another data set.
+TEST_F(Resume, RefusesOtherDataAtTheSamePath) {
+  const std::string data = scratch_.path("flipped.svm");
+  writeHeartScale(comm_, data, false);
+  const std::vector<std::string> common{"--data.train=" + data, "--log.checkpoint_every=100",
+                                        "--log.output=" + scratch_.path("flipped.h5")};
+  std::vector<std::string> first{"--optimizer.epochs=1"};
+  first.insert(first.end(), common.begin(), common.end());
+  (void)runTraining(test::configFrom(first), comm_, console_);
+  writeHeartScale(comm_, data, true);
+  std::vector<std::string> second{"--optimizer.epochs=2",
+                                  "--resume=" + scratch_.path("flipped.ckpt.h5")};
+  second.insert(second.end(), common.begin(), common.end());
+  try {
+    (void)runTraining(test::configFrom(second), comm_, console_);
+    ADD_FAILURE() << "resumed on data whose labels were all flipped";
+  } catch (const AgreedError& error) {
+    EXPECT_NE(std::string(error.what()).find("train_fingerprint"), std::string::npos)
+        << error.what();
+    EXPECT_EQ(error.exitCode(), kExitConfigError);
+  }
 }
 
 TEST_F(Resume, ReportsAMissingCheckpoint) {

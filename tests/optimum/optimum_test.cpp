@@ -8,15 +8,21 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <sstream>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "memsgd/comm/communicator.hpp"
+#include "memsgd/data/data_fingerprint.hpp"
 #include "memsgd/data/distributed_load.hpp"
 #include "memsgd/data/libsvm_reader.hpp"
 #include "memsgd/error.hpp"
 #include "memsgd/io/optimum_file.hpp"
+#include "memsgd/io/run_file_reader.hpp"
 #include "memsgd/model/logistic_regression.hpp"
 #include "memsgd/optim/optimum.hpp"
+#include "memsgd/optim/training_run.hpp"
 #include "run_helpers.hpp"
 #include "test_paths.hpp"
 
@@ -150,19 +156,26 @@ TEST(Optimum, SyntheticRcv1ReachesTheToleranceWithNewtonCg) {
   }
 }
 
+OptimumResult smallResult() {
+  OptimumResult result;
+  result.x = Eigen::VectorXd::LinSpaced(5, -1.0, 1.0);
+  result.value = 0.3251234567890123;
+  result.gradientNorm = 3e-11;
+  result.iterations = 42;
+  return result;
+}
+
+const OptimumIdentity kIdentity{270, 5, 1.0 / 270.0, Normalization::kL2, 0x0123456789abcdefULL};
+
 TEST(OptimumFile, RoundTripAndMissingFStar) {
   const Communicator comm;
   const test::ScratchDirectory scratch(comm, "optimum_file");
   if (comm.rank() == 0) {
-    OptimumResult result;
-    result.x = Eigen::VectorXd::LinSpaced(5, -1.0, 1.0);
-    result.value = 0.3251234567890123;
-    result.gradientNorm = 3e-11;
-    result.iterations = 42;
+    const OptimumResult result = smallResult();
     const std::string file = scratch.path("sub/optimum.h5");
-    writeOptimumFile(file, result, {{"data_train", std::string("a9a")}, {"lambda", 1e-5}});
-    EXPECT_EQ(readOptimumValue(file), result.value);
-    EXPECT_THROW(writeOptimumFile(file, result, {}, false), IoError);
+    writeOptimumFile(file, result, kIdentity, {{"data_train", std::string("a9a")}});
+    EXPECT_EQ(readOptimumValue(file, kIdentity), result.value);
+    EXPECT_THROW(writeOptimumFile(file, result, kIdentity, {}, false), IoError);
 
     // An HDF5 file without /f_star (e.g. a run file given by mistake).
     const std::string other = scratch.path("other.h5");
@@ -170,13 +183,119 @@ TEST(OptimumFile, RoundTripAndMissingFStar) {
     ASSERT_GE(handle, 0);
     H5Fclose(handle);
     try {
-      (void)readOptimumValue(other);
+      (void)readOptimumValue(other, kIdentity);
       ADD_FAILURE() << "no IoError";
     } catch (const IoError& error) {
       EXPECT_NE(std::string(error.what()).find(other), std::string::npos) << error.what();
       EXPECT_NE(std::string(error.what()).find("/f_star"), std::string::npos) << error.what();
     }
-    EXPECT_THROW((void)readOptimumValue(scratch.path("missing.h5")), IoError);
+    EXPECT_THROW((void)readOptimumValue(scratch.path("missing.h5"), kIdentity), IoError);
+  }
+}
+
+TEST(OptimumFile, AnotherProblemIsRefusedNamingEveryDifference) {
+  const Communicator comm;
+  const test::ScratchDirectory scratch(comm, "optimum_identity");
+  if (comm.rank() == 0) {
+    const std::string file = scratch.path("optimum.h5");
+    writeOptimumFile(file, smallResult(), kIdentity, {});
+    OptimumIdentity other = kIdentity;
+    other.rows = 271;
+    other.trainFingerprint = 0x0123456789abcdeeULL;
+    other.normalization = Normalization::kNone;
+    try {
+      (void)readOptimumValue(file, other);
+      ADD_FAILURE() << "no ConfigError";
+    } catch (const ConfigError& error) {
+      const std::string message = error.what();
+      EXPECT_EQ(error.exitCode(), kExitConfigError);
+      for (const char* expected :
+           {"model.optimum = ", "rows is 270 in the file and 271 in this run",
+            "normalize is l2 in the file and none in this run",
+            "train_fingerprint is 0123456789abcdef in the file and 0123456789abcdee in this run"}) {
+        EXPECT_NE(message.find(expected), std::string::npos) << message;
+      }
+      EXPECT_EQ(message.find("dim is"), std::string::npos) << message;
+      EXPECT_EQ(message.find("lambda is"), std::string::npos) << message;
+    }
+    other = kIdentity;
+    other.lambda = std::nextafter(kIdentity.lambda, 1.0);
+    EXPECT_THROW((void)readOptimumValue(file, other), ConfigError);
+  }
+}
+
+TEST(OptimumFile, AFileWithoutIdentityIsRefused) {
+  const Communicator comm;
+  const test::ScratchDirectory scratch(comm, "optimum_no_identity");
+  if (comm.rank() == 0) {
+    // What memsgd-optimum wrote before it stored the identity: /f_star alone.
+    const std::string file = scratch.path("old.h5");
+    const hid_t handle = H5Fcreate(file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    ASSERT_GE(handle, 0);
+    const hsize_t one = 1;
+    const hid_t space = H5Screate_simple(1, &one, nullptr);
+    const hid_t dataset = H5Dcreate2(handle, "/f_star", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT,
+                                     H5P_DEFAULT, H5P_DEFAULT);
+    const double value = 0.25;
+    H5Dwrite(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &value);
+    H5Dclose(dataset);
+    H5Sclose(space);
+    H5Fclose(handle);
+    try {
+      (void)readOptimumValue(file, kIdentity);
+      ADD_FAILURE() << "no ConfigError";
+    } catch (const ConfigError& error) {
+      EXPECT_NE(std::string(error.what()).find("recompute it with memsgd-optimum"),
+                std::string::npos)
+          << error.what();
+    }
+  }
+}
+
+// memsgd-train uses an f* file of its own problem, records the value and the data's fingerprints,
+// and refuses the same file for another problem (here: rows not normalised), naming the field.
+TEST(OptimumFile, TrainingChecksAndRecordsTheOptimumItUses) {
+  const Communicator comm;
+  const test::ScratchDirectory scratch(comm, "optimum_train");
+  const std::string data = test::sourcePath("configs/data/heart_scale");
+  const std::string file = scratch.path("heart_optimum.h5");
+  const ShardedData<double> shards = loadShards<double>(
+      test::configFrom({"--data.train=" + data, "--data.normalize=l2"}).data, comm);
+  const auto rows = shards.train.globalRows();
+  const double lambda = 1.0 / static_cast<double>(rows);
+  const OptimumResult optimum =
+      findOptimum(LogisticRegression<double>(shards.train, lambda), comm, 1e-10, 10000);
+  if (comm.rank() == 0) {
+    writeOptimumFile(file, optimum,
+                     {rows, static_cast<std::uint64_t>(shards.train.dim()), lambda,
+                      Normalization::kL2, shards.trainFingerprint},
+                     {});
+  }
+  MPI_Barrier(comm.raw());
+
+  std::ostringstream console;
+  const std::vector<std::string> run{"--data.train=" + data, "--model.optimum=" + file,
+                                     "--compression.method=top_k", "--compression.k=2",
+                                     "--log.output=" + scratch.path("run.h5")};
+  std::vector<std::string> normalized = run;
+  normalized.emplace_back("--data.normalize=l2");
+  (void)runTraining(test::configFrom(normalized), comm, console);
+  if (comm.rank() == 0) {
+    const RunFileReader reader(scratch.path("run.h5"));
+    EXPECT_EQ(std::get<double>(reader.readConfigAttribute("optimum_value")), optimum.value);
+    EXPECT_EQ(std::get<std::string>(reader.readConfigAttribute("train_fingerprint")),
+              formatFingerprint(shards.trainFingerprint));
+    EXPECT_EQ(std::get<std::string>(reader.readConfigAttribute("test_fingerprint")), "");
+    EXPECT_GT(reader.readColumn("/metrics/suboptimality").back(), 0.0);
+  }
+  try {
+    (void)runTraining(test::configFrom(run), comm, console);
+    ADD_FAILURE() << "used the f* of normalised rows for raw rows";
+  } catch (const AgreedError& error) {
+    EXPECT_EQ(error.exitCode(), kExitConfigError);
+    EXPECT_NE(std::string(error.what()).find("normalize is l2 in the file and none in this run"),
+              std::string::npos)
+        << error.what();
   }
 }
 

@@ -83,6 +83,7 @@ struct RunConfig {
   LogConfig log;
   std::string configFile;  // the INI file the run was read from, empty when none
   std::string resumeFrom;  // checkpoint to continue from (--resume), empty for a new run
+  bool dryRun = false;     // --dry-run: describe the run (its /config attributes) without it
   // Every option as "section.key" = text, after file and command line are merged: stored in the
   // run file so a run documents itself.
   std::vector<std::pair<std::string, std::string>> resolved;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 
 #include "memsgd/comm/communicator.hpp"
@@ -8,17 +9,20 @@
 
 namespace memsgd {
 
-// The shards of the training set and (optional) test set that this rank owns.
+// The shards of the training set and (optional) test set that this rank owns, with the content
+// fingerprints of the whole sets (data_fingerprint.hpp), identical on every rank.
 template <typename Scalar>
 struct ShardedData {
   Dataset<Scalar> train;
   std::optional<Dataset<Scalar>> test;
+  std::uint64_t trainFingerprint = 0;
+  std::optional<std::uint64_t> testFingerprint;  // with a test set
 };
 
 // Collective. Each rank reads only its contiguous block of rows (row_partition.hpp); d comes from
 // `config.dim` or the largest index over all ranks; the test set is read with the training d.
 // A failure on any rank (malformed line, fewer rows than ranks) is rethrown on every rank as
-// AgreedError with the failing rank's message.
+// AgreedError with the failing rank's message. The fingerprints are reduced over all ranks.
 // Explicitly instantiated for float and double.
 template <typename Scalar>
 ShardedData<Scalar> loadShards(const DataConfig& config, const Communicator& comm);

@@ -19,6 +19,10 @@ class RunFileReader {
   [[nodiscard]] std::vector<std::vector<std::int64_t>> readMatrix(const std::string& dataset) const;
   // An attribute of /config. Throws IoError if it is missing or has another type.
   [[nodiscard]] AttributeValue readConfigAttribute(const std::string& name) const;
+  // An attribute of `owner` ("/" for the root, "/config", ...), like readConfigAttribute.
+  [[nodiscard]] AttributeValue readAttribute(const std::string& owner,
+                                             const std::string& name) const;
+  [[nodiscard]] bool hasAttribute(const std::string& owner, const std::string& name) const;
   [[nodiscard]] bool hasDataset(const std::string& dataset) const;
   // Whether the run that wrote the file finished (RunFile::markComplete).
   [[nodiscard]] bool isComplete() const;

@@ -25,4 +25,9 @@ struct TrainingOutcome {
 TrainingOutcome runTraining(const RunConfig& config, const Communicator& comm,
                             std::ostream& console);
 
+// memsgd-train --dry-run: loads the data and resolves everything the run file's /config would
+// hold (fingerprints, f* value, lambda, ...), and rank 0 prints it to `out` as one JSON object
+// (attribute_json.hpp) without training or writing any file. Collective; errors as runTraining.
+void describeRun(const RunConfig& config, const Communicator& comm, std::ostream& out);
+
 }  // namespace memsgd
