@@ -26,7 +26,12 @@ void checkRows(const LibsvmRows& rows, std::uint64_t maxDim) {
   MEMSGD_FUZZ_CHECK(rows.rowOffsets.back() == static_cast<std::int64_t>(rows.indices.size()));
   MEMSGD_FUZZ_CHECK(rows.indices.size() == rows.values.size());
   if (maxDim > 0) MEMSGD_FUZZ_CHECK(rows.maxIndex <= maxDim);
-  for (const double label : rows.labels) MEMSGD_FUZZ_CHECK(label == 1.0 || label == -1.0);
+  std::uint64_t counted = 0;
+  for (const auto& [label, count] : rows.labelCounts) counted += count;
+  MEMSGD_FUZZ_CHECK(counted == rows.rows());
+  for (const double label : rows.labels) {
+    MEMSGD_FUZZ_CHECK(std::isfinite(label) && rows.labelCounts.contains(label));
+  }
   for (std::uint64_t row = 0; row < rows.rows(); ++row) {
     const std::int64_t begin = rows.rowOffsets[row];
     const std::int64_t end = rows.rowOffsets[row + 1];
@@ -98,7 +103,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::uint64_t end = begin + (size > 1 ? data[size - 1] % 4 : 1);
   const std::uint64_t maxDim = size > 2 ? data[1] % 16 : 0;
   const RowRange range{begin, end};
-  const auto part = readOrDataError([&] { return memsgd::readLibsvmRows(path, range, maxDim); });
+  const auto part = readOrDataError([&] { return memsgd::readLibsvmRows(path, range, {maxDim}); });
   if (part) {
     checkRows(*part, maxDim);
     if (count) MEMSGD_FUZZ_CHECK(part->rows() == std::min(end, *count) - std::min(begin, *count));
