@@ -109,10 +109,19 @@ Dataset<Scalar> generateBlock(const DataConfig& config, SyntheticSplit split,
   return data;
 }
 
+// The first line of the training file that holds index `dim`, its largest. Collective.
+std::uint64_t lineOfIndex(const LibsvmRows& rows, std::uint64_t dim, const Communicator& comm) {
+  return comm.allreduceMin(rows.maxIndex == dim ? rows.maxIndexLine
+                                                : std::numeric_limits<std::uint64_t>::max());
+}
+
 template <typename Scalar>
-Dataset<Scalar> loadTrain(const DataConfig& config, const Communicator& comm) {
-  if (isSyntheticSource(config.train))
-    return generateBlock<Scalar>(config, SyntheticSplit::kTrain, comm);
+Dataset<Scalar> loadTrain(const DataConfig& config, const Communicator& comm, DimOrigin& origin) {
+  if (isSyntheticSource(config.train)) {
+    Dataset<Scalar> data = generateBlock<Scalar>(config, SyntheticSplit::kTrain, comm);
+    origin = {config.dim > 0 ? "data.dim" : "data.train", "", 0};
+    return data;
+  }
   LocalRows train =
       readBlock(config.train, {config.dim, DimSource::kDataDim}, LabelRole::kTraining, comm);
   const std::uint64_t dim = config.dim > 0 ? config.dim : comm.allreduceMax(train.rows.maxIndex);
@@ -120,6 +129,8 @@ Dataset<Scalar> loadTrain(const DataConfig& config, const Communicator& comm) {
     throw AgreedError(config.train + ": no row has a feature, so the dimension is 0", 0,
                       kExitDataError);
   }
+  origin = config.dim > 0 ? DimOrigin{"data.dim", "", 0}
+                          : DimOrigin{"", config.train, lineOfIndex(train.rows, dim, comm)};
   return toDataset<Scalar>(std::move(train), dim, config.normalize);
 }
 
@@ -127,7 +138,8 @@ Dataset<Scalar> loadTrain(const DataConfig& config, const Communicator& comm) {
 
 template <typename Scalar>
 ShardedData<Scalar> loadShards(const DataConfig& config, const Communicator& comm) {
-  ShardedData<Scalar> shards{loadTrain<Scalar>(config, comm), std::nullopt};
+  ShardedData<Scalar> shards;
+  shards.train = loadTrain<Scalar>(config, comm, shards.dimOrigin);
   const auto dim = static_cast<std::uint64_t>(shards.train.dim());
   if (isSyntheticSource(config.test)) {
     DataConfig withTrainDim = config;  // the test set takes the training d, as a file does

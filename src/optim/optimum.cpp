@@ -15,8 +15,6 @@
 namespace memsgd {
 namespace {
 
-// Dense Newton is O(d^2) memory and traffic per step; above this, L-BFGS alone has to do.
-constexpr Eigen::Index kMaxNewtonDim = 4096;
 constexpr int kMaxNewtonSteps = 50;
 // L-BFGS hands over to Newton at this gradient norm; Newton then needs one or two steps.
 constexpr double kNewtonStartTolerance = 1e-7;

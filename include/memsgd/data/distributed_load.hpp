@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "memsgd/comm/communicator.hpp"
 #include "memsgd/config/run_config.hpp"
@@ -8,11 +9,21 @@
 
 namespace memsgd {
 
+// What set the dimension d, for messages about it: the configuration (data.dim, or a synthetic
+// source's size) or the first row of the training file that holds its largest feature index.
+struct DimOrigin {
+  std::string key;   // "data.dim" or "data.train" when the configuration set d
+  std::string file;  // else the training file and the line of that row
+  std::uint64_t line = 0;
+  [[nodiscard]] bool configured() const { return !key.empty(); }
+};
+
 // The shards of the training set and (optional) test set that this rank owns.
 template <typename Scalar>
 struct ShardedData {
   Dataset<Scalar> train;
   std::optional<Dataset<Scalar>> test;
+  DimOrigin dimOrigin;
 };
 
 // Collective. Each rank reads only its contiguous block of rows (row_partition.hpp); d comes from

@@ -6,6 +6,9 @@
 
 namespace memsgd {
 
+// Dense Newton is O(d^2) memory and traffic per step; above this, L-BFGS alone has to do.
+inline constexpr Eigen::Index kMaxNewtonDim = 4096;
+
 // The minimiser of the full objective f(x) = (1/n) sum_i loss_i(x) + (lambda/2)||x||^2 over the
 // rows of all ranks: the f* that suboptimality f(x_bar) - f* is measured against.
 struct OptimumResult {
