@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <optional>
 
@@ -75,10 +74,8 @@ std::optional<LibsvmRows> readOrDataError(Read read) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const memsgd::fuzz::ScratchFile plain("input.svm");
-  static const memsgd::fuzz::ScratchFile compressed("input.svm.bz2");
-  const bool bzip2 = size >= 3 && std::memcmp(data, "BZh", 3) == 0;
-  const memsgd::fuzz::ScratchFile& file = bzip2 ? compressed : plain;
+  // One name for every input: the reader tells gzip and bzip2 by their first bytes.
+  static const memsgd::fuzz::ScratchFile file("input.svm");
   file.write(data, size);
   const std::string& path = file.path();
 
