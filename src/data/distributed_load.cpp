@@ -1,10 +1,16 @@
 #include "memsgd/data/distributed_load.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <exception>
+#include <limits>
+#include <map>
 #include <span>
 #include <string>
 #include <type_traits>
+#include <vector>
 
+#include "memsgd/data/binary_labels.hpp"
 #include "memsgd/data/data_fingerprint.hpp"
 #include "memsgd/data/libsvm_reader.hpp"
 #include "memsgd/data/row_partition.hpp"
@@ -19,9 +25,50 @@ struct LocalRows {
   RowRange range;
 };
 
-// Reads this rank's block of `path`; `maxDim` > 0 rejects wider rows. Collective through
-// agreeOnFailure, so a bad line on one rank stops all ranks with its message.
-LocalRows readBlock(const std::string& path, std::uint64_t maxDim, const Communicator& comm) {
+// Each rank's most frequent labels that are gathered: enough to list the labels of any file with
+// a few classes exactly; a rank with more is not binary whatever the others hold.
+constexpr std::size_t kGatheredLabels = 16;
+
+// The distinct labels of all ranks' rows with their counts. Collective.
+LabelSummary gatherLabels(const LibsvmRows& rows, const Communicator& comm) {
+  std::vector<LabelCount> local;
+  for (const auto& [label, count] : rows.labelCounts) local.push_back({label, count});
+  const auto byFrequency = [](const LabelCount& a, const LabelCount& b) {
+    return a.rows != b.rows ? a.rows > b.rows : a.label < b.label;
+  };
+  std::sort(local.begin(), local.end(), byFrequency);
+  // [distinct, (label bits, rows) x kGatheredLabels], rows 0 for unused slots.
+  constexpr std::size_t kWidth = 1 + 2 * kGatheredLabels;
+  std::vector<std::uint64_t> mine(kWidth, 0);
+  mine[0] = local.size();
+  for (std::size_t i = 0; i < std::min(local.size(), kGatheredLabels); ++i) {
+    mine[1 + 2 * i] = std::bit_cast<std::uint64_t>(local[i].label);
+    mine[2 + 2 * i] = local[i].rows;
+  }
+  std::vector<std::uint64_t> all(kWidth * static_cast<std::size_t>(comm.size()));
+  comm.allgather(mine, all);
+
+  std::map<double, std::uint64_t> merged;
+  LabelSummary summary;
+  for (std::size_t offset = 0; offset < all.size(); offset += kWidth) {
+    summary.distinct = std::max(summary.distinct, all[offset]);
+    summary.exact = summary.exact && all[offset] <= kGatheredLabels;
+    for (std::size_t i = 0; i < kGatheredLabels; ++i) {
+      const std::uint64_t count = all[offset + 2 + 2 * i];
+      if (count > 0) merged[std::bit_cast<double>(all[offset + 1 + 2 * i])] += count;
+    }
+  }
+  for (const auto& [label, count] : merged) summary.labels.push_back({label, count});
+  std::sort(summary.labels.begin(), summary.labels.end(), byFrequency);
+  summary.distinct = std::max<std::uint64_t>(summary.distinct, summary.labels.size());
+  return summary;
+}
+
+// Reads this rank's block of `path`; `limit` rejects wider rows. Collective through agreeOn, so a
+// bad line on one rank stops all ranks with its message. The labels of the whole file must be a
+// binary spelling (refused on every rank alike); the rows leave with labels -1/+1.
+LocalRows readBlock(const std::string& path, DimLimit limit, LabelRole role,
+                    const Communicator& comm) {
   LocalRows local;
   comm.agreeOn([&] {
     local.globalRows = countLibsvmRows(path);
@@ -30,8 +77,11 @@ LocalRows readBlock(const std::string& path, std::uint64_t maxDim, const Communi
                                 std::to_string(comm.size()) + " ranks that share it");
     }
     local.range = shardOf(local.globalRows, comm.rank(), comm.size());
-    local.rows = readLibsvmRows(path, local.range, maxDim);
+    local.rows = readLibsvmRows(path, local.range, limit);
   });
+  const LabelSummary labels = gatherLabels(local.rows, comm);
+  comm.agreeOn([&] { requireBinaryLabels(path, labels, role); });
+  toSignLabels(local.rows);
   return local;
 }
 
@@ -87,16 +137,28 @@ LoadedSplit<Scalar> generateBlock(const DataConfig& config, SyntheticSplit split
   return loaded;
 }
 
+// The first line of the training file that holds index `dim`, its largest. Collective.
+std::uint64_t lineOfIndex(const LibsvmRows& rows, std::uint64_t dim, const Communicator& comm) {
+  return comm.allreduceMin(rows.maxIndex == dim ? rows.maxIndexLine
+                                                : std::numeric_limits<std::uint64_t>::max());
+}
+
 template <typename Scalar>
-LoadedSplit<Scalar> loadTrain(const DataConfig& config, const Communicator& comm) {
-  if (isSyntheticSource(config.train))
+LoadedSplit<Scalar> loadTrain(const DataConfig& config, const Communicator& comm,
+                              DimOrigin& origin) {
+  if (isSyntheticSource(config.train)) {
+    origin = {config.dim > 0 ? "data.dim" : "data.train", "", 0};
     return generateBlock<Scalar>(config, SyntheticSplit::kTrain, comm);
-  LocalRows train = readBlock(config.train, config.dim, comm);
+  }
+  LocalRows train =
+      readBlock(config.train, {config.dim, DimSource::kDataDim}, LabelRole::kTraining, comm);
   const std::uint64_t dim = config.dim > 0 ? config.dim : comm.allreduceMax(train.rows.maxIndex);
   if (dim == 0) {  // every rank sees the same d, so every rank raises the same error
     throw AgreedError(config.train + ": no row has a feature, so the dimension is 0", 0,
                       kExitDataError);
   }
+  origin = config.dim > 0 ? DimOrigin{"data.dim", "", 0}
+                          : DimOrigin{"", config.train, lineOfIndex(train.rows, dim, comm)};
   return fromFile<Scalar>(std::move(train), dim, config.normalize, comm);
 }
 
@@ -104,8 +166,10 @@ LoadedSplit<Scalar> loadTrain(const DataConfig& config, const Communicator& comm
 
 template <typename Scalar>
 ShardedData<Scalar> loadShards(const DataConfig& config, const Communicator& comm) {
-  LoadedSplit<Scalar> train = loadTrain<Scalar>(config, comm);
-  ShardedData<Scalar> shards{std::move(train.data), std::nullopt, train.fingerprint, std::nullopt};
+  ShardedData<Scalar> shards;
+  LoadedSplit<Scalar> train = loadTrain<Scalar>(config, comm, shards.dimOrigin);
+  shards.train = std::move(train.data);
+  shards.trainFingerprint = train.fingerprint;
   const auto dim = static_cast<std::uint64_t>(shards.train.dim());
   std::optional<LoadedSplit<Scalar>> test;
   if (isSyntheticSource(config.test)) {
@@ -113,7 +177,9 @@ ShardedData<Scalar> loadShards(const DataConfig& config, const Communicator& com
     withTrainDim.dim = dim;
     test = generateBlock<Scalar>(withTrainDim, SyntheticSplit::kTest, comm);
   } else if (!config.test.empty()) {
-    test = fromFile<Scalar>(readBlock(config.test, dim, comm), dim, config.normalize, comm);
+    const DimLimit limit{dim, config.dim > 0 ? DimSource::kDataDim : DimSource::kTrainingSet};
+    test = fromFile<Scalar>(readBlock(config.test, limit, LabelRole::kTest, comm), dim,
+                            config.normalize, comm);
   }
   if (test) {
     shards.test = std::move(test->data);

@@ -1,7 +1,9 @@
 #include "memsgd/data/libsvm_reader.hpp"
 
 #include <algorithm>
+#include <array>
 #include <boost/iostreams/filter/bzip2.hpp>
+#include <boost/iostreams/filter/gzip.hpp>
 #include <boost/iostreams/filtering_stream.hpp>
 #include <cerrno>
 #include <charconv>
@@ -28,9 +30,24 @@ bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' ||
 
 bool isBlank(std::string_view line) { return std::all_of(line.begin(), line.end(), isSpace); }
 
+// Quotes a token for an error message: bytes that are not printable ASCII (control bytes, the
+// bytes of UTF-8 or of a binary file) become \xNN, and a long token is cut, so that the message
+// stays one readable line whatever the file holds.
 std::string quoted(std::string_view text) {
+  constexpr std::size_t kMaxShown = 64;
+  constexpr std::string_view kHex = "0123456789abcdef";
   std::string out(1, '\'');
-  out.append(text).push_back('\'');
+  for (const char c : text.substr(0, kMaxShown)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte < 0x7f) {
+      out.push_back(c);
+    } else {
+      out.append("\\x").push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 0xf]);
+    }
+  }
+  out.push_back('\'');
+  if (text.size() > kMaxShown) out += "... (" + std::to_string(text.size()) + " bytes)";
   return out;
 }
 
@@ -43,8 +60,42 @@ std::string describe(const boost::iostreams::bzip2_error& e) {
   return "libbzip2 error " + std::to_string(e.error());
 }
 
-// Physical lines of a plain or bzip2-compressed file, numbered from 1. The returned view points
-// into one reused buffer and stays valid until the next call.
+std::string describe(const boost::iostreams::gzip_error& e) {
+  namespace gz = boost::iostreams::gzip;
+  if (e.error() == gz::bad_footer) return "truncated gzip stream";
+  if (e.error() == gz::bad_header) return "not a gzip file or a damaged gzip header";
+  if (e.error() == gz::bad_crc || e.error() == gz::bad_length) return "corrupted gzip data";
+  if (e.error() == gz::zlib_error && e.zlib_error_code() == boost::iostreams::zlib::data_error) {
+    return "corrupted gzip data";
+  }
+  if (e.error() == gz::zlib_error && e.zlib_error_code() == boost::iostreams::zlib::buf_error) {
+    return "truncated gzip stream";
+  }
+  return "gzip error " + std::to_string(e.error()) + " (zlib " +
+         std::to_string(e.zlib_error_code()) + ")";
+}
+
+enum class Compression { kNone, kGzip, kBzip2 };
+
+// Told by the first bytes, not by the name: a renamed or unnamed archive is still an archive.
+Compression sniffCompression(std::ifstream& file) {
+  std::array<char, 3> magic{};
+  file.read(magic.data(), magic.size());
+  const auto got = static_cast<std::size_t>(file.gcount());
+  file.clear();
+  file.seekg(0);
+  const std::string_view head(magic.data(), got);
+  if (head.starts_with("\x1f\x8b")) return Compression::kGzip;
+  if (head == "BZh") return Compression::kBzip2;
+  return Compression::kNone;
+}
+
+// The data part of a line: up to an svmlight "#" comment.
+std::string_view withoutComment(std::string_view line) { return line.substr(0, line.find('#')); }
+
+// Lines of a plain, gzip- or bzip2-compressed file, numbered from 1, without a UTF-8 byte-order
+// mark on the first line and without "#" comments. The returned view points into one reused
+// buffer and stays valid until the next call.
 class LineReader {
  public:
   explicit LineReader(const std::string& path) : path_(path) {
@@ -55,13 +106,18 @@ class LineReader {
     }
     file_.open(path, std::ios::binary);
     if (!file_) throw DataError(path, std::string("cannot open: ") + std::strerror(errno));
-    if (path.ends_with(".bz2")) {
+    const Compression compression = sniffCompression(file_);
+    if (compression == Compression::kGzip) {
+      decompressed_.push(boost::iostreams::gzip_decompressor(), kBufferSize);
+    } else if (compression == Compression::kBzip2) {
       decompressed_.push(boost::iostreams::bzip2_decompressor(), kBufferSize);
+    }
+    if (compression != Compression::kNone) {
       decompressed_.push(file_, kBufferSize);
       in_ = &decompressed_;
     }
-    // Read errors (a corrupted or truncated bzip2 stream, EIO) then surface as exceptions
-    // instead of looking like the end of the file.
+    // Read errors (a corrupted or truncated stream, EIO) then surface as exceptions instead of
+    // looking like the end of the file.
     in_->exceptions(std::ios::badbit);
   }
 
@@ -69,19 +125,28 @@ class LineReader {
     try {
       if (!std::getline(*in_, buffer_)) return std::nullopt;
     } catch (const boost::iostreams::bzip2_error& e) {
-      throw DataError(path_,
-                      "cannot read: " + describe(e) + " after line " + std::to_string(lineNumber_));
+      throw unreadable(describe(e));
+    } catch (const boost::iostreams::gzip_error& e) {
+      throw unreadable(describe(e));
     } catch (const std::exception& e) {
       throw DataError(path_,
                       "cannot read after line " + std::to_string(lineNumber_) + ": " + e.what());
     }
     ++lineNumber_;
-    return std::string_view(buffer_);
+    std::string_view line(buffer_);
+    if (lineNumber_ == 1 && line.starts_with(kByteOrderMark)) line.remove_prefix(3);
+    return withoutComment(line);
   }
 
   [[nodiscard]] std::uint64_t lineNumber() const { return lineNumber_; }
 
  private:
+  static constexpr std::string_view kByteOrderMark = "\xef\xbb\xbf";
+
+  [[nodiscard]] DataError unreadable(const std::string& why) const {
+    return DataError(path_, "cannot read: " + why + " after line " + std::to_string(lineNumber_));
+  }
+
   const std::string& path_;
   std::ifstream file_;
   boost::iostreams::filtering_istream decompressed_;
@@ -130,28 +195,43 @@ Parsed parseReal(std::string_view text, double& out) {
 // Parses one non-blank line and appends it to `rows`.
 class RowParser {
  public:
-  RowParser(const std::string& path, std::uint64_t maxDim, LibsvmRows& rows)
-      : path_(path), maxDim_(maxDim), rows_(rows) {}
+  RowParser(const std::string& path, DimLimit limit, LibsvmRows& rows)
+      : path_(path), limit_(limit), rows_(rows) {}
 
   void parse(std::string_view line, std::uint64_t lineNumber) {
     lineNumber_ = lineNumber;
     Tokens tokens(line);
-    rows_.labels.push_back(parseLabel(tokens.next()));
+    const double label = parseLabel(tokens.next());
+    rows_.labels.push_back(label);
+    ++rows_.labelCounts[label];
+    std::string_view feature = tokens.next();
+    if (feature.starts_with("qid:")) {
+      checkQueryId(feature);  // svmlight's ranking groups: meaningless for classification
+      feature = tokens.next();
+    }
     std::uint64_t previous = 0;
-    for (std::string_view feature = tokens.next(); !feature.empty(); feature = tokens.next()) {
+    for (; !feature.empty(); feature = tokens.next()) {
       previous = parseFeature(feature, previous);
     }
     rows_.rowOffsets.push_back(static_cast<std::int64_t>(rows_.indices.size()));
   }
 
  private:
+  // Any finite number: which labels a model accepts is decided for the whole file
+  // (binary_labels.hpp), not line by line.
   [[nodiscard]] double parseLabel(std::string_view token) const {
     double label = 0.0;
-    if (parseReal(token, label) != Parsed::kOk) fail("bad label " + quoted(token));
-    if (label == 1.0) return 1.0;
-    // Files with 0/1 classes use 0 for the negative class.
-    if (label == -1.0 || label == 0.0) return -1.0;
-    fail("label " + quoted(token) + " must be -1/+1 or 0/1");
+    if (parseReal(token, label) != Parsed::kOk || !std::isfinite(label)) {
+      fail("bad label " + quoted(token) + " (expected a number)");
+    }
+    return label + 0.0;  // -0 and +0 are one label
+  }
+
+  void checkQueryId(std::string_view token) const {
+    std::uint64_t id = 0;
+    if (parseNumber(token.substr(4), id) != Parsed::kOk) {
+      fail("bad query id " + quoted(token) + " (expected qid:<non-negative integer>)");
+    }
   }
 
   // Appends `feature` ("idx:val") and returns its 1-based index.
@@ -176,10 +256,7 @@ class RowParser {
       fail("index " + std::to_string(index) + " in feature " + quoted(feature) +
            " is not strictly increasing (previous index " + std::to_string(previous) + ")");
     }
-    if (maxDim_ > 0 && index > maxDim_) {
-      fail("index " + std::to_string(index) + " in feature " + quoted(feature) +
-           " exceeds the dimension " + std::to_string(maxDim_));
-    }
+    if (limit_.dim > 0 && index > limit_.dim) failBeyondLimit(index, feature);
 
     double value = 0.0;
     const Parsed valueParsed = parseReal(valueText, value);
@@ -191,7 +268,10 @@ class RowParser {
            " is NaN, infinite or out of the double range");
     }
 
-    rows_.maxIndex = std::max(rows_.maxIndex, index);
+    if (index > rows_.maxIndex) {
+      rows_.maxIndex = index;
+      rows_.maxIndexLine = lineNumber_;
+    }
     if (value != 0.0) {
       rows_.indices.push_back(static_cast<std::int32_t>(index - 1));
       rows_.values.push_back(value);
@@ -199,12 +279,20 @@ class RowParser {
     return index;
   }
 
+  [[noreturn]] void failBeyondLimit(std::uint64_t index, std::string_view feature) const {
+    const std::string what = "index " + std::to_string(index) + " in feature " + quoted(feature);
+    const std::string dim = std::to_string(limit_.dim);
+    if (limit_.source == DimSource::kDataDim) fail(what + " exceeds data.dim = " + dim);
+    fail(what + " exceeds the training dimension " + dim + "; set data.dim to at least " +
+         std::to_string(index) + " to train with the test set's features");
+  }
+
   [[noreturn]] void fail(const std::string& what) const {
     throw DataError(path_, lineNumber_, what);
   }
 
   const std::string& path_;
-  std::uint64_t maxDim_;
+  DimLimit limit_;
   LibsvmRows& rows_;
   std::uint64_t lineNumber_ = 0;
 };
@@ -220,9 +308,9 @@ std::uint64_t countLibsvmRows(const std::string& path) {
   return rows;
 }
 
-LibsvmRows readLibsvmRows(const std::string& path, RowRange range, std::uint64_t maxDim) {
+LibsvmRows readLibsvmRows(const std::string& path, RowRange range, DimLimit limit) {
   LibsvmRows rows;
-  RowParser parser(path, maxDim, rows);
+  RowParser parser(path, limit, rows);
   LineReader lines(path);
   std::uint64_t row = 0;
   while (row < range.end) {

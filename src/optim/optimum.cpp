@@ -15,9 +15,6 @@
 namespace memsgd {
 namespace {
 
-// The dense Hessian is O(d^2) memory and traffic per Newton step; above this dimension the Newton
-// direction comes from conjugate gradients on Hessian-vector products (O(d) each) instead.
-constexpr Eigen::Index kMaxDenseNewtonDim = 4096;
 constexpr int kMaxNewtonSteps = 50;
 // L-BFGS hands over to Newton at this gradient norm; Newton then needs one or two steps.
 constexpr double kNewtonStartTolerance = 1e-7;

@@ -14,6 +14,7 @@
 #include "memsgd/io/checkpoint_file.hpp"
 #include "memsgd/io/optimum_file.hpp"
 #include "memsgd/log/run_recorder.hpp"
+#include "memsgd/optim/memory_estimate.hpp"
 #include "memsgd/optim/trainer.hpp"
 
 namespace memsgd {
@@ -115,6 +116,9 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
   const auto loadStart = std::chrono::steady_clock::now();
   const ShardedData<Scalar> shards = loadShards<Scalar>(config.data, comm);
   timing.loadSeconds = secondsSince(loadStart);
+  const auto dim = static_cast<std::uint64_t>(shards.train.dim());
+  requireMemory(estimateTrainingMemory(config, dim, comm.size()).total(), dim, shards.dimOrigin,
+                comm);
   const std::uint64_t n = shards.train.globalRows();
   std::optional<Trainer<Scalar>> trainer;
   comm.agreeOn([&] { trainer.emplace(config, comm, shards.train); });

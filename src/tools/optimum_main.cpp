@@ -10,6 +10,7 @@
 #include "memsgd/data/distributed_load.hpp"
 #include "memsgd/io/optimum_file.hpp"
 #include "memsgd/model/logistic_regression.hpp"
+#include "memsgd/optim/memory_estimate.hpp"
 #include "memsgd/optim/optimum.hpp"
 #include "tool_main.hpp"
 
@@ -23,6 +24,8 @@ void runOptimum(const memsgd::RunConfig& config, const memsgd::Communicator& com
   const auto start = std::chrono::steady_clock::now();
   // f* is a reference for runs of either model.precision: always solved in double.
   const memsgd::ShardedData<double> shards = memsgd::loadShards<double>(config.data, comm);
+  const auto dim = static_cast<std::uint64_t>(shards.train.dim());
+  memsgd::requireMemory(memsgd::estimateOptimumMemory(dim), dim, shards.dimOrigin, comm);
   const auto rows = shards.train.globalRows();
   const double lambda = config.model.lambda.value_or(1.0 / static_cast<double>(rows));
   const memsgd::LogisticRegression<double> model(shards.train, lambda);

@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <boost/iostreams/device/back_inserter.hpp>
 #include <boost/iostreams/filter/bzip2.hpp>
+#include <boost/iostreams/filter/gzip.hpp>
 #include <boost/iostreams/filtering_stream.hpp>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,17 @@ std::string bzip2(const std::string& text, int blockSize100k = 9) {
     out.push(boost::iostreams::back_inserter(compressed));
     out << text;
   }  // destroying the chain writes the end of the bzip2 stream
+  return compressed;
+}
+
+std::string gzip(const std::string& text) {
+  std::string compressed;
+  {
+    boost::iostreams::filtering_ostream out;
+    out.push(boost::iostreams::gzip_compressor());
+    out.push(boost::iostreams::back_inserter(compressed));
+    out << text;
+  }
   return compressed;
 }
 
@@ -56,10 +69,10 @@ std::uint64_t countPositive(const LibsvmRows& rows) {
 
 // Passes when reading `path` throws a DataError located at `line` whose message has `fragment`.
 ::testing::AssertionResult failsAt(const std::string& path, std::uint64_t line,
-                                   const std::string& fragment, std::uint64_t maxDim = 0,
+                                   const std::string& fragment, DimLimit limit = {},
                                    RowRange range = kAllRows) {
   try {
-    readLibsvmRows(path, range, maxDim);
+    readLibsvmRows(path, range, limit);
   } catch (const DataError& e) {
     const std::string message = e.what();
     const std::string location = path + ":" + std::to_string(line) + ": ";
@@ -108,10 +121,12 @@ class LibsvmReaderTest : public ::testing::Test {
   fs::path dir_;
 };
 
-TEST_F(LibsvmReaderTest, AcceptsEveryLabelSpelling) {
-  const auto path = write("labels", "+1 1:1\n1 1:1\n-1 1:1\n0 1:1\n1.0 1:1\n-1.0 1:1\n+0 1:1\n");
+TEST_F(LibsvmReaderTest, KeepsLabelsAsWrittenAndCountsThem) {
+  const auto path =
+      write("labels", "+1 1:1\n1 1:1\n-1 1:1\n0 1:1\n1.0 1:1\n-1.0 1:1\n+0 1:1\n-0 1:1\n2.5 1:1\n");
   const LibsvmRows rows = readLibsvmRows(path, kAllRows);
-  EXPECT_EQ(rows.labels, (std::vector<double>{1, 1, -1, -1, 1, -1, -1}));
+  EXPECT_EQ(rows.labels, (std::vector<double>{1, 1, -1, 0, 1, -1, 0, 0, 2.5}));
+  EXPECT_EQ(rows.labelCounts, (std::map<double, std::uint64_t>{{-1, 2}, {0, 3}, {1, 3}, {2.5, 1}}));
 }
 
 TEST_F(LibsvmReaderTest, SkipsBlankAndWhitespaceOnlyLines) {
@@ -169,7 +184,7 @@ TEST_F(LibsvmReaderTest, AcceptsTheLargest32BitIndexAndIndicesUpToMaxDim) {
   EXPECT_EQ(rows.indices, (std::vector<std::int32_t>{2147483646}));
   EXPECT_EQ(rows.maxIndex, 2147483647U);
   const auto bounded = write("bounded", "-1 3:1 10:1\n");
-  EXPECT_EQ(readLibsvmRows(bounded, kAllRows, 10).maxIndex, 10U);
+  EXPECT_EQ(readLibsvmRows(bounded, kAllRows, {10}).maxIndex, 10U);
 }
 
 TEST_F(LibsvmReaderTest, ReportsEachMalformedTokenWithItsLine) {
@@ -177,14 +192,15 @@ TEST_F(LibsvmReaderTest, ReportsEachMalformedTokenWithItsLine) {
     std::string text;
     std::uint64_t line;
     std::string fragment;
-    std::uint64_t maxDim = 0;
+    DimLimit limit;
   };
   const std::vector<Case> cases = {
       {"+1 1:1\n\nabc 1:1\n", 3, "bad label 'abc'"},
-      {"1 1:1\n2 1:1\n", 2, "label '2' must be -1/+1 or 0/1"},
-      {"0.5 1:1\n", 1, "label '0.5' must be -1/+1 or 0/1"},
       {"-1 1:1\n+1x 1:1\n", 2, "bad label '+1x'"},
-      {"nan 1:1\n", 1, "label 'nan' must be"},
+      {"nan 1:1\n", 1, "bad label 'nan' (expected a number)"},
+      {"1 1:1\n-inf 1:1\n", 2, "bad label '-inf'"},
+      {"1 qid:a 1:1\n", 1, "bad query id 'qid:a'"},
+      {"1 1:1 qid:3\n", 1, "bad index 'qid' in feature 'qid:3'"},
       {"  \n\t\n1 1:1\n 1:1 2:1\n", 4, "bad label '1:1'"},
       {"-1 1:1\r\n\r\n-1 0:1\r\n", 3, "index 0 in feature '0:1'"},
       {"-1 a:1\n", 1, "bad index 'a' in feature 'a:1'"},
@@ -201,7 +217,12 @@ TEST_F(LibsvmReaderTest, ReportsEachMalformedTokenWithItsLine) {
       {"-1 3:nan\n", 1, "value 'nan' in feature '3:nan' is NaN"},
       {"-1 3:-inf\n", 1, "value '-inf' in feature '3:-inf' is NaN, infinite"},
       {"-1 3:1e400\n", 1, "value '1e400' in feature '3:1e400' is NaN, infinite or out of"},
-      {"-1 10:1\n+1 11:1\n", 2, "index 11 in feature '11:1' exceeds the dimension 10", 10},
+      {"-1 10:1\n+1 11:1\n", 2, "index 11 in feature '11:1' exceeds data.dim = 10", {10}},
+      {"-1 10:1\n+1 3:1 130:1\n",
+       2,
+       "index 130 in feature '130:1' exceeds the training dimension 123; set data.dim to at least "
+       "130 to train with the test set's features",
+       {123, DimSource::kTrainingSet}},
       {"-1 2147483648:1\n", 1,
        "index '2147483648' in feature '2147483648:1' does not fit the 32-bit"},
       {"-1 99999999999999999999999:1\n", 1, "does not fit the 32-bit index"},
@@ -209,7 +230,7 @@ TEST_F(LibsvmReaderTest, ReportsEachMalformedTokenWithItsLine) {
   for (std::size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE(cases[i].text);
     const auto path = write("case" + std::to_string(i), cases[i].text);
-    EXPECT_TRUE(failsAt(path, cases[i].line, cases[i].fragment, cases[i].maxDim));
+    EXPECT_TRUE(failsAt(path, cases[i].line, cases[i].fragment, cases[i].limit));
   }
 }
 
@@ -279,9 +300,92 @@ TEST_F(LibsvmReaderTest, TruncatedOrCorruptedBzip2IsADataError) {
   // bzip2 checks a block's CRC only after handing out its bytes, so the parser may trip over the
   // garbage first: either way it is a DataError.
   EXPECT_THROW(readLibsvmRows(corrupted, kAllRows), DataError);
+}
 
-  const auto notBzip2 = write("plain.bz2", "+1 1:1\n");
-  EXPECT_TRUE(failsOnFile(notBzip2, "not a bzip2 file", [&] { countLibsvmRows(notBzip2); }));
+// The first bytes decide, not the name: a .gz, a .bz2 and a plain file named alike all read.
+TEST_F(LibsvmReaderTest, DetectsGzipAndBzip2ByTheirMagicBytesWhateverTheName) {
+  const std::string text = "+1 1:1 3:0.25 \r\n\n-1 \n0 2:4 7:0\n" + syntheticText(500);
+  const LibsvmRows plain = readLibsvmRows(write("data", text), kAllRows);
+  const std::vector<std::string> paths = {
+      write("data.gz", gzip(text)),        write("gzip_unnamed", gzip(text)),
+      write("gzip_named.bz2", gzip(text)), write("bzip2_unnamed", bzip2(text)),
+      write("plain_named.bz2", text),      write("plain_named.gz", text)};
+  for (const std::string& path : paths) {
+    SCOPED_TRACE(path);
+    EXPECT_EQ(countLibsvmRows(path), 503U);
+    const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+    EXPECT_EQ(rows.rowOffsets, plain.rowOffsets);
+    EXPECT_EQ(rows.indices, plain.indices);
+    EXPECT_EQ(rows.values, plain.values);
+    EXPECT_EQ(rows.labels, plain.labels);
+    EXPECT_EQ(rows.maxIndex, plain.maxIndex);
+  }
+  EXPECT_TRUE(failsAt(write("bad.gz", gzip(syntheticText(1000) + "-1 5:1 4:1\n")), 1001,
+                      "index 4 in feature '4:1' is not strictly increasing"));
+}
+
+TEST_F(LibsvmReaderTest, TruncatedOrCorruptedGzipIsADataError) {
+  const std::string compressed = gzip(syntheticText(2000));
+  ASSERT_GT(compressed.size(), 1000U);
+  const auto truncated = write("truncated", compressed.substr(0, compressed.size() / 2));
+  EXPECT_TRUE(failsOnFile(truncated, "cannot read: truncated gzip stream after line",
+                          [&] { countLibsvmRows(truncated); }));
+  EXPECT_TRUE(failsOnFile(truncated, "cannot read: truncated gzip stream after line",
+                          [&] { readLibsvmRows(truncated, kAllRows); }));
+  // Cut inside the 8-byte footer: all the data is there, its checksum is not.
+  const auto noFooter = write("no_footer.gz", compressed.substr(0, compressed.size() - 3));
+  EXPECT_TRUE(failsOnFile(noFooter, "truncated gzip stream", [&] { countLibsvmRows(noFooter); }));
+
+  std::string damaged = compressed;
+  for (std::size_t i = damaged.size() / 2; i < damaged.size() / 2 + 16; ++i) damaged[i] ^= 0x5a;
+  const auto corrupted = write("corrupted.gz", damaged);
+  EXPECT_TRUE(failsOnFile(corrupted, "cannot read: corrupted gzip data",
+                          [&] { countLibsvmRows(corrupted); }));
+  EXPECT_THROW(readLibsvmRows(corrupted, kAllRows), DataError);
+}
+
+TEST_F(LibsvmReaderTest, IgnoresByteOrderMarkCommentsAndQueryIds) {
+  const auto path = write("svmlight",
+                          "\xef\xbb\xbf# written by svmlight\n"
+                          "+1 qid:3 1:0.5 4:1 # first row\n"
+                          "   # an indented comment\n"
+                          "-1 qid:3 2:1#no space\n"
+                          "+1 3:2\n");
+  EXPECT_EQ(countLibsvmRows(path), 3U);
+  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  EXPECT_EQ(rows.labels, (std::vector<double>{1, -1, 1}));
+  EXPECT_EQ(rows.indices, (std::vector<std::int32_t>{0, 3, 1, 2}));
+  EXPECT_EQ(rows.values, (std::vector<double>{0.5, 1, 1, 2}));
+  EXPECT_EQ(rows.rowOffsets, (std::vector<std::int64_t>{0, 2, 3, 4}));
+  EXPECT_EQ(rows.maxIndex, 4U);
+  EXPECT_EQ(rows.maxIndexLine, 2U);
+  // Only the first line's mark is one: elsewhere its bytes are part of the data, and quoted.
+  EXPECT_TRUE(failsAt(write("late_bom", "+1 1:1\n\xef\xbb\xbf-1 1:1\n"), 2,
+                      "bad label '\\xef\\xbb\\xbf-1'"));
+}
+
+TEST_F(LibsvmReaderTest, QuotesNonPrintableBytesEscaped) {
+  EXPECT_TRUE(failsAt(write("binary", std::string("\x7f"
+                                                  "ELF\x02\x01 1:1\n")),
+                      1, "bad label '\\x7fELF\\x02\\x01'"));
+  EXPECT_TRUE(failsAt(write("latin1", "-1 3:caf\xe9\n"), 1, "bad value 'caf\\xe9'"));
+  EXPECT_TRUE(failsAt(write("control_in_index",
+                            "-1 \x1f"
+                            "3:1\n"),
+                      1,
+                      "bad index '\\x1f"
+                      "3'"));
+  const std::string longToken(500, 'z');
+  EXPECT_TRUE(failsAt(write("long", longToken + " 1:1\n"), 1,
+                      "bad label '" + longToken.substr(0, 64) + "'... (500 bytes)"));
+}
+
+TEST_F(LibsvmReaderTest, RemembersTheLineOfTheLargestIndex) {
+  const auto path = write("widest", "+1 1:1\n-1 9:1\n\n+1 3:1 9:2\n-1 2:0 8:1\n");
+  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  EXPECT_EQ(rows.maxIndex, 9U);
+  EXPECT_EQ(rows.maxIndexLine, 2U);
+  EXPECT_EQ(readLibsvmRows(path, {2, 4}).maxIndexLine, 4U);  // lines count from the file's start
 }
 
 TEST_F(LibsvmReaderTest, ParsesOnlyTheRowsInRange) {
@@ -293,8 +397,8 @@ TEST_F(LibsvmReaderTest, ParsesOnlyTheRowsInRange) {
   EXPECT_EQ(middle.indices, (std::vector<std::int32_t>{0, 1, 2}));
   EXPECT_EQ(middle.rowOffsets, (std::vector<std::int64_t>{0, 1, 2, 3}));
   EXPECT_EQ(readLibsvmRows(path, {2, 2}).rows(), 0U);
-  EXPECT_TRUE(failsAt(path, 1, "bad label 'bad'", 0, {0, 1}));
-  EXPECT_TRUE(failsAt(path, 6, "bad label 'bad'", 0, {3, 5}));
+  EXPECT_TRUE(failsAt(path, 1, "bad label 'bad'", {}, {0, 1}));
+  EXPECT_TRUE(failsAt(path, 6, "bad label 'bad'", {}, {3, 5}));
 }
 
 TEST_F(LibsvmReaderTest, StopsReadingAfterTheRange) {
@@ -346,7 +450,7 @@ TEST(LibsvmShippedData, ShardsOfA9aConcatenateToTheWholeFile) {
 TEST(LibsvmShippedData, A9aTrain) {
   const std::string path = test::sourcePath("configs/data/a9a.bz2");
   EXPECT_EQ(countLibsvmRows(path), 32561U);
-  const LibsvmRows rows = readLibsvmRows(path, kAllRows, 123);
+  const LibsvmRows rows = readLibsvmRows(path, kAllRows, {123});
   EXPECT_EQ(rows.rows(), 32561U);
   EXPECT_EQ(rows.maxIndex, 123U);
   EXPECT_EQ(countPositive(rows), 7841U);

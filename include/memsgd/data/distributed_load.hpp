@@ -2,12 +2,22 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "memsgd/comm/communicator.hpp"
 #include "memsgd/config/run_config.hpp"
 #include "memsgd/data/dataset.hpp"
 
 namespace memsgd {
+
+// What set the dimension d, for messages about it: the configuration (data.dim, or a synthetic
+// source's size) or the first row of the training file that holds its largest feature index.
+struct DimOrigin {
+  std::string key;   // "data.dim" or "data.train" when the configuration set d
+  std::string file;  // else the training file and the line of that row
+  std::uint64_t line = 0;
+  [[nodiscard]] bool configured() const { return !key.empty(); }
+};
 
 // The shards of the training set and (optional) test set that this rank owns, with the content
 // fingerprints of the whole sets (data_fingerprint.hpp), identical on every rank.
@@ -17,6 +27,7 @@ struct ShardedData {
   std::optional<Dataset<Scalar>> test;
   std::uint64_t trainFingerprint = 0;
   std::optional<std::uint64_t> testFingerprint;  // with a test set
+  DimOrigin dimOrigin;
 };
 
 // Collective. Each rank reads only its contiguous block of rows (row_partition.hpp); d comes from

@@ -13,6 +13,10 @@ enum class OptimumStop {
   kNewtonLimit,    // 50 Newton steps were not enough
 };
 
+// The dense Hessian is O(d^2) memory and traffic per Newton step; above this dimension the Newton
+// direction comes from conjugate gradients on Hessian-vector products (O(d) each) instead.
+inline constexpr Eigen::Index kMaxDenseNewtonDim = 4096;
+
 // The minimiser of the full objective f(x) = (1/n) sum_i loss_i(x) + (lambda/2)||x||^2 over the
 // rows of all ranks: the f* that suboptimality f(x_bar) - f* is measured against.
 struct OptimumResult {

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <cstdint>
+
+#include "memsgd/comm/communicator.hpp"
+#include "memsgd/config/run_config.hpp"
+#include "memsgd/data/distributed_load.hpp"
+
+namespace memsgd {
+
+// Bytes one rank allocates for the buffers whose size grows with d (or with the message size),
+// counted from the code that allocates them. Everything else (the data, MPI, counters) is
+// already allocated when the estimate is made, or small.
+struct MemoryEstimate {
+  // What a Trainer holds once it has stepped: x and the error memory (Scalar), the averaging sums
+  // (double), the compressor's selection scratch, its message, and the exchange's wire buffers
+  // (this rank's encoded message, the P gathered ones and their P decoded copies), or the dense
+  // wire vector for compression.method = none.
+  std::uint64_t trainer = 0;
+  // What a training run adds: the averaged iterate it evaluates, the copy of the trainer's state
+  // that checkpoints and resumes make, and the x and x_bar it returns in double.
+  std::uint64_t run = 0;
+  [[nodiscard]] std::uint64_t total() const { return trainer + run; }
+};
+
+MemoryEstimate estimateTrainingMemory(const RunConfig& config, std::uint64_t dim, int ranks);
+
+// memsgd-optimum in double: L-BFGS's 20 (s, y) pairs and its working vectors, the line search's,
+// the best point kept, and the dense Newton Hessian with its factorisation when d allows Newton.
+std::uint64_t estimateOptimumMemory(std::uint64_t dim);
+
+// Collective. The ranks that share a node (MPI_COMM_TYPE_SHARED) need `bytesPerRank` each; when
+// together they need more than the node has available (util/available_memory.hpp), every rank
+// throws AgreedError naming what set d (the key, or file:line and the index), the estimate and
+// what is available, with exit code 2 when the configuration set d and 3 when the data did.
+void requireMemory(std::uint64_t bytesPerRank, std::uint64_t dim, const DimOrigin& origin,
+                   const Communicator& comm);
+
+}  // namespace memsgd

@@ -1,0 +1,134 @@
+#include "memsgd/optim/memory_estimate.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "memsgd/comm/mpi_check.hpp"
+#include "memsgd/compress/compressor_factory.hpp"
+#include "memsgd/optim/optimum.hpp"
+#include "memsgd/util/available_memory.hpp"
+
+namespace memsgd {
+namespace {
+
+// A SparseMessage pair in memory: a uint32 index and a double value.
+constexpr std::uint64_t kPairBytes = sizeof(std::uint32_t) + sizeof(double);
+// The largest encoded pair: a varint index (at most 5 bytes for 32 bits) and a value.
+constexpr std::uint64_t kIndexWireBytes = 5;
+// Selection scratch per selected pair: top-k's heap entries (key, index), or for large k its
+// sampled keys, candidates (index, key) and ties (measured: 28.5 bytes per pair at k = d/4).
+constexpr std::uint64_t kSelectionBytesPerPair = 32;
+// Everything else a trainer allocates does not grow with d: the compressor and exchange objects,
+// per-rank counts and offsets, allocator headers.
+constexpr std::uint64_t kFixedBytes = 1 << 16;
+// L-BFGS: 2 x 20 history vectors, 4 of the solver, 4 of the line search, 2 for the best point,
+// 2 for the objective's sums and gradient, x, and 3 of the Newton polish.
+constexpr std::uint64_t kOptimumVectors = 2 * 20 + 16;
+constexpr std::uint64_t kHessianBlockRows = 256;
+
+std::uint64_t wireValueBytes(ValueType type) {
+  switch (type) {
+    case ValueType::kFloat16:
+      return 2;
+    case ValueType::kFloat32:
+      return 4;
+    case ValueType::kFloat64:
+      return 8;
+  }
+  return 8;
+}
+
+// The compressor's scratch, its message and the sparse exchange's buffers.
+std::uint64_t sparseStepBytes(const RunConfig& config, std::uint64_t d, std::uint64_t scalar,
+                              std::uint64_t ranks) {
+  const CompressionConfig& c = config.compression;
+  // Messages of the methods without a fixed k can hold every coordinate (qsgd sizes its
+  // message to d before dropping zero levels; threshold sends all |v_j| >= tau).
+  const std::uint64_t pairs = isSparsifying(c.method) ? std::min(c.k, d) : d;
+  std::uint64_t encoded =
+      pairs * (kIndexWireBytes + wireValueBytes(config.communication.valueType));
+  std::uint64_t scratch = 0;
+  if (c.method == "scaled_sign") {
+    encoded = d / 8 + sizeof(double) + 8;  // one sign bit per coordinate and the scale
+  } else if (c.method == "top_k") {
+    scratch = kSelectionBytesPerPair * pairs;
+  } else if (c.method == "rand_k" || c.method == "rand_k_unbiased") {
+    scratch = d / 8 + 8;  // the chosen-index bitmap
+  } else if (c.method == "approx_top_k") {
+    // Its sampled magnitudes, the candidates above the estimated threshold (about k; four times
+    // that for the estimate's noise and the vectors' growth) as index and value, and the exact
+    // top-k among them.
+    scratch = sizeof(double) * c.sampleSize +
+              4 * pairs * (sizeof(std::uint32_t) + scalar + sizeof(std::uint32_t)) +
+              kSelectionBytesPerPair * pairs;
+  }
+  return scratch + kPairBytes * pairs * (1 + ranks) + encoded * (1 + ranks);
+}
+
+std::string gib(std::uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.2f GiB", static_cast<double>(bytes) / (1 << 30));
+  return text;
+}
+
+}  // namespace
+
+MemoryEstimate estimateTrainingMemory(const RunConfig& config, std::uint64_t dim, int ranks) {
+  const std::uint64_t d = dim;
+  const std::uint64_t scalar =
+      config.model.precision == Precision::kFloat ? sizeof(float) : sizeof(double);
+  const std::uint64_t averaging =
+      config.optimizer.averaging == Averaging::kLast ? 0 : 2 * sizeof(double) * d;
+  MemoryEstimate estimate;
+  // x, the error memory, the averaging sums
+  estimate.trainer = kFixedBytes + 2 * scalar * d + averaging;
+  estimate.trainer += config.compression.method == "none"
+                          ? wireValueBytes(config.communication.valueType) * d
+                          : sparseStepBytes(config, d, scalar, static_cast<std::uint64_t>(ranks));
+  estimate.run = scalar * d + 2 * sizeof(double) * d;
+  if (config.log.checkpointEvery > 0 || !config.resumeFrom.empty()) {
+    estimate.run += 2 * scalar * d + averaging;
+  }
+  return estimate;
+}
+
+std::uint64_t estimateOptimumMemory(std::uint64_t dim) {
+  std::uint64_t bytes = kOptimumVectors * sizeof(double) * dim;
+  if (dim <= static_cast<std::uint64_t>(kMaxDenseNewtonDim)) {
+    // The Hessian and its LDL^T copy, and the block of scaled rows of dense data.
+    bytes += 2 * sizeof(double) * dim * dim + kHessianBlockRows * sizeof(double) * dim;
+  }
+  return bytes;
+}
+
+void requireMemory(std::uint64_t bytesPerRank, std::uint64_t dim, const DimOrigin& origin,
+                   const Communicator& comm) {
+  MPI_Comm node = MPI_COMM_NULL;
+  MEMSGD_MPI_CHECK(
+      MPI_Comm_split_type(comm.raw(), MPI_COMM_TYPE_SHARED, comm.rank(), MPI_INFO_NULL, &node));
+  int ranksOnNode = 1;
+  const int sizeResult = MPI_Comm_size(node, &ranksOnNode);
+  MPI_Comm_free(&node);
+  MEMSGD_MPI_CHECK(sizeResult);
+  comm.agreeOn([&] {
+    const AvailableMemory available = availableMemory();
+    const auto onNode = static_cast<std::uint64_t>(ranksOnNode);
+    if (bytesPerRank <= available.bytes / onNode) return;
+    const std::string d = "d = " + std::to_string(dim);
+    const std::string needs =
+        " needs an estimated " + gib(bytesPerRank) + " per rank" +
+        (onNode > 1 ? " x " + std::to_string(onNode) + " ranks on this node" : "") +
+        ", more than the " + gib(available.bytes) + " available (" + available.limitedBy + ")";
+    if (origin.configured()) {
+      throw ConfigError(origin.key + ": " + d + needs +
+                        "; lower data.dim, or run fewer ranks per node");
+    }
+    throw DataError(origin.file, origin.line,
+                    "feature index " + std::to_string(dim) + " sets " + d + ", which" + needs +
+                        "; check that index (d is the largest index unless data.dim sets it), "
+                        "or run fewer ranks per node");
+  });
+}
+
+}  // namespace memsgd

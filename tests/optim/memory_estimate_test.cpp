@@ -1,0 +1,153 @@
+#include "memsgd/optim/memory_estimate.hpp"
+
+#include <gtest/gtest.h>
+#include <malloc.h>
+#include <sys/resource.h>
+
+#include <fstream>
+#include <string>
+
+#include "memsgd/optim/optimum.hpp"
+#include "memsgd/optim/trainer.hpp"
+#include "memsgd/util/available_memory.hpp"
+#include "memsgd/util/random.hpp"
+
+namespace memsgd {
+namespace {
+
+constexpr std::int32_t kDim = 1 << 20;  // large enough that the d-sized buffers dwarf the rest
+
+// Bytes the heap holds now: small blocks plus mmapped ones (every buffer of d here).
+std::uint64_t heapBytes() {
+  const struct mallinfo2 info = mallinfo2();
+  return info.uordblks + info.hblkhd;
+}
+
+// 64 sparse rows of 20 nonzeros spread over [0, kDim): the data stays small next to d.
+template <typename Scalar>
+Dataset<Scalar> wideSparseShard(const Communicator& comm) {
+  Rng rng(7, static_cast<std::uint64_t>(comm.rank()), 0);
+  constexpr std::uint32_t kRows = 64;
+  LibsvmRows rows;
+  for (std::uint32_t i = 0; i < kRows; ++i) {
+    for (std::int32_t j = 0; j < 20; ++j) {
+      rows.indices.push_back(j * (kDim / 20) + static_cast<std::int32_t>(rng.below(kDim / 20)));
+      rows.values.push_back(2.0 * rng.uniform() - 1.0);
+    }
+    rows.rowOffsets.push_back(static_cast<std::int64_t>(rows.indices.size()));
+    rows.labels.push_back(i % 2 == 0 ? 1.0 : -1.0);
+  }
+  const auto first = static_cast<std::uint64_t>(comm.rank()) * kRows;
+  return Dataset<Scalar>::fromLibsvm(std::move(rows), kDim,
+                                     kRows * static_cast<std::uint64_t>(comm.size()),
+                                     {first, first + kRows});
+}
+
+struct Case {
+  std::string method;
+  std::uint64_t k;
+  Precision precision;
+  Averaging averaging;
+  ValueType valueType;
+  bool fixedSize;  // messages of a known size: the estimate must be close, not only above
+};
+
+template <typename Scalar>
+void expectEstimateCovers(const Case& c) {
+  const Communicator comm;
+  const Dataset<Scalar> shard = wideSparseShard<Scalar>(comm);
+  RunConfig config;
+  config.compression.method = c.method;
+  config.compression.k = c.k;
+  config.compression.threshold = 1e-300;  // threshold: every nonzero coordinate
+  config.model.precision = c.precision;
+  config.optimizer.averaging = c.averaging;
+  config.communication.valueType = c.valueType;
+  const MemoryEstimate estimate = estimateTrainingMemory(config, kDim, comm.size());
+
+  const std::uint64_t before = heapBytes();
+  std::uint64_t measured = 0;
+  {
+    Trainer<Scalar> trainer(config, comm, shard);
+    for (int step = 0; step < 20; ++step) {
+      trainer.step();
+    }
+    measured = heapBytes() - before;
+  }
+  EXPECT_LE(measured, estimate.trainer) << c.method;
+  if (c.fixedSize) {
+    EXPECT_LE(estimate.trainer, measured + measured / 8 + (1 << 20)) << c.method;
+  }
+}
+
+class MemoryEstimateTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(MemoryEstimateTest, CoversWhatATrainerAllocates) {
+  if (GetParam().precision == Precision::kFloat) {
+    expectEstimateCovers<float>(GetParam());
+  } else {
+    expectEstimateCovers<double>(GetParam());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Configurations, MemoryEstimateTest,
+    ::testing::Values(
+        Case{"top_k", 10, Precision::kDouble, Averaging::kWeighted, ValueType::kFloat32, true},
+        Case{"top_k", kDim / 4, Precision::kFloat, Averaging::kLast, ValueType::kFloat64, true},
+        Case{"rand_k", 1000, Precision::kFloat, Averaging::kUniform, ValueType::kFloat16, true},
+        Case{"none", 1, Precision::kDouble, Averaging::kWeighted, ValueType::kFloat32, true},
+        Case{"none", 1, Precision::kFloat, Averaging::kLast, ValueType::kFloat64, true},
+        Case{"scaled_sign", 1, Precision::kDouble, Averaging::kLast, ValueType::kFloat32, true},
+        Case{"approx_top_k", 100, Precision::kDouble, Averaging::kWeighted, ValueType::kFloat32,
+             false},
+        Case{"qsgd", 1, Precision::kDouble, Averaging::kWeighted, ValueType::kFloat32, false},
+        Case{"threshold", 1, Precision::kFloat, Averaging::kLast, ValueType::kFloat32, false}));
+
+TEST(MemoryEstimate, CountsTheRunsCopiesAndCheckpoints) {
+  RunConfig config;
+  const MemoryEstimate plain = estimateTrainingMemory(config, kDim, 2);
+  EXPECT_EQ(plain.run, 3 * sizeof(double) * kDim);  // the evaluated x_bar, and x and x_bar returned
+  config.log.checkpointEvery = 100;
+  const MemoryEstimate checkpointed = estimateTrainingMemory(config, kDim, 2);
+  EXPECT_EQ(checkpointed.run - plain.run, 4 * sizeof(double) * kDim);  // x, m, two sums
+  EXPECT_EQ(checkpointed.trainer, plain.trainer);
+}
+
+TEST(MemoryEstimate, OptimumCountsTheNewtonHessianOnlyWhereNewtonRuns) {
+  const std::uint64_t small = 1000;
+  EXPECT_GE(estimateOptimumMemory(small), 2 * sizeof(double) * small * small);
+  const auto large = static_cast<std::uint64_t>(kMaxDenseNewtonDim) + 1;
+  EXPECT_LT(estimateOptimumMemory(large), sizeof(double) * large * large);
+  EXPECT_GE(estimateOptimumMemory(large), 40 * sizeof(double) * large);  // L-BFGS's history
+}
+
+// RLIMIT_AS is one of the limits: lowered to 1 GiB above what is in use, it is the least.
+TEST(AvailableMemory, HonoursTheAddressSpaceLimit) {
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_AS, &saved), 0);
+  const AvailableMemory unlimited = availableMemory();
+  EXPECT_GT(unlimited.bytes, 0U);
+  rlimit lowered = saved;
+  constexpr std::uint64_t kGiB = std::uint64_t{1} << 30;
+  std::uint64_t inUse = 0;
+  {
+    std::ifstream status("/proc/self/status");
+    std::string key;
+    while (status >> key) {
+      if (key == "VmSize:") status >> inUse;
+    }
+  }
+  lowered.rlim_cur = inUse * 1024 + kGiB;
+  ASSERT_EQ(setrlimit(RLIMIT_AS, &lowered), 0);
+  const AvailableMemory limited = availableMemory();
+  ASSERT_EQ(setrlimit(RLIMIT_AS, &saved), 0);
+  if (unlimited.bytes > kGiB) {
+    EXPECT_NE(limited.limitedBy.find("RLIMIT_AS"), std::string::npos) << limited.limitedBy;
+  }
+  EXPECT_LE(limited.bytes, kGiB);
+  EXPECT_GT(limited.bytes, kGiB / 2);
+}
+
+}  // namespace
+}  // namespace memsgd
