@@ -68,12 +68,12 @@ class RunChecks : public ::testing::Test {
   std::ostringstream console_;
 };
 
-// Unnormalised rows under the paper's decay rate end 3 epochs at ~26x the start objective, finite,
-// which once passed for success.
+// Unnormalised rows under the paper's decay rate are at ~227x the start objective after one epoch
+// and end 3 epochs at ~26x, finite, which once passed for success.
 TEST_F(RunChecks, ObjectiveFarAboveItsStartStopsTheRunWithoutTheCompleteMark) {
   const std::string message = divergence("wide.h5", wide());
   EXPECT_GT(stepOf(message), 0U) << message;
-  EXPECT_NE(message.find("exceeds log.divergence_factor = 10 times its start value 0.693147"),
+  EXPECT_NE(message.find("exceeds log.divergence_factor = 100 times its start value 0.693147"),
             std::string::npos)
       << message;
   EXPECT_NE(message.find("||a_i||^2 = 990): set data.normalize = l2"), std::string::npos)
@@ -117,14 +117,17 @@ TEST_F(RunChecks, CheckpointNeverHoldsADivergedStateAndResumeKeepsTheStartValue)
   MPI_Bcast(losses.data(), size, MPI_DOUBLE, 0, comm_.raw());
   // x = 0 at the start: f = log 2, whatever the data.
   ASSERT_EQ(losses.front(), std::log(2.0));
-  // Just above the objective after the first step: the run must get past it, then stop at the
-  // first step that exceeds it.
-  const double factor = std::max(losses[0], losses[1]) / losses[0] * (1 + 1e-9);
+  // Just above the objective after the first epoch's steps (the factor applies from the first
+  // epoch on): the run must get past it, then stop at the first later step that exceeds it.
+  const std::size_t epochSteps = (40 + comm_.size() - 1) / comm_.size();  // 40 rows
+  ASSERT_GT(losses.size(), epochSteps);
+  const double factor = losses[epochSteps] / losses[0] * (1 + 1e-9);
+  ASSERT_GE(factor, 1.0);
   const auto expectedStep = static_cast<std::uint64_t>(
-      std::find_if(losses.begin(), losses.end(),
+      std::find_if(losses.begin() + static_cast<std::ptrdiff_t>(epochSteps), losses.end(),
                    [&](double loss) { return loss > factor * losses[0]; }) -
       losses.begin());
-  ASSERT_LT(expectedStep, losses.size()) << "the objective never exceeds its value at step 1";
+  ASSERT_LT(expectedStep, losses.size()) << "the objective never exceeds its value after one epoch";
   std::ostringstream factorText;
   factorText << std::setprecision(17) << factor;
 
