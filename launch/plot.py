@@ -28,7 +28,8 @@ import matplotlib.pyplot as plt  # noqa: E402 (after the backend is chosen)
 
 # /config attributes that describe the data or follow from other settings, never label a curve.
 DERIVED = {"memsgd_version", "train_rows", "train_nonzeros", "test_rows", "dim",
-           "lambda_resolved", "offset_resolved", "model.optimum", "compression.qsgd_encoding"}
+           "lambda_resolved", "offset_resolved", "k_resolved", "model.optimum",
+           "compression.qsgd_encoding"}
 # Settings that method_label() already shows.
 IN_METHOD_LABEL = {"compression.method", "compression.k", "compression.memory",
                    "compression.levels"}
