@@ -34,7 +34,7 @@ import matplotlib.pyplot as plt  # noqa: E402 (after the backend is chosen)
 
 # /config attributes that describe the data or follow from other settings, never label a curve.
 DERIVED = {"memsgd_version", "train_rows", "train_nonzeros", "test_rows", "dim",
-           "lambda_resolved", "offset_resolved", "model.optimum", "optimum_value",
+           "lambda_resolved", "offset_resolved", "k_resolved", "model.optimum", "optimum_value",
            "train_fingerprint", "test_fingerprint"}
 # Settings that method_label() already shows.
 IN_METHOD_LABEL = {"compression.method", "compression.k", "compression.memory",

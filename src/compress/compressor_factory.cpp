@@ -1,6 +1,7 @@
 #include "memsgd/compress/compressor_factory.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <iterator>
 #include <string>
@@ -38,6 +39,9 @@ template <typename Scalar>
 struct Entry {
   std::string_view name;
   bool sendsK;  // sends (at most) k of the d coordinates: k is checked, and a = d/k by default
+  // E[comp(v)] = v by random scaling: the literature runs these without error memory, which
+  // then accumulates their variance. The others are biased (none rounds v to the wire's type).
+  bool unbiased;
   CompressorBuilder<Scalar> build;
   CodecBuilder codec = pairCodec;
 };
@@ -45,27 +49,27 @@ struct Entry {
 template <typename Scalar>
 const std::vector<Entry<Scalar>>& registry() {
   static const std::vector<Entry<Scalar>> entries{
-      {"none", false,
+      {"none", false, false,
        [](const CompressionConfig&, std::uint64_t, Rng) {
          return std::make_unique<Identity<Scalar>>();
        }},
-      {"top_k", true,
+      {"top_k", true, false,
        [](const CompressionConfig& c, std::uint64_t, Rng) {
          return std::make_unique<TopK<Scalar>>(c.k);
        }},
-      {"rand_k", true,
+      {"rand_k", true, false,
        [](const CompressionConfig& c, std::uint64_t, Rng rng) {
          return std::make_unique<RandK<Scalar>>(c.k, rng);
        }},
-      {"rand_k_unbiased", true,
+      {"rand_k_unbiased", true, true,
        [](const CompressionConfig& c, std::uint64_t, Rng rng) {
          return std::make_unique<RandKUnbiased<Scalar>>(c.k, rng);
        }},
-      {"approx_top_k", true,
+      {"approx_top_k", true, false,
        [](const CompressionConfig& c, std::uint64_t, Rng rng) {
          return std::make_unique<ApproxTopK<Scalar>>(c.k, c.sampleSize, rng);
        }},
-      {"threshold", false,
+      {"threshold", false, false,
        [](const CompressionConfig& c, std::uint64_t, Rng) {
          if (!(c.threshold > 0.0)) {
            throw ConfigError("compression.threshold = " + std::to_string(c.threshold) +
@@ -73,14 +77,14 @@ const std::vector<Entry<Scalar>>& registry() {
          }
          return std::make_unique<Threshold<Scalar>>(c.threshold);
        }},
-      {"qsgd", false,
+      {"qsgd", false, true,
        [](const CompressionConfig& c, std::uint64_t, Rng rng) {
          return std::make_unique<Qsgd<Scalar>>(c.levels, rng);
        },
        [](const CompressionConfig& c, const CommunicationConfig&) {
          return std::make_unique<QsgdCodec>(c.levels, c.qsgdEncoding);
        }},
-      {"scaled_sign", false,
+      {"scaled_sign", false, false,
        [](const CompressionConfig&, std::uint64_t dim, Rng) {
          return std::make_unique<ScaledSign<Scalar>>(dim);
        },
@@ -125,16 +129,34 @@ bool isSparsifying(std::string_view method) {
   return entry != nullptr && entry->sendsK;
 }
 
+std::uint64_t resolveK(const CompressionConfig& config, std::uint64_t dim) {
+  if (!config.kPercent) {
+    return config.k;
+  }
+  const double exact = *config.kPercent * static_cast<double>(dim) / 100.0;
+  // A percentage such as 0.3 is not exact in binary: without the tolerance, 0.3% of 1000 could
+  // round up to 4.
+  const auto k = static_cast<std::uint64_t>(std::ceil(exact * (1.0 - 1e-12)));
+  return std::max<std::uint64_t>(k, 1);
+}
+
+bool isUnbiased(std::string_view method) {
+  const auto* entry = find(method);
+  return entry != nullptr && entry->unbiased;
+}
+
 template <typename Scalar>
 std::unique_ptr<Compressor<Scalar>> makeCompressor(const CompressionConfig& config,
                                                    std::uint64_t dim, std::uint64_t seed,
                                                    int rank) {
   const Entry<Scalar>& entry = require<Scalar>(config.method);
-  if (entry.sendsK && config.k > dim) {
-    throw ConfigError("compression.k = " + std::to_string(config.k) +
+  CompressionConfig resolved = config;
+  resolved.k = resolveK(config, dim);
+  if (entry.sendsK && resolved.k > dim) {
+    throw ConfigError("compression.k = " + std::to_string(resolved.k) +
                       ": exceeds the dimension d = " + std::to_string(dim));
   }
-  return entry.build(config, dim,
+  return entry.build(resolved, dim,
                      Rng(seed, static_cast<std::uint64_t>(rank),
                          static_cast<std::uint64_t>(RngPurpose::kCompression)));
 }

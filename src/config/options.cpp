@@ -36,6 +36,7 @@ constexpr const char* kResumeKey = "resume";
 constexpr const char* kDryRunKey = "dry-run";
 constexpr const char* kTrainKey = "data.train";
 constexpr const char* kTestKey = "data.test";
+constexpr const char* kMemoryKey = "compression.memory";
 constexpr std::string_view kAuto = "auto";
 constexpr std::string_view kCommandLine = "command line";
 // Follows "Usage: <program>", the name the tool was started as.
@@ -277,7 +278,7 @@ po::options_description dataOptions() {
       ("data.dim", text("N", toText(defaults.dim)),
        "number of features; 0: the largest index in the data (or the generator's default)")
       ("data.rows", text("N", toText(defaults.rows)),
-       "rows of a synthetic training set; 0: the generator's default")
+       "rows of a synthetic training set (synthetic:NAME only); 0: the generator's default")
       ("data.normalize", choice(kNormalizations, defaults.normalize),
        "scaling of each row");
   // clang-format on
@@ -331,10 +332,11 @@ po::options_description compressionOptions() {
   section.add_options()
       ("compression.method", text(joinWords(compressorNames()), defaults.method),
        "compressor applied to each update")
-      ("compression.k", text("N", toText(defaults.k)),
-       "coordinates sent per message")
-      ("compression.memory", flag(defaults.memory),
-       "keep what was not sent for later steps")
+      ("compression.k", text("N|P%", toText(defaults.k)),
+       "coordinates sent per message, or a percentage of d (rounded up, at least 1)")
+      ("compression.memory", autoOr("BOOL"),
+       "keep what was not sent for later steps; auto: off for the unbiased methods "
+       "(qsgd, rand_k_unbiased), on for the others")
       ("compression.levels", text("N", toText(defaults.levels)),
        "qsgd: quantisation levels s")
       ("compression.qsgd_encoding", choice(kQsgdEncodings, defaults.qsgdEncoding),
@@ -380,7 +382,10 @@ po::options_description logOptions() {
       ("log.trace_steps", flag(defaults.traceSteps),
        "also record every step's traffic per rank in /trace (chunked, compressed)")
       ("log.checkpoint", autoOr("PATH"),
-       "checkpoint file; auto: the run file's name with .ckpt.h5");
+       "checkpoint file; auto: the run file's name with .ckpt.h5")
+      ("log.divergence_factor", text("X", toText(defaults.divergenceFactor)),
+       "after the first epoch, stop when the training objective exceeds X times its value at "
+       "the start; 0: never");
   // clang-format on
   return section;
 }
@@ -409,7 +414,13 @@ DataConfig readData(const Settings& settings) {
     data.test = dataSource(*test);
   }
   data.dim = integer<std::uint64_t>(settings.get("data.dim"), 0);
-  data.rows = integer<std::uint64_t>(settings.get("data.rows"), 0);
+  const Setting rows = settings.get("data.rows");
+  data.rows = integer<std::uint64_t>(rows, 0);
+  // A file has the rows it has: a row count for it would be silently ignored.
+  if (data.rows != 0 && !data.train.starts_with(kSyntheticPrefix)) {
+    rows.fail("only a synthetic:NAME training source takes a row count; data.train = " +
+              data.train + " is a file");
+  }
   data.normalize = choose(settings.get("data.normalize"), kNormalizations);
   return data;
 }
@@ -453,14 +464,33 @@ OptimizerConfig readOptimizer(const Settings& settings) {
   return optimizer;
 }
 
+// "10" or "1%": a count, or a percentage of d in (0, 100] resolved once d is known.
+void readK(const Setting& setting, CompressionConfig& compression) {
+  if (!setting.text.ends_with('%')) {
+    compression.k = count(setting);
+    return;
+  }
+  const std::string_view digits(setting.text.data(), setting.text.size() - 1);
+  double percent = 0.0;
+  const auto [stop, error] = std::from_chars(digits.data(), digits.data() + digits.size(), percent);
+  if (error != std::errc{} || stop != digits.data() + digits.size() || !(percent > 0.0) ||
+      percent > 100.0) {
+    setting.fail("a percentage of d must be > 0% and <= 100%");
+  }
+  compression.kPercent = percent;
+}
+
 CompressionConfig readCompression(const Settings& settings) {
-  return {.method = std::string(lookUp(settings.get("compression.method"), compressorNames())),
-          .k = count(settings.get("compression.k")),
-          .memory = boolean(settings.get("compression.memory")),
-          .levels = integer<std::uint32_t>(settings.get("compression.levels"), 1),
-          .qsgdEncoding = choose(settings.get("compression.qsgd_encoding"), kQsgdEncodings),
-          .threshold = nonNegative(settings.get("compression.threshold")),
-          .sampleSize = count(settings.get("compression.sample_size"))};
+  CompressionConfig compression;
+  compression.method = std::string(lookUp(settings.get("compression.method"), compressorNames()));
+  readK(settings.get("compression.k"), compression);
+  compression.memory =
+      unlessAuto(settings.get(kMemoryKey), boolean).value_or(!isUnbiased(compression.method));
+  compression.levels = integer<std::uint32_t>(settings.get("compression.levels"), 1);
+  compression.qsgdEncoding = choose(settings.get("compression.qsgd_encoding"), kQsgdEncodings);
+  compression.threshold = nonNegative(settings.get("compression.threshold"));
+  compression.sampleSize = count(settings.get("compression.sample_size"));
+  return compression;
 }
 
 CommunicationConfig readCommunication(const Settings& settings) {
@@ -475,6 +505,13 @@ std::string checkpointPathFor(const std::string& output) {
   return stem + ".ckpt.h5";
 }
 
+// 0 disables the check; below 1 it would stop runs that merely have not improved yet.
+double divergenceFactor(const Setting& setting) {
+  const double factor = nonNegative(setting);
+  if (factor != 0.0 && factor < 1.0) setting.fail("must be 0 (no check) or >= 1");
+  return factor;
+}
+
 LogConfig readLog(const Settings& settings) {
   const Setting output = settings.get("log.output");
   if (output.text.empty()) output.fail("must name the run file");
@@ -486,19 +523,23 @@ LogConfig readLog(const Settings& settings) {
           .checkpoint = unlessAuto(settings.get("log.checkpoint"),
                                    [](const Setting& setting) { return setting.text; })
                             .value_or(checkpointPathFor(output.text)),
-          .traceSteps = boolean(settings.get("log.trace_steps"))};
+          .traceSteps = boolean(settings.get("log.trace_steps")),
+          .divergenceFactor = divergenceFactor(settings.get("log.divergence_factor"))};
 }
 
-// Every key in declaration order with its final text; data paths as resolved.
+// Every key in declaration order with its final text; data paths as resolved, and the memory
+// in force rather than "auto".
 std::vector<std::pair<std::string, std::string>> resolvedSettings(
-    const po::options_description& sections, const Settings& settings, const DataConfig& data) {
+    const po::options_description& sections, const Settings& settings, const RunConfig& config) {
   std::vector<std::pair<std::string, std::string>> resolved;
   for (const auto& option : sections.options()) {
     const std::string& key = option->long_name();
     if (key == kTrainKey) {
-      resolved.emplace_back(key, data.train);
+      resolved.emplace_back(key, config.data.train);
     } else if (key == kTestKey) {
-      resolved.emplace_back(key, data.test);
+      resolved.emplace_back(key, config.data.test);
+    } else if (key == kMemoryKey) {
+      resolved.emplace_back(key, wordOf(kBooleans, config.compression.memory));
     } else {
       resolved.emplace_back(key, settings.get(key).text);
     }
@@ -602,7 +643,7 @@ std::optional<RunConfig> parseCommandLine(int argc, const char* const argv[], st
   config.compression = readCompression(settings);
   config.communication = readCommunication(settings);
   config.log = readLog(settings);
-  config.resolved = resolvedSettings(sections, settings, config.data);
+  config.resolved = resolvedSettings(sections, settings, config);
   return config;
 }
 

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <map>
@@ -154,10 +156,11 @@ std::string differences(const std::string& stored, const CheckpointIdentity& cur
 void syncFile(const std::string& path) {
   const int descriptor = ::open(path.c_str(), O_RDONLY);
   if (descriptor < 0 || ::fsync(descriptor) != 0) {
+    const int reason = errno;  // before close() can change it
     if (descriptor >= 0) {
       ::close(descriptor);
     }
-    throw IoError(path + ": cannot fsync the new checkpoint");
+    throw IoError(path + ": cannot fsync the new checkpoint: " + std::strerror(reason));
   }
   ::close(descriptor);
 }
@@ -181,6 +184,8 @@ void writeFile(const std::string& path, const TrainerState<Scalar>& mine,
                {static_cast<hsize_t>(mine.averaging.foldedWeight.size())});
     const std::array<double, 2> reals{mine.averaging.totalWeight, progress.elapsedSeconds};
     writeArray(f, temporary, "total_weight_and_elapsed_s", reals.data(), {2});
+    const std::array<double, 2> progressReals{progress.stepSeconds, progress.startLoss};
+    writeArray(f, temporary, "step_s_and_start_loss", progressReals.data(), {2});
     const std::array<std::uint64_t, kReplicatedScalars> scalars{
         mine.steps, mine.samples, progress.nextEvaluation, progress.nextCheckpoint,
         progress.runFileRows};
@@ -288,6 +293,9 @@ Checkpoint<Scalar> readCheckpoint(const std::string& path, const Communicator& c
     const auto reals = readArray<double>(f, path, "total_weight_and_elapsed_s", 0, 2);
     state.averaging.totalWeight = reals[0];
     checkpoint.progress.elapsedSeconds = reals[1];
+    const auto progressReals = readArray<double>(f, path, "step_s_and_start_loss", 0, 2);
+    checkpoint.progress.stepSeconds = progressReals[0];
+    checkpoint.progress.startLoss = progressReals[1];
     const auto scalars = readArray<std::uint64_t>(f, path, "progress", 0, kReplicatedScalars);
     state.steps = scalars[kSteps];
     state.samples = scalars[kSamples];

@@ -1,7 +1,12 @@
 #include "memsgd/io/run_file.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -206,19 +211,31 @@ Hdf5Handle detail::runFileAccess(const std::string& path) {
 RunFile::RunFile(std::string path, Hdf5Handle file)
     : path_(std::move(path)), file_(std::move(file)) {}
 
-Hdf5Handle detail::createOutputFile(const std::string& path, bool overwrite) {
-  const std::filesystem::path file(path);
-  std::error_code error;
-  if (std::filesystem::exists(file, error) && !overwrite) {
+void requireReplaceable(const std::string& path, bool overwrite) {
+  std::error_code ignored;
+  if (!overwrite && std::filesystem::exists(path, ignored)) {
     throw IoError(path + " exists; set log.overwrite = true to replace it");
   }
+}
+
+Hdf5Handle detail::createOutputFile(const std::string& path, bool overwrite) {
+  const std::filesystem::path file(path);
+  requireReplaceable(path, overwrite);
   if (file.has_parent_path()) {
+    std::error_code error;
     std::filesystem::create_directories(file.parent_path(), error);
     if (error) {
       throw IoError(path + ": cannot create directory " + file.parent_path().string() + ": " +
                     error.message());
     }
   }
+  // HDF5 reports a file it cannot create with its call and source line, not the system's reason:
+  // opening the file ourselves first names that (H5Fcreate truncates it anyway).
+  const int descriptor = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+  if (descriptor < 0) {
+    throw IoError(path + ": cannot write the file: " + std::strerror(errno));
+  }
+  ::close(descriptor);
   detail::silenceHdf5Errors();
   const Hdf5Handle access = detail::runFileAccess(path);
   return Hdf5Handle(MEMSGD_HDF5_CHECK(

@@ -19,10 +19,22 @@ std::string accuracyText(const std::optional<double>& accuracy) {
 }  // namespace
 
 std::string formatProgress(const ProgressLine& line) {
+  const std::string suboptimality =
+      line.suboptimality ? format("  subopt %.3e", *line.suboptimality) : std::string();
   return format(
-      "epoch %7.3f  samples %10llu  train_loss %.6f  test_acc %s  sent %10.4f MB  %8.2f s",
+      "epoch %7.3f  samples %10llu  train_loss %.6f%s  test_acc %s  sent %10.4f MB  %8.2f s",
       line.epoch, static_cast<unsigned long long>(line.samples), line.trainLoss,
-      accuracyText(line.testAccuracy).c_str(), line.megabytesSent, line.elapsedSeconds);
+      suboptimality.c_str(), accuracyText(line.testAccuracy).c_str(), line.megabytesSent,
+      line.elapsedSeconds);
+}
+
+std::string formatStart(const RunStart& start) {
+  const std::string k =
+      start.sendsK ? format(" k = %llu,", static_cast<unsigned long long>(start.k)) : std::string();
+  return format("start: %s,%s memory %s, %d ranks, n = %llu, d = %llu", start.method.c_str(),
+                k.c_str(), start.memory ? "on" : "off", start.ranks,
+                static_cast<unsigned long long>(start.rows),
+                static_cast<unsigned long long>(start.dim));
 }
 
 std::string formatSummary(const RunSummary& summary) {

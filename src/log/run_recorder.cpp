@@ -44,7 +44,7 @@ RunRecorder::RunRecorder(const LogConfig& config, const Communicator& comm,
 }
 
 void RunRecorder::record(const TrainerStatus& trainer, const Evaluation& evaluation,
-                         double elapsedSeconds) {
+                         double elapsedSeconds, double stepSeconds) {
   flushTrace();
   const int ranks = comm_.size();
   const auto mine = flatten(trainer.counters);
@@ -84,6 +84,7 @@ void RunRecorder::record(const TrainerStatus& trainer, const Evaluation& evaluat
   }
   row.reals = {{"epoch", epoch},
                {"wall_s", elapsedSeconds},
+               {"step_s", stepSeconds},
                {"learning_rate", trainer.learningRate},
                {"train_loss", evaluation.trainLoss}};
   if (evaluation.suboptimality) {
@@ -102,6 +103,7 @@ void RunRecorder::record(const TrainerStatus& trainer, const Evaluation& evaluat
   last_ = {epoch,
            trainer.samples,
            evaluation.trainLoss,
+           evaluation.suboptimality,
            evaluation.testAccuracy,
            static_cast<double>(bytesSent) / 1e6,
            elapsedSeconds};

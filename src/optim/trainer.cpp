@@ -12,7 +12,8 @@ ResolvedHyperParameters resolveHyperParameters(const RunConfig& config, std::uin
                                                std::uint64_t dim) {
   const double d = static_cast<double>(dim);
   const bool sparsifying = isSparsifying(config.compression.method);
-  const double defaultOffset = sparsifying ? d / static_cast<double>(config.compression.k) : d;
+  const double defaultOffset =
+      sparsifying ? d / static_cast<double>(resolveK(config.compression, dim)) : d;
   return {config.model.lambda.value_or(1.0 / static_cast<double>(globalRows)),
           config.optimizer.offset.value_or(defaultOffset)};
 }

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "memsgd/compress/compressor_factory.hpp"
 #include "memsgd/error.hpp"
 #include "test_paths.hpp"
 
@@ -40,7 +41,7 @@ const std::vector<std::pair<std::string, std::string>> kKeysWithDefaults = {
     {"optimizer.seed", "1"},
     {"compression.method", "top_k"},
     {"compression.k", "1"},
-    {"compression.memory", "true"},
+    {"compression.memory", "auto"},
     {"compression.levels", "16"},
     {"compression.qsgd_encoding", "auto"},
     {"compression.threshold", "0"},
@@ -55,6 +56,7 @@ const std::vector<std::pair<std::string, std::string>> kKeysWithDefaults = {
     {"log.checkpoint_every", "0"},
     {"log.trace_steps", "false"},
     {"log.checkpoint", "auto"},
+    {"log.divergence_factor", "100"},
 };
 
 std::optional<RunConfig> parse(const std::vector<std::string>& arguments, std::ostream& help) {
@@ -393,7 +395,17 @@ INSTANTIATE_TEST_SUITE_P(
                       InvalidValue{"communication.index_encoding", "zip", "raw|varint"},
                       InvalidValue{"compression.qsgd_encoding", "huffman", "auto|elias|fixed"},
                       InvalidValue{"compression.levels", "0", ">= 1"},
-                      InvalidValue{"log.output", "", "must name the run file"}));
+                      InvalidValue{"log.output", "", "must name the run file"},
+                      InvalidValue{"compression.k", "0%", "> 0% and <= 100%"},
+                      InvalidValue{"compression.k", "100.5%", "> 0% and <= 100%"},
+                      InvalidValue{"compression.k", "-1%", "> 0% and <= 100%"},
+                      InvalidValue{"compression.k", "%", "> 0% and <= 100%"},
+                      InvalidValue{"compression.k", "1%%", "> 0% and <= 100%"},
+                      InvalidValue{"compression.k", "one%", "> 0% and <= 100%"},
+                      InvalidValue{"compression.memory", "maybe", "true|false"},
+                      InvalidValue{"log.divergence_factor", "0.5", "0 (no check) or >= 1"},
+                      InvalidValue{"log.divergence_factor", "-1", "must be >= 0"},
+                      InvalidValue{"log.divergence_factor", "huge", "finite number"}));
 
 TEST_F(ConfigTest, MissingTrainingFileNamesKeyAndResolvedPath) {
   const std::string ini = writeFile("run.ini", "[data]\ntrain = data/missing.txt\n");
@@ -468,10 +480,69 @@ TEST_F(ConfigTest, ResolvedHoldsEveryKeyInOrderWithFinalValues) {
       EXPECT_EQ(config.resolved[i].second, trainFile_);
     } else if (key == "optimizer.gamma") {
       EXPECT_EQ(config.resolved[i].second, "3");
+    } else if (key == "compression.memory") {
+      EXPECT_EQ(config.resolved[i].second, "true");  // the value in force for top_k, not "auto"
     } else {
       EXPECT_EQ(config.resolved[i].second, defaultText) << key;
     }
   }
+}
+
+// The literature's choice: memory for the biased operators, none for the unbiased ones.
+TEST_F(ConfigTest, MemoryAutoIsOffExactlyForTheUnbiasedCompressors) {
+  const std::string ini = writeConfig("[compression]\nthreshold = 0.1\n");
+  for (const std::string_view method : compressorNames()) {
+    SCOPED_TRACE(method);
+    const bool unbiased = method == "qsgd" || method == "rand_k_unbiased";
+    EXPECT_EQ(isUnbiased(method), unbiased);
+    const RunConfig config = parse({ini, "--compression.method=" + std::string(method)});
+    EXPECT_EQ(config.compression.memory, !unbiased);
+    EXPECT_EQ(resolvedValue(config, "compression.memory"), unbiased ? "false" : "true");
+  }
+}
+
+TEST_F(ConfigTest, ExplicitMemoryWinsAndIsRecordedAsTrueOrFalse) {
+  const std::string ini = writeConfig("[compression]\nmethod = qsgd\nmemory = yes\n");
+  const RunConfig on = parse({ini});
+  EXPECT_TRUE(on.compression.memory);
+  EXPECT_EQ(resolvedValue(on, "compression.memory"), "true");
+  const RunConfig off = parse({ini, "--compression.method=top_k", "--compression.memory=0"});
+  EXPECT_FALSE(off.compression.memory);
+  EXPECT_EQ(resolvedValue(off, "compression.memory"), "false");
+  EXPECT_TRUE(
+      parse({ini, "--compression.memory=auto", "--compression.method=top_k"}).compression.memory);
+}
+
+TEST_F(ConfigTest, KAsAPercentageOfDIsResolvedUpwardAndAtLeastOne) {
+  const RunConfig config = parse({writeConfig(""), "--compression.k=1%"});
+  ASSERT_TRUE(config.compression.kPercent.has_value());
+  EXPECT_EQ(*config.compression.kPercent, 1.0);
+  EXPECT_EQ(resolvedValue(config, "compression.k"), "1%");  // as written; k_resolved is logged
+  EXPECT_EQ(resolveK(config.compression, 300), 3U);
+  EXPECT_EQ(resolveK(config.compression, 301), 4U);  // rounded up
+  EXPECT_EQ(resolveK(config.compression, 7), 1U);    // at least 1
+  EXPECT_EQ(resolveK(config.compression, 47236), 473U);
+  const RunConfig all = parse({writeConfig(""), "--compression.k=100%"});
+  EXPECT_EQ(resolveK(all.compression, 123), 123U);
+  // 0.3 and 0.7 are not exact in binary; their percentages of 1000 are still 3 and 7.
+  EXPECT_EQ(resolveK(parse({writeConfig(""), "--compression.k=0.3%"}).compression, 1000), 3U);
+  EXPECT_EQ(resolveK(parse({writeConfig(""), "--compression.k=0.7%"}).compression, 1000), 7U);
+  const RunConfig plain = parse({writeConfig(""), "--compression.k=5"});
+  EXPECT_FALSE(plain.compression.kPercent.has_value());
+  EXPECT_EQ(resolveK(plain.compression, 300), 5U);
+}
+
+TEST_F(ConfigTest, RowsOnlyForASyntheticSource) {
+  expectConfigError({writeConfig(""), "--data.rows=100"},
+                    {"command line: data.rows = 100: ", "synthetic:NAME", trainFile_});
+  EXPECT_EQ(parse({writeConfig(""), "--data.rows=0"}).data.rows, 0U);
+  EXPECT_EQ(parse({"--data.train=synthetic:epsilon", "--data.rows=100"}).data.rows, 100U);
+}
+
+TEST_F(ConfigTest, DivergenceFactorZeroTurnsTheCheckOff) {
+  EXPECT_EQ(parse({writeConfig("")}).log.divergenceFactor, 100.0);
+  EXPECT_EQ(parse({writeConfig(""), "--log.divergence_factor=0"}).log.divergenceFactor, 0.0);
+  EXPECT_EQ(parse({writeConfig(""), "--log.divergence_factor=1e6"}).log.divergenceFactor, 1e6);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <type_traits>
@@ -210,10 +211,47 @@ TEST_F(RunFileTest, MissingParentDirectoriesAreCreated) {
   expectRows(path, 1);
 }
 
-TEST_F(RunFileTest, UncreatableFileIsAnIoError) {
+// An output that cannot be written names the path and the system's reason, not HDF5's call and
+// source line. Permission bits do not stop root, so the cases include paths that stop everyone.
+void expectUnwritable(const std::string& path, const std::string& reason) {
+  SCOPED_TRACE(path);
+  try {
+    RunFile::create(path, true);
+    ADD_FAILURE() << "no IoError";
+  } catch (const IoError& error) {
+    const std::string message = error.what();
+    EXPECT_EQ(message.rfind(path + ": ", 0), 0U) << message;
+    EXPECT_NE(message.find(reason), std::string::npos) << "'" << reason << "' not in: " << message;
+    EXPECT_EQ(message.find("H5F"), std::string::npos) << message;
+    EXPECT_EQ(message.find(".cpp:"), std::string::npos) << message;
+  }
+}
+
+TEST_F(RunFileTest, UncreatableFileIsAnIoErrorWithTheSystemsReason) {
   std::filesystem::create_directories(dir_ / "dir.h5");
-  expectIoErrorContaining([&] { RunFile::create(file("dir.h5"), true); },
-                          {file("dir.h5"), "H5Fcreate"});
+  expectUnwritable(file("dir.h5"), "Is a directory");
+  expectUnwritable("/proc/memsgd_run_file_test.h5", "No such file or directory");
+  expectUnwritable("/sys/memsgd_run_file_test.h5", "Permission denied");
+  if (::geteuid() != 0) {
+    std::filesystem::create_directories(dir_ / "read_only");
+    std::filesystem::permissions(dir_ / "read_only", std::filesystem::perms::owner_read |
+                                                         std::filesystem::perms::owner_exec);
+    expectUnwritable(file("read_only/run.h5"), "Permission denied");
+  }
+}
+
+TEST_F(RunFileTest, ParentThatIsAFileIsAnIoErrorNamingIt) {
+  std::ofstream(file("plain")) << "not a folder";
+  expectUnwritable(file("plain/run.h5"), file("plain"));
+}
+
+TEST_F(RunFileTest, ReplaceableUnlessItExistsWithoutOverwrite) {
+  const std::string path = file("any.ckpt.h5");
+  requireReplaceable(path, false);
+  std::ofstream(path) << "an earlier run's checkpoint";
+  requireReplaceable(path, true);
+  expectIoErrorContaining([&] { requireReplaceable(path, false); },
+                          {path, "exists; set log.overwrite = true to replace it"});
 }
 
 TEST_F(RunFileTest, ReaderInTheSameProcessSeesEveryRowWhileTheWriterIsOpen) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <mpi.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -64,6 +65,12 @@ TEST_P(ResumeAtPrecision, ContinuesBitwiseIdentically) {
     EXPECT_EQ(actual.readColumn(column), expected.readColumn(column)) << column;
   }
   EXPECT_EQ(actual.readMatrix("/ranks/bytes_sent"), expected.readMatrix("/ranks/bytes_sent"));
+  // Step time continues from the checkpoint's, like wall time, rather than starting again at 0.
+  for (const char* column : {"/metrics/step_s", "/metrics/wall_s"}) {
+    const std::vector<double> seconds = actual.readColumn(column);
+    EXPECT_EQ(seconds.size(), expected.readColumn(column).size()) << column;
+    EXPECT_TRUE(std::is_sorted(seconds.begin(), seconds.end())) << column;
+  }
   // The per-step trace continues where the checkpoint left it, and adds up to the totals.
   EXPECT_EQ(actual.readColumn("/trace/step"), expected.readColumn("/trace/step"));
   const auto trace = actual.readMatrix("/trace/bytes_sent");

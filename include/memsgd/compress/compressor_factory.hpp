@@ -16,6 +16,13 @@ std::span<const std::string_view> compressorNames();
 // Whether the method sends k of the d coordinates: the paper's a = d/k then applies (else a = d).
 bool isSparsifying(std::string_view method);
 
+// compression.k in force for dimension `dim`: k itself, or ceil(kPercent d / 100), at least 1.
+std::uint64_t resolveK(const CompressionConfig& config, std::uint64_t dim);
+
+// Whether the method is an unbiased operator (E[comp(v)] = v): compression.memory = auto turns
+// the error memory off for these and on for every other method.
+bool isUnbiased(std::string_view method);
+
 // Builds the compressor `config.method` for vectors of dimension `dim` on rank `rank`. Randomised
 // compressors draw from their own stream of `seed`. Throws ConfigError naming compression.method
 // or compression.k when the choice cannot work (unknown name, k > dim).

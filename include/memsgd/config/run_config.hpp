@@ -24,7 +24,7 @@ struct DataConfig {
   std::string train;       // LIBSVM file (plain or .bz2)
   std::string test;        // optional; empty when absent
   std::uint64_t dim = 0;   // 0: the largest feature index of the training file
-  std::uint64_t rows = 0;  // rows of a synthetic source ("synthetic:NAME"); 0: its default
+  std::uint64_t rows = 0;  // rows of a synthetic source ("synthetic:NAME" only); 0: its default
   Normalization normalize = Normalization::kNone;
 };
 
@@ -51,7 +51,9 @@ struct OptimizerConfig {
 struct CompressionConfig {
   std::string method = "top_k";  // a name known to the compressor factory
   std::uint64_t k = 1;
-  bool memory = true;
+  // k given as a percentage of d ("1%"): resolveK() turns it into ceil(kPercent d / 100) >= 1.
+  std::optional<double> kPercent;
+  bool memory = true;  // "auto" resolves to false for the unbiased methods, true for the others
   std::uint32_t levels = 16;                        // QSGD's s
   QsgdEncoding qsgdEncoding = QsgdEncoding::kAuto;  // QSGD bitstream; auto: the shorter per message
   double threshold = 0.0;           // tau of the threshold compressor (> 0 to use it)
@@ -72,6 +74,9 @@ struct LogConfig {
   std::uint64_t checkpointEvery = 0;  // samples, counted globally; 0: no checkpoints
   std::string checkpoint;             // path; derived from output unless configured
   bool traceSteps = false;            // per-step traffic of every rank in /trace
+  // Stop when the training objective exceeds this multiple of its start value after the first
+  // epoch; 0: never.
+  double divergenceFactor = 100.0;
 };
 
 struct RunConfig {

@@ -17,6 +17,10 @@ struct RunProgress {
   std::uint64_t nextCheckpoint = 0;  // samples
   std::uint64_t runFileRows = 0;     // rows of the run file that belong to the checkpointed state
   double elapsedSeconds = 0.0;
+  double stepSeconds = 0.0;  // of the steps alone, for /metrics/step_s
+  // The training objective at the first evaluation (x_bar of step 0): log.divergence_factor
+  // compares with it, also after a resume.
+  double startLoss = 0.0;
 };
 
 // The settings a checkpoint must agree with to be resumed ("key=value" pairs, as in

@@ -27,7 +27,8 @@ struct RunFileColumn {
 // file a second time in one process with other locking properties.
 Hdf5Handle runFileAccess(const std::string& path);
 // Creates an HDF5 output file with those properties and any missing parent directories. Throws
-// IoError when it exists and `overwrite` is false ("set log.overwrite = true"), or on failure.
+// IoError when it exists and `overwrite` is false ("set log.overwrite = true"), or naming the
+// path and the system's reason when it cannot be written.
 Hdf5Handle createOutputFile(const std::string& path, bool overwrite);
 }  // namespace detail
 
@@ -42,6 +43,10 @@ void writeAttribute(hid_t object, const std::string& name, const AttributeValue&
 void writeDataset(hid_t file, const std::string& path, const std::string& name, hid_t type,
                   const std::vector<hsize_t>& dims, const void* data);
 }  // namespace detail
+
+// Throws IoError "<path> exists; set log.overwrite = true to replace it" when `path` exists and
+// `overwrite` is false: the one rule for every output file of a run.
+void requireReplaceable(const std::string& path, bool overwrite);
 
 // Rows of the optional per-step trace: one row per step, values of every rank.
 struct TraceBlock {

@@ -11,12 +11,26 @@ struct ProgressLine {
   double epoch = 0.0;
   std::uint64_t samples = 0;
   double trainLoss = 0.0;
+  std::optional<double> suboptimality;  // when f* is known
   std::optional<double> testAccuracy;
   double megabytesSent = 0.0;  // all ranks, logical fan-out model
   double elapsedSeconds = 0.0;
 };
 
 std::string formatProgress(const ProgressLine& line);
+
+// What rank 0 prints before the first evaluation: the settings resolved from the data.
+struct RunStart {
+  std::string method;
+  bool sendsK = false;  // whether k applies to the method
+  std::uint64_t k = 0;  // in force (a percentage resolved against d)
+  bool memory = false;
+  int ranks = 1;
+  std::uint64_t rows = 0;
+  std::uint64_t dim = 0;
+};
+
+std::string formatStart(const RunStart& start);
 
 // Where rank 0's time went, for speed figures: loading (or generating) its shards, and the
 // trainer's steps alone, without evaluations, checkpoints and logging.

@@ -35,8 +35,10 @@ class RunRecorder {
   // Collective: writes the steps noted since the last call to /trace (record() calls it too).
   void flushTrace();
 
-  // Collective. Appends one row for the trainer's current state and `evaluation`.
-  void record(const TrainerStatus& trainer, const Evaluation& evaluation, double elapsedSeconds);
+  // Collective. Appends one row for the trainer's current state and `evaluation`: wall time
+  // since the run started, and time spent in steps alone (both continued across a resume).
+  void record(const TrainerStatus& trainer, const Evaluation& evaluation, double elapsedSeconds,
+              double stepSeconds);
   // Rank 0 marks the run file complete and prints the closing summary.
   void finish(const TrainerStatus& trainer, const RunTiming& timing);
   // Rows in the run file (the same number on every rank).
