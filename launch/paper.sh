@@ -13,25 +13,20 @@ configs="$repo/configs/paper"
 
 sweep() { "$repo/launch/sweep.py" --optimum "$results/optimum" "$@"; }
 plot() { "$repo/launch/plot.py" "$results/$1" --out "$results/figures" --prefix "$1_" "${@:2}"; }
-declare -A about=(
-  [epsilon]="synthetic epsilon, n = 50000, d = 2000 (dense)"
-  [rcv1]="synthetic rcv1, n = 20242, d = 47236 (sparse)"
-  [w8a]="w8a, n = 49749, d = 300 (sparse)"
-)
 
 # Findings 1 and 2: the paper's sequential runs, on one rank; bits by the paper's convention.
 for data in epsilon rcv1 w8a; do
   sweep "$configs"/theory_"$data"_*.ini --out "$results/theory-$data" --ranks 1
-  plot "theory-$data" --traffic paper --title "theory: ${about[$data]}, 1 rank"
+  plot "theory-$data" --traffic paper --title "theory, 1 rank"
 done
 # Findings 3 and 4: on 2 ranks, so that MPI carries (and the run files count) real bytes.
 for data in epsilon rcv1 w8a; do
   sweep "$configs"/bits_"$data"_*.ini --out "$results/bits-$data" --ranks 2
-  plot "bits-$data" --title "bits: ${about[$data]}, 2 ranks"
+  plot "bits-$data" --title "bits, 2 ranks"
 done
 # Scaling: 4 ranks share the 2 cores of the machine this was written on.
 sweep "$configs"/scaling_epsilon_*.ini --out "$results/scaling-epsilon" --ranks 1,2,4
-plot scaling-epsilon --title "scaling: ${about[epsilon]}"
+plot scaling-epsilon --title "scaling"
 
 mkdir -p "$configs/figures"
 for figure in theory-epsilon_suboptimality_vs_epoch theory-rcv1_suboptimality_vs_epoch \

@@ -71,6 +71,11 @@ std::uint64_t Communicator::allreduceMax(std::uint64_t value) const {
   return value;
 }
 
+double Communicator::allreduceMax(double value) const {
+  MEMSGD_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_DOUBLE, MPI_MAX, comm_));
+  return value;
+}
+
 std::uint64_t Communicator::allreduceMin(std::uint64_t value) const {
   MEMSGD_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_UINT64_T, MPI_MIN, comm_));
   return value;

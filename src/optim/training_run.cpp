@@ -12,7 +12,6 @@
 #include <ostream>
 #include <string>
 
-#include "memsgd/comm/mpi_check.hpp"
 #include "memsgd/compress/compressor_factory.hpp"
 #include "memsgd/data/data_fingerprint.hpp"
 #include "memsgd/data/distributed_load.hpp"
@@ -194,8 +193,7 @@ double largestSquaredRowNorm(const Dataset<Scalar>& data, const Communicator& co
       largest = std::max(largest, sum);
     }
   }
-  MEMSGD_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &largest, 1, MPI_DOUBLE, MPI_MAX, comm.raw()));
-  return largest;
+  return comm.allreduceMax(largest);
 }
 
 // What to change when a run diverges, most specific first.
@@ -311,9 +309,11 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
     if (!std::isfinite(loss)) {
       stopDiverged("the objective is " + shortNumber(loss));
     }
-    // Not in the first epoch: the decay rate starts at gamma/(lambda a), and the paper's own
-    // rand-1 on a9a passes 25x its start value at epoch 0.1 before it converges.
-    if (factor > 0.0 && trainer->samples() >= n && loss > factor * progress.startLoss) {
+    // From the first epoch on, and always at the end: the decay rate starts at gamma/(lambda a),
+    // and the paper's own rand-1 on a9a passes 25x its start value at epoch 0.1 before it
+    // converges.
+    const bool checked = trainer->samples() >= std::min(n, totalSamples);
+    if (factor > 0.0 && checked && loss > factor * progress.startLoss) {
       stopDiverged("the objective " + shortNumber(loss) +
                    " exceeds log.divergence_factor = " + shortNumber(factor) +
                    " times its start value " + shortNumber(progress.startLoss));

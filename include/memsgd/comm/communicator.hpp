@@ -45,6 +45,7 @@ class Communicator {
   void allreduceSum(std::span<double> values) const;
   void allreduceSum(std::span<std::uint64_t> values) const;
   [[nodiscard]] std::uint64_t allreduceMax(std::uint64_t value) const;
+  [[nodiscard]] double allreduceMax(double value) const;
   [[nodiscard]] std::uint64_t allreduceMin(std::uint64_t value) const;
   // Gathers `mine` (the same length on every rank) from every rank, rank after rank, on every rank.
   void allgather(std::span<const std::uint64_t> mine, std::span<std::uint64_t> all) const;
