@@ -96,12 +96,12 @@ def scaling_rows(results):
     seconds = {}
     for run in runs:
         seconds.setdefault(plot.method_label(run.config), {})[run.config["ranks"]] = (
-            plot.first_reach(run, target, "wall_s"))
+            plot.first_reach(run, target, "step_s"))
     rows = []
     for label, by_ranks in sorted(seconds.items()):
         times = ", ".join(f"{ranks}: {by_ranks[ranks]:.1f} s" for ranks in sorted(by_ranks))
         rows.append(("scaling: time to target", "epsilon",
-                     f"{label}, seconds to suboptimality {target:.2e} by ranks "
+                     f"{label}, seconds of steps to suboptimality {target:.2e} by ranks "
                      "(4 ranks share 2 cores)", times))
     return rows
 

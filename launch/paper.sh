@@ -3,7 +3,7 @@
 # runs every sweep into RESULTS (f* by memsgd-optimum once per data set; finished runs are
 # skipped, so a second call continues an interrupted one), draws every figure into
 # RESULTS/figures, copies those README.md shows to configs/paper/figures, and prints the table
-# of findings. About 3 CPU-minutes: 2 minutes of wall time on an idle 2-core machine.
+# of findings. About 6 CPU-minutes: 4.5 minutes of wall time on an idle 2-core machine.
 # Usage: launch/paper.sh [RESULTS]   (default: runs/paper)
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -272,7 +272,7 @@ po::options_description dataOptions() {
   // clang-format off
   section.add_options()
       (kTrainKey, text("PATH"),
-       "training set, LIBSVM format, plain or .bz2, or synthetic:NAME (required)")
+       "training set, LIBSVM format (plain, gzip or bzip2), or synthetic:NAME (required)")
       (kTestKey, text("PATH"),
        "test set, LIBSVM format or synthetic:NAME (optional; empty: none)")
       ("data.dim", text("N", toText(defaults.dim)),
