@@ -384,8 +384,8 @@ po::options_description logOptions() {
       ("log.checkpoint", autoOr("PATH"),
        "checkpoint file; auto: the run file's name with .ckpt.h5")
       ("log.divergence_factor", text("X", toText(defaults.divergenceFactor)),
-       "stop when the training objective exceeds X times its value at the start (checked from "
-       "the end of the first epoch on, and at the end); 0: never");
+       "from the end of the first epoch on, stop when the training objective exceeds X times "
+       "its value at the start; 0: never");
   // clang-format on
   return section;
 }

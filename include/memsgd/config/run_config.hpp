@@ -74,8 +74,8 @@ struct LogConfig {
   std::uint64_t checkpointEvery = 0;  // samples, counted globally; 0: no checkpoints
   std::string checkpoint;             // path; derived from output unless configured
   bool traceSteps = false;            // per-step traffic of every rank in /trace
-  // Stop when the training objective exceeds this multiple of its start value from the end of
-  // the first epoch on and at the end; 0: never.
+  // Stop when the training objective exceeds this multiple of its start value after the first
+  // epoch; 0: never.
   double divergenceFactor = 10.0;
 };
 
