@@ -56,7 +56,7 @@ const std::vector<std::pair<std::string, std::string>> kKeysWithDefaults = {
     {"log.checkpoint_every", "0"},
     {"log.trace_steps", "false"},
     {"log.checkpoint", "auto"},
-    {"log.divergence_factor", "100"},
+    {"log.divergence_factor", "10"},
 };
 
 std::optional<RunConfig> parse(const std::vector<std::string>& arguments, std::ostream& help) {
@@ -540,7 +540,7 @@ TEST_F(ConfigTest, RowsOnlyForASyntheticSource) {
 }
 
 TEST_F(ConfigTest, DivergenceFactorZeroTurnsTheCheckOff) {
-  EXPECT_EQ(parse({writeConfig("")}).log.divergenceFactor, 100.0);
+  EXPECT_EQ(parse({writeConfig("")}).log.divergenceFactor, 10.0);
   EXPECT_EQ(parse({writeConfig(""), "--log.divergence_factor=0"}).log.divergenceFactor, 0.0);
   EXPECT_EQ(parse({writeConfig(""), "--log.divergence_factor=1e6"}).log.divergenceFactor, 1e6);
 }
