@@ -34,9 +34,11 @@ constexpr const char* kHelpKey = "help";
 constexpr const char* kConfigKey = "config";
 constexpr const char* kResumeKey = "resume";
 constexpr const char* kDryRunKey = "dry-run";
-constexpr const char* kTrainKey = "data.train";
-constexpr const char* kTestKey = "data.test";
+// Keys that the checks across keys name again after their table entries.
+constexpr const char* kRowsKey = "data.rows";
+constexpr const char* kOffsetKey = "optimizer.offset";
 constexpr const char* kMemoryKey = "compression.memory";
+constexpr const char* kCheckpointKey = "log.checkpoint";
 constexpr std::string_view kAuto = "auto";
 constexpr std::string_view kCommandLine = "command line";
 // Follows "Usage: <program>", the name the tool was started as.
@@ -241,227 +243,134 @@ class Settings {
   std::string configFile_;
 };
 
-po::typed_value<std::string>* text(const std::string& valueName) {
-  return po::value<std::string>()->value_name(valueName);
+// How one kind of value is written: the name --help gives it, the parser that converts and
+// validates its text, and the text of a value (for the default --help shows).
+template <typename T>
+struct Format {
+  std::string valueName;
+  std::function<T(const Setting&)> parse;
+  std::function<std::string(const T&)> show;
+};
+
+template <typename T>
+Format<T> integerFrom(T lowest) {
+  return {"N", [lowest](const Setting& setting) { return integer<T>(setting, lowest); }, toText<T>};
 }
 
-po::typed_value<std::string>* text(const std::string& valueName, const std::string& defaultText) {
-  return text(valueName)->default_value(defaultText);
-}
+Format<std::uint64_t> counting() { return {"N", count, toText<std::uint64_t>}; }
+
+// A number that `parse` checks (positive, nonNegative, ...).
+Format<double> real(double (*parse)(const Setting&)) { return {"X", parse, toText<double>}; }
 
 template <typename T, std::size_t N>
-po::typed_value<std::string>* choice(const std::array<Choice<T>, N>& choices, T defaultValue) {
-  return text(joinWords(choices, &Choice<T>::word), wordOf(choices, defaultValue));
+Format<T> oneOf(const std::array<Choice<T>, N>& choices) {
+  return {joinWords(choices, &Choice<T>::word),
+          [&choices](const Setting& setting) { return choose(setting, choices); },
+          [&choices](const T& value) { return wordOf(choices, value); }};
 }
 
-po::typed_value<std::string>* flag(bool defaultValue) {
-  return text("BOOL", wordOf(kBooleans, defaultValue));
+Format<bool> flag() {
+  return {"BOOL", boolean, [](const bool& value) { return wordOf(kBooleans, value); }};
 }
 
-// For keys whose default is derived from the data at run time.
-po::typed_value<std::string>* autoOr(const std::string& valueName) {
-  return text(std::string(kAuto) + "|" + valueName, std::string(kAuto));
+Format<std::string> words(std::string valueName, std::function<std::string(const Setting&)> parse) {
+  return {std::move(valueName), std::move(parse), std::identity{}};
 }
 
-// Defaults come from the config structs, so the help text cannot drift from them. The key lists
-// are kept out of clang-format, which would fold the call chains into unreadable lines.
+std::string verbatim(const Setting& setting) { return setting.text; }
 
-po::options_description dataOptions() {
-  const DataConfig defaults;
-  po::options_description section("[data]");
-  // clang-format off
-  section.add_options()
-      (kTrainKey, text("PATH"),
-       "training set, LIBSVM format (plain, gzip or bzip2), or synthetic:NAME (required)")
-      (kTestKey, text("PATH"),
-       "test set, LIBSVM format or synthetic:NAME (optional; empty: none)")
-      ("data.dim", text("N", toText(defaults.dim)),
-       "number of features; 0: the largest index in the data (or the generator's default)")
-      ("data.rows", text("N", toText(defaults.rows)),
-       "rows of a synthetic training set (synthetic:NAME only); 0: the generator's default")
-      ("data.normalize", choice(kNormalizations, defaults.normalize),
-       "scaling of each row");
-  // clang-format on
-  return section;
+// For keys whose value is derived at run time unless given.
+template <typename T>
+Format<std::optional<T>> autoOr(Format<T> format) {
+  return {std::string(kAuto) + "|" + format.valueName,
+          [parse = format.parse](const Setting& setting) { return unlessAuto(setting, parse); },
+          [show = format.show](const std::optional<T>& value) {
+            return value ? show(*value) : std::string(kAuto);
+          }};
 }
 
-po::options_description modelOptions() {
-  const ModelConfig defaults;
-  po::options_description section("[model]");
-  // clang-format off
-  section.add_options()
-      ("model.lambda", autoOr("X"),
-       "L2 regularisation; auto: 1/n for n training rows")
-      ("model.optimum", text("X|PATH", ""),
-       "f* (a number, or a memsgd-optimum file) to log suboptimality; empty: none")
-      ("model.precision", choice(kPrecisions, defaults.precision),
-       "type of x, the error memory and the data values (sums stay double)");
-  // clang-format on
-  return section;
-}
+// One config key, declared once: --help, parsing, validation and the run file's list of settings
+// all follow from this entry.
+struct Key {
+  std::string name;                        // "section.key", as on the command line
+  std::string valueName;                   // what --help shows for the value
+  std::optional<std::string> defaultText;  // none: the key may stay unset
+  std::string help;
+  std::function<void(const Setting&, RunConfig&)> read;   // converts, validates, fills the member
+  std::function<std::string(const RunConfig&)> recorded;  // for the run file; unset: the text
+  bool required = false;
+};
 
-po::options_description optimizerOptions() {
-  const OptimizerConfig defaults;
-  po::options_description section("[optimizer]");
-  // clang-format off
-  section.add_options()
-      ("optimizer.epochs", text("X", toText(defaults.epochs)),
-       "passes over the data, may be fractional")
-      ("optimizer.batch_size", text("N", toText(defaults.batchSize)),
-       "samples per gradient step")
-      ("optimizer.schedule", choice(kSchedules, defaults.schedule),
-       "decay: gamma/(lambda(t+a)), bottou: gamma/(1+gamma lambda t), constant: rate")
-      ("optimizer.gamma", text("X", toText(defaults.gamma)),
-       "learning-rate factor of decay and bottou")
-      ("optimizer.offset", autoOr("X"),
-       "the paper's a in the decay rate and the averaging weights (t+a)^2; auto: d/k, or d")
-      ("optimizer.rate", text("X", toText(defaults.constantRate)),
-       "learning rate of the constant schedule")
-      ("optimizer.averaging", choice(kAveragings, defaults.averaging),
-       "iterate the losses are reported at")
-      ("optimizer.seed", text("N", toText(defaults.seed)),
-       "seed of sampling and random compressors");
-  // clang-format on
-  return section;
-}
+// The keys of one INI section, in --help order.
+struct Section {
+  std::string caption;
+  std::vector<Key> keys;
+};
 
-po::options_description compressionOptions() {
-  const CompressionConfig defaults;
-  po::options_description section("[compression]");
-  // clang-format off
-  section.add_options()
-      ("compression.method", text(joinWords(compressorNames()), defaults.method),
-       "compressor applied to each update")
-      ("compression.k", text("N|P%", toText(defaults.k)),
-       "coordinates sent per message, or a percentage of d (rounded up, at least 1)")
-      ("compression.memory", autoOr("BOOL"),
-       "keep what was not sent for later steps; auto: off for the unbiased methods "
-       "(qsgd, rand_k_unbiased), on for the others")
-      ("compression.levels", text("N", toText(defaults.levels)),
-       "qsgd: quantisation levels s")
-      ("compression.qsgd_encoding", choice(kQsgdEncodings, defaults.qsgdEncoding),
-       "qsgd: Elias-gamma or fixed-width bitstream; auto: the shorter per message")
-      ("compression.threshold", text("X", toText(defaults.threshold)),
-       "threshold: send every |v_j| >= X (X > 0)")
-      ("compression.sample_size", text("N", toText(defaults.sampleSize)),
-       "approx_top_k: magnitudes sampled to estimate the k-th largest");
-  // clang-format on
-  return section;
-}
+// Declares the keys of the part of RunConfig that `Config` is. Defaults come from Config's own
+// member initialisers, so the help text cannot drift from them.
+template <typename Config>
+class SectionKeys {
+ public:
+  SectionKeys(std::string caption, Config RunConfig::*part)
+      : section_{std::move(caption), {}}, part_(part) {}
 
-po::options_description communicationOptions() {
-  const CommunicationConfig defaults;
-  po::options_description section("[communication]");
-  // clang-format off
-  section.add_options()
-      ("communication.aggregation", choice(kAggregations, defaults.aggregation),
-       "how the ranks' messages are combined")
-      ("communication.value_type", choice(kValueTypes, defaults.valueType),
-       "value type on the wire")
-      ("communication.index_encoding", choice(kIndexEncodings, defaults.indexEncoding),
-       "raw uint32 indices, or sorted delta-coded LEB128 varints");
-  // clang-format on
-  return section;
-}
-
-po::options_description logOptions() {
-  const LogConfig defaults;
-  po::options_description section("[log]");
-  // clang-format off
-  section.add_options()
-      ("log.output", text("PATH", defaults.output),
-       "HDF5 run file, relative to the working directory")
-      ("log.eval_every", autoOr("N"),
-       "evaluate every N samples of all ranks; auto: n/10")
-      ("log.overwrite", flag(defaults.overwrite),
-       "replace an existing run file")
-      ("log.quiet", flag(defaults.quiet),
-       "no progress output")
-      ("log.checkpoint_every", text("N", toText(defaults.checkpointEvery)),
-       "save a checkpoint every N samples of all ranks and at the end; 0: never")
-      ("log.trace_steps", flag(defaults.traceSteps),
-       "also record every step's traffic per rank in /trace (chunked, compressed)")
-      ("log.checkpoint", autoOr("PATH"),
-       "checkpoint file; auto: the run file's name with .ckpt.h5")
-      ("log.divergence_factor", text("X", toText(defaults.divergenceFactor)),
-       "from the end of the first epoch on, stop when the training objective exceeds X times "
-       "its value at the start; 0: never");
-  // clang-format on
-  return section;
-}
-
-po::options_description sectionOptions() {
-  po::options_description sections;
-  sections.add(dataOptions())
-      .add(modelOptions())
-      .add(optimizerOptions())
-      .add(compressionOptions())
-      .add(communicationOptions())
-      .add(logOptions());
-  return sections;
-}
-
-DataConfig readData(const Settings& settings) {
-  DataConfig data;
-  const auto train = settings.find(kTrainKey);
-  if (!train) {
-    throw ConfigError(std::string(kTrainKey) +
-                      " is required: set train = PATH under [data] or pass --data.train=PATH");
+  // A key whose parsed value is `member`.
+  template <typename T>
+  SectionKeys& add(std::string name, T Config::*member, const Format<T>& format, std::string help) {
+    const Config defaults;
+    return add(
+        std::move(name), format.valueName, format.show(defaults.*member),
+        [member, parse = format.parse](const Setting& setting, Config& config) {
+          config.*member = parse(setting);
+        },
+        std::move(help));
   }
-  data.train = dataSource(*train);
-  // An empty data.test lets the command line drop the test set a config file names.
-  if (const auto test = settings.find(kTestKey); test && !test->text.empty()) {
-    data.test = dataSource(*test);
-  }
-  data.dim = integer<std::uint64_t>(settings.get("data.dim"), 0);
-  const Setting rows = settings.get("data.rows");
-  data.rows = integer<std::uint64_t>(rows, 0);
-  // A file has the rows it has: a row count for it would be silently ignored.
-  if (data.rows != 0 && !data.train.starts_with(kSyntheticPrefix)) {
-    rows.fail("only a synthetic:NAME training source takes a row count; data.train = " +
-              data.train + " is a file");
-  }
-  data.normalize = choose(settings.get("data.normalize"), kNormalizations);
-  return data;
-}
 
-ModelConfig readModel(const Settings& settings) {
-  ModelConfig model;
-  model.lambda = unlessAuto(settings.get("model.lambda"), positive);
-  model.precision = choose(settings.get("model.precision"), kPrecisions);
-  // A number is f* itself; anything else names a file, relative like the data paths.
-  const Setting optimum = settings.get("model.optimum");
+  // A key that `read` turns into its members, for texts that fill more than one.
+  SectionKeys& add(std::string name, std::string valueName, std::optional<std::string> defaultText,
+                   std::function<void(const Setting&, Config&)> read, std::string help) {
+    section_.keys.push_back(
+        {.name = std::move(name),
+         .valueName = std::move(valueName),
+         .defaultText = std::move(defaultText),
+         .help = std::move(help),
+         .read = [part = part_, read = std::move(read)](
+                     const Setting& setting, RunConfig& config) { read(setting, config.*part); },
+         .recorded = {}});
+    return *this;
+  }
+
+  // The last key must be given.
+  SectionKeys& required() {
+    section_.keys.back().required = true;
+    return *this;
+  }
+
+  // The run file records the last key's value as `recorded` gives it rather than as written.
+  SectionKeys& recordedAs(std::function<std::string(const RunConfig&)> recorded) {
+    section_.keys.back().recorded = std::move(recorded);
+    return *this;
+  }
+
+  [[nodiscard]] Section section() const { return section_; }
+
+ private:
+  Section section_;
+  Config RunConfig::*part_;
+};
+
+// A number is f* itself; anything else names a file, relative like the data paths.
+void readOptimum(const Setting& optimum, ModelConfig& model) {
+  if (optimum.text.empty()) return;
   double value = 0.0;
   const char* const end = optimum.text.data() + optimum.text.size();
-  if (optimum.text.empty()) {
-    return model;
-  }
   if (const auto [stop, error] = std::from_chars(optimum.text.data(), end, value);
       error == std::errc() && stop == end) {
     model.optimumValue = nonNegative(optimum);
   } else {
     model.optimumFile = existingFile(optimum);
   }
-  return model;
-}
-
-OptimizerConfig readOptimizer(const Settings& settings) {
-  OptimizerConfig optimizer;
-  optimizer.epochs = positive(settings.get("optimizer.epochs"));
-  optimizer.batchSize = integer<std::uint32_t>(settings.get("optimizer.batch_size"), 1);
-  optimizer.schedule = choose(settings.get("optimizer.schedule"), kSchedules);
-  optimizer.gamma = positive(settings.get("optimizer.gamma"));
-  const Setting offset = settings.get("optimizer.offset");
-  optimizer.offset = unlessAuto(offset, nonNegative);
-  if (optimizer.schedule == Schedule::kDecay && optimizer.offset == 0.0) {
-    offset.fail(
-        "must be > 0 with optimizer.schedule = decay, whose first rate gamma/(lambda a) "
-        "would be infinite");
-  }
-  optimizer.constantRate = positive(settings.get("optimizer.rate"));
-  optimizer.averaging = choose(settings.get("optimizer.averaging"), kAveragings);
-  optimizer.seed = integer<std::uint64_t>(settings.get("optimizer.seed"), 0);
-  return optimizer;
 }
 
 // "10" or "1%": a count, or a percentage of d in (0, 100] resolved once d is known.
@@ -480,29 +389,9 @@ void readK(const Setting& setting, CompressionConfig& compression) {
   compression.kPercent = percent;
 }
 
-CompressionConfig readCompression(const Settings& settings) {
-  CompressionConfig compression;
-  compression.method = std::string(lookUp(settings.get("compression.method"), compressorNames()));
-  readK(settings.get("compression.k"), compression);
-  compression.memory =
-      unlessAuto(settings.get(kMemoryKey), boolean).value_or(!isUnbiased(compression.method));
-  compression.levels = integer<std::uint32_t>(settings.get("compression.levels"), 1);
-  compression.qsgdEncoding = choose(settings.get("compression.qsgd_encoding"), kQsgdEncodings);
-  compression.threshold = nonNegative(settings.get("compression.threshold"));
-  compression.sampleSize = count(settings.get("compression.sample_size"));
-  return compression;
-}
-
-CommunicationConfig readCommunication(const Settings& settings) {
-  return {.aggregation = choose(settings.get("communication.aggregation"), kAggregations),
-          .valueType = choose(settings.get("communication.value_type"), kValueTypes),
-          .indexEncoding = choose(settings.get("communication.index_encoding"), kIndexEncodings)};
-}
-
-// "runs/a.h5" -> "runs/a.ckpt.h5": next to the run file, recognisably its checkpoint.
-std::string checkpointPathFor(const std::string& output) {
-  const std::string stem = output.ends_with(".h5") ? output.substr(0, output.size() - 3) : output;
-  return stem + ".ckpt.h5";
+std::string runFile(const Setting& setting) {
+  if (setting.text.empty()) setting.fail("must name the run file");
+  return setting.text;
 }
 
 // 0 disables the check; below 1 it would stop runs that merely have not improved yet.
@@ -512,36 +401,199 @@ double divergenceFactor(const Setting& setting) {
   return factor;
 }
 
-LogConfig readLog(const Settings& settings) {
-  const Setting output = settings.get("log.output");
-  if (output.text.empty()) output.fail("must name the run file");
-  return {.output = output.text,
-          .evalEvery = unlessAuto(settings.get("log.eval_every"), count),
-          .overwrite = boolean(settings.get("log.overwrite")),
-          .quiet = boolean(settings.get("log.quiet")),
-          .checkpointEvery = integer<std::uint64_t>(settings.get("log.checkpoint_every"), 0),
-          .checkpoint = unlessAuto(settings.get("log.checkpoint"),
-                                   [](const Setting& setting) { return setting.text; })
-                            .value_or(checkpointPathFor(output.text)),
-          .traceSteps = boolean(settings.get("log.trace_steps")),
-          .divergenceFactor = divergenceFactor(settings.get("log.divergence_factor"))};
+// Every key of every section, in --help order, which is also the order of the run file's list.
+std::vector<Section> configKeys() {
+  const auto memory = autoOr(flag());
+  const auto checkpoint = autoOr(words("PATH", verbatim));
+  return {
+      SectionKeys("[data]", &RunConfig::data)
+          .add(
+              "data.train", "PATH", std::nullopt,
+              [](const Setting& setting, DataConfig& data) { data.train = dataSource(setting); },
+              "training set, LIBSVM format (plain, gzip or bzip2), or synthetic:NAME (required)")
+          .required()
+          .recordedAs([](const RunConfig& config) { return config.data.train; })
+          .add(
+              "data.test", "PATH", std::nullopt,
+              [](const Setting& setting, DataConfig& data) {
+                // Empty lets the command line drop the test set a config file names.
+                if (!setting.text.empty()) data.test = dataSource(setting);
+              },
+              "test set, LIBSVM format or synthetic:NAME (optional; empty: none)")
+          .recordedAs([](const RunConfig& config) { return config.data.test; })
+          .add("data.dim", &DataConfig::dim, integerFrom<std::uint64_t>(0),
+               "number of features; 0: the largest index in the data (or the generator's default)")
+          .add(kRowsKey, &DataConfig::rows, integerFrom<std::uint64_t>(0),
+               "rows of a synthetic training set (synthetic:NAME only); 0: the generator's default")
+          .add("data.normalize", &DataConfig::normalize, oneOf(kNormalizations),
+               "scaling of each row")
+          .section(),
+      SectionKeys("[model]", &RunConfig::model)
+          .add("model.lambda", &ModelConfig::lambda, autoOr(real(positive)),
+               "L2 regularisation; auto: 1/n for n training rows")
+          .add("model.optimum", "X|PATH", "", readOptimum,
+               "f* (a number, or a memsgd-optimum file) to log suboptimality; empty: none")
+          .add("model.precision", &ModelConfig::precision, oneOf(kPrecisions),
+               "type of x, the error memory and the data values (sums stay double)")
+          .section(),
+      SectionKeys("[optimizer]", &RunConfig::optimizer)
+          .add("optimizer.epochs", &OptimizerConfig::epochs, real(positive),
+               "passes over the data, may be fractional")
+          .add("optimizer.batch_size", &OptimizerConfig::batchSize, integerFrom<std::uint32_t>(1),
+               "samples per gradient step")
+          .add("optimizer.schedule", &OptimizerConfig::schedule, oneOf(kSchedules),
+               "decay: gamma/(lambda(t+a)), bottou: gamma/(1+gamma lambda t), constant: rate")
+          .add("optimizer.gamma", &OptimizerConfig::gamma, real(positive),
+               "learning-rate factor of decay and bottou")
+          .add(kOffsetKey, &OptimizerConfig::offset, autoOr(real(nonNegative)),
+               "the paper's a in the decay rate and the averaging weights (t+a)^2; auto: d/k, or d")
+          .add("optimizer.rate", &OptimizerConfig::constantRate, real(positive),
+               "learning rate of the constant schedule")
+          .add("optimizer.averaging", &OptimizerConfig::averaging, oneOf(kAveragings),
+               "iterate the losses are reported at")
+          .add("optimizer.seed", &OptimizerConfig::seed, integerFrom<std::uint64_t>(0),
+               "seed of sampling and random compressors")
+          .section(),
+      SectionKeys("[compression]", &RunConfig::compression)
+          .add("compression.method", &CompressionConfig::method,
+               words(joinWords(compressorNames()),
+                     [](const Setting& setting) {
+                       return std::string(lookUp(setting, compressorNames()));
+                     }),
+               "compressor applied to each update")
+          .add("compression.k", "N|P%", toText(CompressionConfig{}.k), readK,
+               "coordinates sent per message, or a percentage of d (rounded up, at least 1)")
+          .add(
+              kMemoryKey, memory.valueName, memory.show(std::nullopt),
+              [parse = memory.parse](const Setting& setting, CompressionConfig& compression) {
+                // "auto" is resolved from the method once every key is read.
+                if (const auto given = parse(setting)) compression.memory = *given;
+              },
+              "keep what was not sent for later steps; auto: off for the unbiased methods "
+              "(qsgd, rand_k_unbiased), on for the others")
+          .recordedAs(
+              [](const RunConfig& config) { return wordOf(kBooleans, config.compression.memory); })
+          .add("compression.levels", &CompressionConfig::levels, integerFrom<std::uint32_t>(1),
+               "qsgd: quantisation levels s")
+          .add("compression.qsgd_encoding", &CompressionConfig::qsgdEncoding, oneOf(kQsgdEncodings),
+               "qsgd: Elias-gamma or fixed-width bitstream; auto: the shorter per message")
+          .add("compression.threshold", &CompressionConfig::threshold, real(nonNegative),
+               "threshold: send every |v_j| >= X (X > 0)")
+          .add("compression.sample_size", &CompressionConfig::sampleSize, counting(),
+               "approx_top_k: magnitudes sampled to estimate the k-th largest")
+          .section(),
+      SectionKeys("[communication]", &RunConfig::communication)
+          .add("communication.aggregation", &CommunicationConfig::aggregation, oneOf(kAggregations),
+               "how the ranks' messages are combined")
+          .add("communication.value_type", &CommunicationConfig::valueType, oneOf(kValueTypes),
+               "value type on the wire")
+          .add("communication.index_encoding", &CommunicationConfig::indexEncoding,
+               oneOf(kIndexEncodings), "raw uint32 indices, or sorted delta-coded LEB128 varints")
+          .section(),
+      SectionKeys("[log]", &RunConfig::log)
+          .add("log.output", &LogConfig::output, words("PATH", runFile),
+               "HDF5 run file, relative to the working directory")
+          .add("log.eval_every", &LogConfig::evalEvery, autoOr(counting()),
+               "evaluate every N samples of all ranks; auto: n/10")
+          .add("log.overwrite", &LogConfig::overwrite, flag(), "replace an existing run file")
+          .add("log.quiet", &LogConfig::quiet, flag(), "no progress output")
+          .add("log.checkpoint_every", &LogConfig::checkpointEvery, integerFrom<std::uint64_t>(0),
+               "save a checkpoint every N samples of all ranks and at the end; 0: never")
+          .add("log.trace_steps", &LogConfig::traceSteps, flag(),
+               "also record every step's traffic per rank in /trace (chunked, compressed)")
+          .add(
+              kCheckpointKey, checkpoint.valueName, checkpoint.show(std::nullopt),
+              [parse = checkpoint.parse](const Setting& setting, LogConfig& log) {
+                // "auto" is derived from log.output once every key is read.
+                log.checkpoint = parse(setting).value_or("");
+              },
+              "checkpoint file; auto: the run file's name with .ckpt.h5")
+          .add("log.divergence_factor", &LogConfig::divergenceFactor, real(divergenceFactor),
+               "from the end of the first epoch on, stop when the training objective exceeds X "
+               "times its value at the start; 0: never")
+          .section(),
+  };
+}
+
+po::typed_value<std::string>* text(const std::string& valueName) {
+  return po::value<std::string>()->value_name(valueName);
+}
+
+// The --help groups, one per section; every value is declared as text and converted by its key.
+po::options_description describe(const std::vector<Section>& sections) {
+  po::options_description described;
+  for (const Section& section : sections) {
+    po::options_description group(section.caption);
+    for (const Key& key : section.keys) {
+      po::typed_value<std::string>* value = text(key.valueName);
+      if (key.defaultText) value->default_value(*key.defaultText);
+      group.add_options()(key.name.c_str(), value, key.help.c_str());
+    }
+    described.add(group);
+  }
+  return described;
+}
+
+// "data.train is required: set train = PATH under [data] or pass --data.train=PATH".
+std::string requiredMessage(const Section& section, const Key& key) {
+  const std::string inSection = key.name.substr(key.name.find('.') + 1);
+  return key.name + " is required: set " + inSection + " = " + key.valueName + " under " +
+         section.caption + " or pass --" + key.name + "=" + key.valueName;
+}
+
+void readKeys(const std::vector<Section>& sections, const Settings& settings, RunConfig& config) {
+  for (const Section& section : sections) {
+    for (const Key& key : section.keys) {
+      if (const auto setting = settings.find(key.name)) {
+        key.read(*setting, config);
+      } else if (key.required) {
+        throw ConfigError(requiredMessage(section, key));
+      }
+    }
+  }
+}
+
+// The checks that involve more than one key, once every key is read.
+void checkAcrossKeys(const Settings& settings, const RunConfig& config) {
+  // A file has the rows it has: a row count for it would be silently ignored.
+  if (config.data.rows != 0 && !config.data.train.starts_with(kSyntheticPrefix)) {
+    settings.get(kRowsKey).fail(
+        "only a synthetic:NAME training source takes a row count; data.train = " +
+        config.data.train + " is a file");
+  }
+  if (config.optimizer.schedule == Schedule::kDecay && config.optimizer.offset == 0.0) {
+    settings.get(kOffsetKey)
+        .fail(
+            "must be > 0 with optimizer.schedule = decay, whose first rate gamma/(lambda a) "
+            "would be infinite");
+  }
+}
+
+// "runs/a.h5" -> "runs/a.ckpt.h5": next to the run file, recognisably its checkpoint.
+std::string checkpointPathFor(const std::string& output) {
+  const std::string stem = output.ends_with(".h5") ? output.substr(0, output.size() - 3) : output;
+  return stem + ".ckpt.h5";
+}
+
+// The "auto" values that follow from other keys rather than from the data.
+void deriveFromOtherKeys(const Settings& settings, RunConfig& config) {
+  if (settings.get(kMemoryKey).text == kAuto) {
+    config.compression.memory = !isUnbiased(config.compression.method);
+  }
+  if (settings.get(kCheckpointKey).text == kAuto) {
+    config.log.checkpoint = checkpointPathFor(config.log.output);
+  }
 }
 
 // Every key in declaration order with its final text; data paths as resolved, and the memory
 // in force rather than "auto".
 std::vector<std::pair<std::string, std::string>> resolvedSettings(
-    const po::options_description& sections, const Settings& settings, const RunConfig& config) {
+    const std::vector<Section>& sections, const Settings& settings, const RunConfig& config) {
   std::vector<std::pair<std::string, std::string>> resolved;
-  for (const auto& option : sections.options()) {
-    const std::string& key = option->long_name();
-    if (key == kTrainKey) {
-      resolved.emplace_back(key, config.data.train);
-    } else if (key == kTestKey) {
-      resolved.emplace_back(key, config.data.test);
-    } else if (key == kMemoryKey) {
-      resolved.emplace_back(key, wordOf(kBooleans, config.compression.memory));
-    } else {
-      resolved.emplace_back(key, settings.get(key).text);
+  for (const Section& section : sections) {
+    for (const Key& key : section.keys) {
+      resolved.emplace_back(key.name,
+                            key.recorded ? key.recorded(config) : settings.get(key.name).text);
     }
   }
   return resolved;
@@ -607,7 +659,8 @@ po::variables_map parseConfigFile(const std::string& path,
 }  // namespace
 
 std::optional<RunConfig> parseCommandLine(int argc, const char* const argv[], std::ostream& help) {
-  const po::options_description sections = sectionOptions();
+  const std::vector<Section> keys = configKeys();
+  const po::options_description sections = describe(keys);
   po::options_description general("[general]");
   // clang-format off
   general.add_options()
@@ -637,13 +690,10 @@ std::optional<RunConfig> parseCommandLine(int argc, const char* const argv[], st
                                                      : parseConfigFile(config.configFile, sections);
   const Settings settings(std::move(given), std::move(file), config.configFile);
 
-  config.data = readData(settings);
-  config.model = readModel(settings);
-  config.optimizer = readOptimizer(settings);
-  config.compression = readCompression(settings);
-  config.communication = readCommunication(settings);
-  config.log = readLog(settings);
-  config.resolved = resolvedSettings(sections, settings, config);
+  readKeys(keys, settings, config);
+  checkAcrossKeys(settings, config);
+  deriveFromOtherKeys(settings, config);
+  config.resolved = resolvedSettings(keys, settings, config);
   return config;
 }
 

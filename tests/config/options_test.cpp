@@ -425,7 +425,9 @@ TEST_F(ConfigTest, DataPathThatIsAFolderIsRejected) {
 TEST_F(ConfigTest, TrainingSetIsRequired) {
   const std::string ini = writeFile("run.ini", "[compression]\nk = 2\n");
   expectConfigError({ini}, {"data.train", "required"});
-  expectConfigError({}, {"data.train", "required"});
+  // The message is built from the key's table entry: its section, name and value name.
+  EXPECT_EQ(expectConfigError({}, {}),
+            "data.train is required: set train = PATH under [data] or pass --data.train=PATH");
 }
 
 TEST_F(ConfigTest, MissingOrFolderConfigFileIsAnError) {
@@ -486,6 +488,23 @@ TEST_F(ConfigTest, ResolvedHoldsEveryKeyInOrderWithFinalValues) {
       EXPECT_EQ(config.resolved[i].second, defaultText) << key;
     }
   }
+}
+
+// --help and the run file's list come from one declaration of the keys, so they cannot differ.
+TEST_F(ConfigTest, HelpListsTheRunFilesKeysInTheSameOrder) {
+  std::ostringstream help;
+  parse({"--help"}, help);
+  std::istringstream lines(help.str());
+  std::vector<std::string> helpKeys;
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("  --")) continue;
+    const std::string key = line.substr(4, line.find(' ', 4) - 4);
+    if (key.find('.') != std::string::npos) helpKeys.push_back(key);
+  }
+  std::vector<std::string> recordedKeys;
+  for (const auto& [key, text] : parse({writeConfig("")}).resolved) recordedKeys.push_back(key);
+  EXPECT_EQ(helpKeys, recordedKeys);
+  EXPECT_EQ(recordedKeys.size(), kKeysWithDefaults.size());
 }
 
 // The literature's choice: memory for the biased operators, none for the unbiased ones.
