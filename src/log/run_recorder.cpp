@@ -53,6 +53,7 @@ void RunRecorder::record(const TrainerStatus& trainer, const Evaluation& evaluat
     return;
   }
   std::vector<CommCounters> perRank;
+  perRank.reserve(static_cast<std::size_t>(ranks));
   CommCounters total;
   for (std::size_t r = 0; r < static_cast<std::size_t>(ranks); ++r) {
     perRank.push_back(fromWords(std::span<const std::uint64_t, kCommCounterCount>(
@@ -62,6 +63,7 @@ void RunRecorder::record(const TrainerStatus& trainer, const Evaluation& evaluat
   // One value per rank of `of(counters)`.
   const auto columnOf = [&perRank](const auto& of) {
     std::vector<std::int64_t> column;
+    column.reserve(perRank.size());
     for (const CommCounters& counters : perRank) {
       column.push_back(static_cast<std::int64_t>(of(counters)));
     }
@@ -98,6 +100,7 @@ void RunRecorder::record(const TrainerStatus& trainer, const Evaluation& evaluat
   std::size_t field = 0;
   forEachCounter(total, [&](const char* name, std::uint64_t) {
     std::vector<std::int64_t> column;
+    column.reserve(perRank.size());
     for (std::size_t r = 0; r < perRank.size(); ++r) {
       column.push_back(static_cast<std::int64_t>(gathered_[r * kCommCounterCount + field]));
     }
