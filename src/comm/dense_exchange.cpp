@@ -1,5 +1,7 @@
 #include "memsgd/comm/dense_exchange.hpp"
 
+#include <stdexcept>
+
 #include "memsgd/comm/mpi_check.hpp"
 
 namespace memsgd {
@@ -27,6 +29,14 @@ void subtractScaled(const std::vector<Wire>& sum, double scale, VectorRefOf<Scal
 }
 
 }  // namespace
+
+DenseExchange::DenseExchange(const Communicator& comm, ValueType valueType)
+    : comm_(comm), valueType_(valueType) {
+  if (valueType != ValueType::kFloat32 && valueType != ValueType::kFloat64) {
+    throw std::invalid_argument(
+        "DenseExchange: dense vectors are summed in fp32 or fp64; fp16 has no MPI sum");
+  }
+}
 
 std::size_t DenseExchange::valueBytes() const {
   return valueType_ == ValueType::kFloat32 ? sizeof(float) : sizeof(double);

@@ -1,5 +1,6 @@
 #include "memsgd/comm/sparse_exchange.hpp"
 
+#include <cassert>
 #include <limits>
 #include <string>
 
@@ -16,6 +17,9 @@ SparseExchange::SparseExchange(const Communicator& comm, const MessageCodec& cod
 
 void SparseExchange::exchange(const SparseMessage& mine, std::optional<std::size_t> fixedPairs,
                               CommCounters& counters) {
+  // Debug builds check the promise: a broken one makes the gather read garbage sizes.
+  assert((!fixedPairs || mine.size() == *fixedPairs) &&
+         "a message's pair count differs from its compressor's fixedPairs()");
   const ByteCounts size = codec_.encodedSize(mine);
   if (size.total() > static_cast<std::uint64_t>(std::numeric_limits<int>::max())) {
     throw MpiError("an encoded message of " + std::to_string(size.total()) +

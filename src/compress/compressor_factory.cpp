@@ -50,8 +50,8 @@ template <typename Scalar>
 const std::vector<Entry<Scalar>>& registry() {
   static const std::vector<Entry<Scalar>> entries{
       {"none", false, false,
-       [](const CompressionConfig&, std::uint64_t, Rng) {
-         return std::make_unique<Identity<Scalar>>();
+       [](const CompressionConfig&, std::uint64_t dim, Rng) {
+         return std::make_unique<Identity<Scalar>>(dim);
        }},
       {"top_k", true, false,
        [](const CompressionConfig& c, std::uint64_t, Rng) {

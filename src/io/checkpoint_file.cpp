@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <map>
 #include <numeric>
+#include <span>
 #include <type_traits>
 
 #include "memsgd/comm/mpi_check.hpp"
@@ -27,15 +28,8 @@ enum PerRankScalar : std::size_t {
   kSamplingRng0,                         // 4 words of the sampler's generator
   kCompressionRng0 = kSamplingRng0 + 4,  // 4 words, all zero without a randomised compressor
   kHasCompressionRng = kCompressionRng0 + 4,
-  kSentIndex,
-  kSentValue,
-  kSentHeader,
-  kReceivedIndex,
-  kReceivedValue,
-  kReceivedHeader,
-  kPaperBits,
-  kPairs,
-  kPerRankScalars
+  kCounters0,  // the traffic counters, in the order of forEachCounter()
+  kPerRankScalars = kCounters0 + kCommCounterCount
 };
 
 // Replicated scalars, stored once.
@@ -215,15 +209,8 @@ std::array<std::uint64_t, kPerRankScalars> perRankScalars(const TrainerState<Sca
               row.begin() + kCompressionRng0);
     row[kHasCompressionRng] = 1;
   }
-  const CommCounters& c = state.counters;
-  row[kSentIndex] = c.sent.index;
-  row[kSentValue] = c.sent.value;
-  row[kSentHeader] = c.sent.header;
-  row[kReceivedIndex] = c.received.index;
-  row[kReceivedValue] = c.received.value;
-  row[kReceivedHeader] = c.received.header;
-  row[kPaperBits] = c.paperBits;
-  row[kPairs] = c.pairs;
+  const auto counters = toWords(state.counters);
+  std::copy(counters.begin(), counters.end(), row.begin() + kCounters0);
   return row;
 }
 
@@ -316,10 +303,8 @@ Checkpoint<Scalar> readCheckpoint(const std::string& path, const Communicator& c
       state.compressionRng.emplace();
       std::copy_n(mine.begin() + kCompressionRng0, 4, state.compressionRng->begin());
     }
-    state.counters = {{mine[kSentIndex], mine[kSentValue], mine[kSentHeader]},
-                      {mine[kReceivedIndex], mine[kReceivedValue], mine[kReceivedHeader]},
-                      mine[kPaperBits],
-                      mine[kPairs]};
+    state.counters = fromWords(std::span<const std::uint64_t, kCommCounterCount>(
+        mine.data() + kCounters0, kCommCounterCount));
   });
   return checkpoint;
 }

@@ -3,6 +3,7 @@
 #include <array>
 #include <exception>
 #include <ostream>
+#include <span>
 #include <string>
 
 #include "memsgd/comm/mpi_check.hpp"
@@ -10,18 +11,15 @@
 namespace memsgd {
 namespace {
 
-// Per-rank counters in the order they are gathered.
-constexpr std::array<const char*, 8> kCounterNames = {
-    "index_bytes_sent",     "value_bytes_sent",      "header_bytes_sent", "index_bytes_received",
-    "value_bytes_received", "header_bytes_received", "paper_bits",        "pairs_sent"};
-
-// Per step and rank in the trace: the step's traffic.
-constexpr std::array<const char*, 3> kTraceNames = {"bytes_sent", "bytes_received", "pairs_sent"};
-
-std::array<std::uint64_t, kCounterNames.size()> flatten(const CommCounters& c) {
-  return {c.sent.index,     c.sent.value,      c.sent.header, c.received.index,
-          c.received.value, c.received.header, c.paperBits,   c.pairs};
-}
+// Per step and rank in the trace: the step's traffic, from the counters before and after it.
+struct TraceField {
+  const char* name;
+  std::uint64_t (*of)(const CommCounters&);
+};
+constexpr std::array<TraceField, 3> kTraceFields = {
+    {{"bytes_sent", [](const CommCounters& c) { return c.sent.total(); }},
+     {"bytes_received", [](const CommCounters& c) { return c.received.total(); }},
+     {"pairs_sent", [](const CommCounters& c) { return c.pairs; }}}};
 
 }  // namespace
 
@@ -47,31 +45,32 @@ void RunRecorder::record(const TrainerStatus& trainer, const Evaluation& evaluat
                          double elapsedSeconds, double stepSeconds) {
   flushTrace();
   const int ranks = comm_.size();
-  const auto mine = flatten(trainer.counters);
+  const auto mine = toWords(trainer.counters);
   gathered_.resize(mine.size() * static_cast<std::size_t>(ranks));
   comm_.allgather(mine, gathered_);
   ++rows_;
   if (comm_.rank() != 0) {
     return;
   }
-  // perRank[c][r]: counter c of rank r; totals[c]: summed over ranks.
-  std::array<std::vector<std::int64_t>, kCounterNames.size()> perRank;
-  std::array<std::uint64_t, kCounterNames.size()> totals{};
-  for (std::size_t c = 0; c < kCounterNames.size(); ++c) {
-    for (int r = 0; r < ranks; ++r) {
-      const std::uint64_t value = gathered_[static_cast<std::size_t>(r) * mine.size() + c];
-      perRank[c].push_back(static_cast<std::int64_t>(value));
-      totals[c] += value;
+  std::vector<CommCounters> perRank;
+  perRank.reserve(static_cast<std::size_t>(ranks));
+  CommCounters total;
+  for (std::size_t r = 0; r < static_cast<std::size_t>(ranks); ++r) {
+    perRank.push_back(fromWords(std::span<const std::uint64_t, kCommCounterCount>(
+        gathered_.data() + r * mine.size(), kCommCounterCount)));
+    total += perRank.back();
+  }
+  // One value per rank of `of(counters)`.
+  const auto columnOf = [&perRank](const auto& of) {
+    std::vector<std::int64_t> column;
+    column.reserve(perRank.size());
+    for (const CommCounters& counters : perRank) {
+      column.push_back(static_cast<std::int64_t>(of(counters)));
     }
-  }
-  std::vector<std::int64_t> sentPerRank(static_cast<std::size_t>(ranks));
-  std::vector<std::int64_t> receivedPerRank(static_cast<std::size_t>(ranks));
-  for (std::size_t r = 0; r < sentPerRank.size(); ++r) {
-    sentPerRank[r] = perRank[0][r] + perRank[1][r] + perRank[2][r];
-    receivedPerRank[r] = perRank[3][r] + perRank[4][r] + perRank[5][r];
-  }
-  const std::uint64_t bytesSent = totals[0] + totals[1] + totals[2];
-  const std::uint64_t bytesReceived = totals[3] + totals[4] + totals[5];
+    return column;
+  };
+  const std::uint64_t bytesSent = total.sent.total();
+  const std::uint64_t bytesReceived = total.received.total();
   const double epoch = trainer.epoch;
 
   MetricsRow row;
@@ -79,9 +78,9 @@ void RunRecorder::record(const TrainerStatus& trainer, const Evaluation& evaluat
                   {"samples", static_cast<std::int64_t>(trainer.samples)},
                   {"bytes_sent", static_cast<std::int64_t>(bytesSent)},
                   {"bytes_received", static_cast<std::int64_t>(bytesReceived)}};
-  for (std::size_t c = 0; c < kCounterNames.size(); ++c) {
-    row.integers.emplace_back(kCounterNames[c], static_cast<std::int64_t>(totals[c]));
-  }
+  forEachCounter(total, [&row](const char* name, std::uint64_t value) {
+    row.integers.emplace_back(name, static_cast<std::int64_t>(value));
+  });
   row.reals = {{"epoch", epoch},
                {"wall_s", elapsedSeconds},
                {"step_s", stepSeconds},
@@ -94,10 +93,20 @@ void RunRecorder::record(const TrainerStatus& trainer, const Evaluation& evaluat
     row.reals.emplace_back("test_loss", *evaluation.testLoss);
     row.reals.emplace_back("test_accuracy", *evaluation.testAccuracy);
   }
-  row.perRank = {{"bytes_sent", sentPerRank}, {"bytes_received", receivedPerRank}};
-  for (std::size_t c = 0; c < kCounterNames.size(); ++c) {
-    row.perRank.emplace_back(kCounterNames[c], perRank[c]);
-  }
+  row.perRank = {
+      {"bytes_sent", columnOf([](const CommCounters& c) { return c.sent.total(); })},
+      {"bytes_received", columnOf([](const CommCounters& c) { return c.received.total(); })}};
+  // Each counter's column, read from the gathered words in the list's order.
+  std::size_t field = 0;
+  forEachCounter(total, [&](const char* name, std::uint64_t) {
+    std::vector<std::int64_t> column;
+    column.reserve(perRank.size());
+    for (std::size_t r = 0; r < perRank.size(); ++r) {
+      column.push_back(static_cast<std::int64_t>(gathered_[r * kCommCounterCount + field]));
+    }
+    row.perRank.emplace_back(name, std::move(column));
+    ++field;
+  });
   file_->appendRow(row);
 
   last_ = {epoch,
@@ -107,7 +116,7 @@ void RunRecorder::record(const TrainerStatus& trainer, const Evaluation& evaluat
            evaluation.testAccuracy,
            static_cast<double>(bytesSent) / 1e6,
            elapsedSeconds};
-  paperBits_ = totals[6];
+  paperBits_ = total.paperBits;
   if (!quiet_) {
     console_ << formatProgress(last_) << std::endl;
   }
@@ -127,9 +136,9 @@ void RunRecorder::traceStep(const TrainerStatus& trainer) {
   }
   const CommCounters& now = trainer.counters;
   pending_.push_back(static_cast<std::int64_t>(trainer.steps));
-  pending_.push_back(static_cast<std::int64_t>(now.sent.total() - traced_.sent.total()));
-  pending_.push_back(static_cast<std::int64_t>(now.received.total() - traced_.received.total()));
-  pending_.push_back(static_cast<std::int64_t>(now.pairs - traced_.pairs));
+  for (const TraceField& field : kTraceFields) {
+    pending_.push_back(static_cast<std::int64_t>(field.of(now) - field.of(traced_)));
+  }
   traced_ = now;
 }
 
@@ -138,7 +147,7 @@ void RunRecorder::flushTrace() {
     return;
   }
   // Every rank noted the same steps, so the blocks have one size and rank 0 can transpose them.
-  constexpr std::size_t kFields = 1 + kTraceNames.size();
+  constexpr std::size_t kFields = 1 + kTraceFields.size();
   const std::size_t steps = pending_.size() / kFields;
   const auto ranks = static_cast<std::size_t>(comm_.size());
   std::vector<std::int64_t> all(comm_.rank() == 0 ? pending_.size() * ranks : 0);
@@ -150,14 +159,14 @@ void RunRecorder::flushTrace() {
     for (std::size_t s = 0; s < steps; ++s) {
       block.steps.push_back(pending_[s * kFields]);
     }
-    for (std::size_t f = 0; f < kTraceNames.size(); ++f) {
+    for (std::size_t f = 0; f < kTraceFields.size(); ++f) {
       std::vector<std::int64_t> values(steps * ranks);
       for (std::size_t s = 0; s < steps; ++s) {
         for (std::size_t r = 0; r < ranks; ++r) {
           values[s * ranks + r] = all[r * pending_.size() + s * kFields + 1 + f];
         }
       }
-      block.perRank.emplace_back(kTraceNames[f], std::move(values));
+      block.perRank.emplace_back(kTraceFields[f].name, std::move(values));
     }
     file_->appendTrace(block);
   }

@@ -5,6 +5,10 @@
 
 namespace memsgd {
 
+double resolveLambda(std::optional<double> configured, std::uint64_t globalRows) {
+  return configured.value_or(1.0 / static_cast<double>(globalRows));
+}
+
 double logisticLoss(double margin) {
   // log(1 + e^-z) = max(-z, 0) + log1p(e^-|z|): the exponent is never positive.
   return std::max(-margin, 0.0) + std::log1p(std::exp(-std::abs(margin)));

@@ -14,7 +14,7 @@ ResolvedHyperParameters resolveHyperParameters(const RunConfig& config, std::uin
   const bool sparsifying = isSparsifying(config.compression.method);
   const double defaultOffset =
       sparsifying ? d / static_cast<double>(resolveK(config.compression, dim)) : d;
-  return {config.model.lambda.value_or(1.0 / static_cast<double>(globalRows)),
+  return {resolveLambda(config.model.lambda, globalRows),
           config.optimizer.offset.value_or(defaultOffset)};
 }
 
@@ -37,13 +37,16 @@ Trainer<Scalar>::Trainer(const RunConfig& config, const Communicator& comm,
                Rng(config.optimizer.seed, static_cast<std::uint64_t>(comm.rank()),
                    static_cast<std::uint64_t>(RngPurpose::kSampling))),
       sparseExchange_(comm, *codec_),
-      denseExchange_(comm, config.communication.valueType),
       batchSize_(config.optimizer.batchSize),
       samplesPerStep_(static_cast<std::uint64_t>(comm.size()) * config.optimizer.batchSize),
       applyScale_(config.communication.aggregation == Aggregation::kMean
                       ? 1.0 / static_cast<double>(comm.size())
                       : 1.0),
-      x_(VectorOf<Scalar>::Zero(train.dim())) {}
+      x_(VectorOf<Scalar>::Zero(train.dim())) {
+  if (compressor_->isDense()) {
+    denseExchange_.emplace(comm, config.communication.valueType);
+  }
+}
 
 template <typename Scalar>
 void Trainer<Scalar>::step() {
@@ -71,9 +74,9 @@ void Trainer<Scalar>::step() {
 template <typename Scalar>
 void Trainer<Scalar>::stepDense(VectorRefOf<Scalar> v) {
   // c = v in wire precision, m = v - c, summed in place; no message, no indices.
-  denseExchange_.exchange(v, memory_.enabled(), counters_);
+  denseExchange_->exchange(v, memory_.enabled(), counters_);
   averager_.beforeDenseUpdate(x_);
-  denseExchange_.subtractSum(applyScale_, VectorRefOf<Scalar>(x_));
+  denseExchange_->subtractSum(applyScale_, VectorRefOf<Scalar>(x_));
 }
 
 template <typename Scalar>

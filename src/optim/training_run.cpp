@@ -25,7 +25,7 @@
 namespace memsgd {
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
+constexpr const char* kVersion = MEMSGD_VERSION;  // CMake's project version
 // The decay rate (and the divergence hint) assume ||a_i|| <= 1. Rows normalised in float sit
 // within 1e-6 of 1; 10% above unit is a data set that was never normalised.
 constexpr double kUnitRowTolerance = 1.1;

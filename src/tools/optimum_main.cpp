@@ -27,7 +27,7 @@ void runOptimum(const memsgd::RunConfig& config, const memsgd::Communicator& com
   const auto dim = static_cast<std::uint64_t>(shards.train.dim());
   memsgd::requireMemory(memsgd::estimateOptimumMemory(dim), dim, shards.dimOrigin, comm);
   const auto rows = shards.train.globalRows();
-  const double lambda = config.model.lambda.value_or(1.0 / static_cast<double>(rows));
+  const double lambda = memsgd::resolveLambda(config.model.lambda, rows);
   const memsgd::LogisticRegression<double> model(shards.train, lambda);
   const memsgd::OptimumResult result =
       memsgd::findOptimum(model, comm, kGradientTolerance, kMaxIterations);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 namespace memsgd {
 
 template <typename Scalar>
@@ -56,6 +58,12 @@ TEST(DenseExchange, KeepsTheWireRemainderOrZero) {
     const Vector expectedX = -comm.size() * v.cast<float>().cast<double>();
     EXPECT_TRUE(x.isApprox(expectedX, 1e-6));
   }
+}
+
+// fp16 has no MPI sum: the exchange refuses it rather than summing in another precision.
+TEST(DenseExchange, RefusesFp16) {
+  const Communicator comm;
+  EXPECT_THROW(DenseExchange(comm, ValueType::kFloat16), std::invalid_argument);
 }
 
 }  // namespace memsgd

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
+#include <string>
+#include <string_view>
 
 #include "memsgd/error.hpp"
 
@@ -46,6 +49,73 @@ TEST(CompressorFactory, FloatAndDoubleCompressorsSendTheSameMessage) {
     EXPECT_NEAR(fromFloat.scale, fromDouble.scale, 1e-14 * fromDouble.scale) << name;
     EXPECT_GT(fromFloat.size(), 0U) << name;
   }
+}
+
+// Every registered compressor for dimension 2000, as a trainer builds it: each sends some but
+// not all coordinates of a vector in [-1, 1]^d, approx_top_k with a noisy estimate of the k-th
+// magnitude (the 3rd largest of 50 samples), so its draws change its messages.
+constexpr Eigen::Index kStreamDim = 2000;
+std::unique_ptr<Compressor<double>> compressorFor(std::string_view name) {
+  CompressionConfig config;
+  config.method = std::string(name);
+  config.k = 100;
+  config.threshold = 0.5;
+  config.sampleSize = 50;
+  return makeCompressor<double>(config, kStreamDim, 3, 1);
+}
+
+// A checkpoint saves and restores a compressor's stream through randomSource() alone: a
+// randomised compressor that does not expose its generator would resume on another stream.
+// Every compressor, rebuilt and given the original's stream state, sends what the original
+// sends next; and a fresh one does not, for randomised compressors (the check can fail).
+TEST(CompressorFactory, RestoredRandomSourceContinuesEveryCompressor) {
+  const Vector v = Vector::Random(kStreamDim);
+  for (const std::string_view name : compressorNames()) {
+    const auto original = compressorFor(name);
+    SparseMessage message;
+    for (int step = 0; step < 3; ++step) {
+      original->compress(v, message);  // the stream moves on, as in a run before a checkpoint
+    }
+    const auto resumed = compressorFor(name);
+    const auto fresh = compressorFor(name);
+    ASSERT_EQ(original->randomSource() == nullptr, resumed->randomSource() == nullptr) << name;
+    if (const Rng* rng = original->randomSource()) {
+      resumed->randomSource()->setState(rng->state());
+    }
+    SparseMessage next;
+    SparseMessage resumedNext;
+    SparseMessage freshNext;
+    original->compress(v, next);
+    resumed->compress(v, resumedNext);
+    fresh->compress(v, freshNext);
+    EXPECT_EQ(resumedNext.indices, next.indices) << name;
+    EXPECT_EQ(resumedNext.values, next.values) << name;
+    EXPECT_EQ(resumedNext.scale, next.scale) << name;
+    if (original->randomSource() != nullptr) {
+      EXPECT_TRUE(freshNext.indices != next.indices || freshNext.values != next.values) << name;
+    }
+  }
+}
+
+// fixedPairs() is a promise the exchange relies on to skip the size round: every message of a
+// compressor that makes it has exactly that many pairs.
+TEST(CompressorFactory, FixedPairsIsTheSizeOfEveryMessage) {
+  for (const std::string_view name : compressorNames()) {
+    const auto compressor = compressorFor(name);
+    const auto promised = compressor->fixedPairs();
+    if (!promised) {
+      continue;
+    }
+    for (int step = 0; step < 3; ++step) {
+      SparseMessage message;
+      compressor->compress(Vector::Random(kStreamDim), message);
+      EXPECT_EQ(message.size(), *promised) << name;
+    }
+  }
+}
+
+TEST(CompressorFactory, IdentitySendsAllCoordinates) {
+  EXPECT_EQ(compressorFor("none")->fixedPairs(), static_cast<std::size_t>(kStreamDim));
 }
 
 TEST(CompressorFactory, ReportsUnknownNameAndOversizedK) {

@@ -4,6 +4,7 @@
 
 #include <sstream>
 #include <string>
+#include <variant>
 
 #include "memsgd/io/run_file_reader.hpp"
 #include "memsgd/optim/training_run.hpp"
@@ -42,6 +43,9 @@ TEST_P(Determinism, SameSeedSameMetricsOtherSeedOtherRun) {
   }
   EXPECT_EQ(a.readMatrix("/ranks/bytes_received"), b.readMatrix("/ranks/bytes_received"));
   EXPECT_NE(a.readColumn("/metrics/train_loss"), c.readColumn("/metrics/train_loss"));
+  // The version recorded is CMake's project version, the one place it is written.
+  EXPECT_EQ(std::get<std::string>(a.readAttribute("/config", "memsgd_version")),
+            MEMSGD_PROJECT_VERSION);
 }
 
 INSTANTIATE_TEST_SUITE_P(Precisions, Determinism, ::testing::Values("double", "float"));

@@ -10,13 +10,14 @@
 namespace memsgd {
 
 // The uncompressed baseline: every rank's dense vector summed with one in-place MPI_Allreduce, in
-// the configured wire precision (fp32 or fp64). One reused wire buffer, no indices, no copies
-// beyond rounding v into it: dense SGD's step is a few passes over d.
+// the configured wire precision (fp32 or fp64). A reused wire buffer of that precision (the
+// other of the two stays empty), no indices, no copies beyond rounding v into it: dense SGD's
+// step is a few passes over d.
 class DenseExchange {
  public:
-  // fp16 has no MPI sum: makeCodec refuses it for dense SGD before a run starts.
-  DenseExchange(const Communicator& comm, ValueType valueType)
-      : comm_(comm), valueType_(valueType) {}
+  // Throws std::invalid_argument for fp16, which has no MPI sum (for users, makeCodec refuses
+  // it with the config's words before a run starts).
+  DenseExchange(const Communicator& comm, ValueType valueType);
 
   // Collective. c = v rounded to the wire precision is summed over ranks; v keeps v - c (what the
   // peers never see, for an error memory) or, with keepRemainder false, becomes 0. Scalar is float

@@ -19,9 +19,9 @@ class SparseExchange {
   SparseExchange(const Communicator& comm, const MessageCodec& codec);
 
   // Collective. Afterwards received(r) is rank r's message as decoded from the wire (the own
-  // one included). `fixedPairs`: every rank promises exactly that many pairs; with a codec whose
-  // size depends only on the pair count, that saves the MPI_Allgather of message sizes, which
-  // is otherwise sent first and counted as header bytes.
+  // one included). `fixedPairs`: every rank promises exactly that many pairs (asserted in debug
+  // builds); with a codec whose size depends only on the pair count, that saves the
+  // MPI_Allgather of message sizes, which is otherwise sent first and counted as header bytes.
   void exchange(const SparseMessage& mine, std::optional<std::size_t> fixedPairs,
                 CommCounters& counters);
 

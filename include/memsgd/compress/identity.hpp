@@ -9,10 +9,15 @@ namespace memsgd {
 template <typename Scalar>
 class Identity final : public Compressor<Scalar> {
  public:
+  explicit Identity(std::size_t dim) : dim_(dim) {}
   void compress(const ConstVectorRefOf<Scalar>& v, SparseMessage& out) override;
   [[nodiscard]] std::string_view name() const override { return "none"; }
-  [[nodiscard]] std::optional<std::size_t> fixedPairs() const override { return std::nullopt; }
+  // All d coordinates, always.
+  [[nodiscard]] std::optional<std::size_t> fixedPairs() const override { return dim_; }
   [[nodiscard]] bool isDense() const override { return true; }
+
+ private:
+  std::size_t dim_;
 };
 
 }  // namespace memsgd

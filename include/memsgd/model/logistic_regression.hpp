@@ -1,11 +1,15 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "memsgd/data/dataset.hpp"
 
 namespace memsgd {
+
+// model.lambda as configured, else 1/n for n training rows in all (the paper's choice).
+double resolveLambda(std::optional<double> configured, std::uint64_t globalRows);
 
 // log(1 + exp(-z)) without overflow or cancellation for any finite margin z.
 double logisticLoss(double margin);
@@ -37,11 +41,12 @@ class LogisticRegression {
   [[nodiscard]] double regularizer(const ConstRef& x) const;
 
   // out += scale * (mean over `rows` of the data-term gradient), touching only the rows' nonzeros.
-  // The regulariser's gradient lambda*x is added by the caller (dense, see
-  // addScaledRegularizerGradient).
+  // The regulariser's gradient lambda*x is the caller's (dense): the trainer adds it in the
+  // compressor's pass over v (Compressor::addScaledAndCompress) or in one pass of its own.
   void addScaledDataGradient(const ConstRef& x, std::span<const std::uint32_t> rows, double scale,
                              VectorRefOf<Scalar> out) const;
-  // out += scale * lambda * x.
+  // out += scale * lambda * x: the regulariser's gradient alone, where no pass over v is shared
+  // (the trainer fuses it into the compressor's pass instead).
   void addScaledRegularizerGradient(const ConstRef& x, double scale, VectorRefOf<Scalar> out) const;
 
  private:

@@ -22,7 +22,7 @@ namespace memsgd {
 
 // Hyper-parameters that depend on the data, resolved from the config's "auto" values.
 struct ResolvedHyperParameters {
-  double lambda;  // 1/n unless configured
+  double lambda;  // resolveLambda()
   double offset;  // the paper's a: d/k for sparsifying compressors, d otherwise, unless configured
 };
 ResolvedHyperParameters resolveHyperParameters(const RunConfig& config, std::uint64_t globalRows,
@@ -67,11 +67,9 @@ class Trainer {
   [[nodiscard]] std::uint64_t steps() const { return steps_; }
   // t: samples processed by all ranks so far.
   [[nodiscard]] std::uint64_t samples() const { return samples_; }
-  [[nodiscard]] std::uint64_t samplesPerStep() const { return samplesPerStep_; }
   [[nodiscard]] const VectorOf<Scalar>& x() const { return x_; }
   // The averaged iterate that losses are reported at.
   void averagedIterate(VectorOf<Scalar>& out) const { averager_.average(x_, out); }
-  [[nodiscard]] const ErrorMemory<Scalar>& memory() const { return memory_; }
   [[nodiscard]] const CommCounters& counters() const { return counters_; }
   [[nodiscard]] const LogisticRegression<Scalar>& model() const { return model_; }
   [[nodiscard]] double learningRate() const {
@@ -99,7 +97,7 @@ class Trainer {
   Averager<Scalar> averager_;
   ShardSampler sampler_;
   SparseExchange sparseExchange_;
-  DenseExchange denseExchange_;
+  std::optional<DenseExchange> denseExchange_;  // for the dense compressor only
   std::uint32_t batchSize_;
   std::uint64_t samplesPerStep_;
   double applyScale_;  // 1 for sum aggregation, 1/P for mean
