@@ -1,5 +1,6 @@
 #include "memsgd/optim/recording_observer.hpp"
 
+#include "memsgd/io/checkpoint_file.hpp"
 #include "memsgd/log/run_recorder.hpp"
 
 namespace memsgd {
@@ -23,6 +24,11 @@ void RecordingObserver<Scalar>::atStart() {
   if (!resuming_) {
     record();
   }
+}
+
+template <typename Scalar>
+std::uint64_t RecordingObserver<Scalar>::nextDue() const {
+  return progress_.nextEvaluation;
 }
 
 template <typename Scalar>

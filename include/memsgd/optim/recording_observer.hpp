@@ -2,7 +2,6 @@
 
 #include <cstdint>
 
-#include "memsgd/io/checkpoint_file.hpp"
 #include "memsgd/optim/averaged_evaluation.hpp"
 #include "memsgd/optim/run_clock.hpp"
 #include "memsgd/optim/run_observer.hpp"
@@ -11,6 +10,7 @@
 namespace memsgd {
 
 class RunRecorder;
+struct RunProgress;
 
 // The run file's rows: one at the start, one every log.eval_every samples (progress.nextEvaluation,
 // continued across a resume) and a closing one at the end unless the last step has one.
@@ -23,7 +23,7 @@ class RecordingObserver final : public RunObserver {
 
   // A resumed run has its start row already.
   void atStart() override;
-  [[nodiscard]] std::uint64_t nextDue() const override { return progress_.nextEvaluation; }
+  [[nodiscard]] std::uint64_t nextDue() const override;
   void onSchedule(std::uint64_t samples) override;
   void atEnd() override;
 
