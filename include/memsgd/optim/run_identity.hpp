@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "memsgd/comm/communicator.hpp"
+#include "memsgd/config/run_config.hpp"
+#include "memsgd/data/distributed_load.hpp"
+#include "memsgd/io/attribute_json.hpp"
+#include "memsgd/io/checkpoint_file.hpp"
+#include "memsgd/optim/trainer.hpp"
+
+namespace memsgd {
+
+// What a run is: the f* it measures against, the attributes its run file records and the
+// identity a checkpoint of it must match.
+
+// f* from model.optimum: the number, or the file's value once its identity matches this run's
+// problem (an f* of other data or another lambda would make every suboptimality wrong).
+// Collective.
+template <typename Scalar>
+std::optional<double> readOptimum(const RunConfig& config, const Communicator& comm,
+                                  const ShardedData<Scalar>& shards,
+                                  const Trainer<Scalar>& trainer);
+
+// The run file's /config attributes: the resolved settings and what they resolved to. Collective.
+template <typename Scalar>
+std::vector<std::pair<std::string, AttributeValue>> runAttributes(
+    const RunConfig& config, const Communicator& comm, const ShardedData<Scalar>& shards,
+    const Trainer<Scalar>& trainer, const std::optional<double>& optimum);
+
+// What a checkpoint must share with the run that resumes it: every setting except the length of
+// the run and where and how it logs, with compression.k as the integer k in force, plus the rank
+// count and the dimension. The data and f* are compared by content (fingerprints, value), so the
+// same run resumes from another directory and changed data at the same path is refused.
+template <typename Scalar>
+CheckpointIdentity checkpointIdentity(const RunConfig& config, std::uint64_t k,
+                                      const Communicator& comm, const ShardedData<Scalar>& shards,
+                                      const std::optional<double>& optimum);
+
+}  // namespace memsgd

@@ -1,0 +1,118 @@
+#include "memsgd/optim/run_checks.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "memsgd/compress/compressor_factory.hpp"
+#include "memsgd/io/run_file.hpp"
+#include "memsgd/optim/memory_estimate.hpp"
+
+namespace memsgd {
+namespace {
+
+// The decay rate (and the divergence hint) assume ||a_i|| <= 1. Rows normalised in float sit
+// within 1e-6 of 1; 10% above unit is a data set that was never normalised.
+constexpr double kUnitRowTolerance = 1.1;
+
+// A batch larger than a shard would wrap around it, running several epochs per step. Collective.
+template <typename Scalar>
+void checkBatchSize(const OptimizerConfig& optimizer, const Dataset<Scalar>& train,
+                    const Communicator& comm) {
+  const std::uint64_t smallest = comm.allreduceMin(static_cast<std::uint64_t>(train.rows()));
+  comm.agreeOn([&] {
+    if (optimizer.batchSize > smallest) {
+      throw ConfigError("optimizer.batch_size = " + std::to_string(optimizer.batchSize) +
+                        ": exceeds the " + std::to_string(smallest) +
+                        " rows of the smallest rank's shard (" +
+                        std::to_string(train.globalRows()) + " rows over " +
+                        std::to_string(comm.size()) + " ranks)");
+    }
+  });
+}
+
+}  // namespace
+
+void refuseToReplaceCheckpoint(const RunConfig& config, const Communicator& comm) {
+  comm.agreeOn([&] {
+    if (comm.rank() != 0 || config.log.checkpointEvery == 0) {
+      return;
+    }
+    std::error_code ignored;
+    if (!config.resumeFrom.empty() &&
+        std::filesystem::equivalent(config.log.checkpoint, config.resumeFrom, ignored)) {
+      return;  // continuing a checkpoint replaces it
+    }
+    requireReplaceable(config.log.checkpoint, config.log.overwrite);
+  });
+}
+
+template <typename Scalar>
+void requireRunnable(const RunConfig& config, const ShardedData<Scalar>& shards,
+                     const Communicator& comm) {
+  const auto dim = static_cast<std::uint64_t>(shards.train.dim());
+  requireMemory(estimateTrainingMemory(config, dim, comm.size()).total(), dim, shards.dimOrigin,
+                comm);
+  checkBatchSize(config.optimizer, shards.train, comm);
+}
+
+template <typename Scalar>
+double largestSquaredRowNorm(const Dataset<Scalar>& data, const Communicator& comm) {
+  double largest = 0.0;
+  if (data.isDense()) {
+    // Row by row: a cast of the whole shard to double would copy it.
+    for (Eigen::Index row = 0; row < data.rows(); ++row) {
+      largest = std::max(largest, data.denseRows().row(row).template cast<double>().squaredNorm());
+    }
+  } else {
+    const auto& rows = data.sparseRows();
+    for (Eigen::Index row = 0; row < rows.outerSize(); ++row) {
+      double sum = 0.0;
+      for (typename Dataset<Scalar>::SparseRows::InnerIterator it(rows, row); it; ++it) {
+        sum += static_cast<double>(it.value()) * static_cast<double>(it.value());
+      }
+      largest = std::max(largest, sum);
+    }
+  }
+  return comm.allreduceMax(largest);
+}
+
+void warnOfRowNorms(const RunConfig& config, const Communicator& comm, double rowNormSquared) {
+  if (comm.rank() == 0 && config.optimizer.schedule == Schedule::kDecay &&
+      rowNormSquared > kUnitRowTolerance) {
+    std::cerr << "warning: optimizer.schedule = decay assumes rows of norm <= 1, but the largest "
+                 "squared row norm is " +
+                     shortNumber(rowNormSquared) + "; set data.normalize = l2\n"
+              << std::flush;
+  }
+}
+
+std::string divergenceHint(const RunConfig& config, double rowNormSquared) {
+  std::string hint;
+  if (rowNormSquared > kUnitRowTolerance) {
+    hint += "rows are far from unit norm (largest ||a_i||^2 = " + shortNumber(rowNormSquared) +
+            "): set data.normalize = l2; ";
+  }
+  if (config.compression.memory && isUnbiased(config.compression.method)) {
+    hint += "memory accumulates the variance of the unbiased " + config.compression.method +
+            ": set compression.memory = false; ";
+  }
+  return hint + (hint.empty() ? "" : "or ") +
+         (config.optimizer.schedule == Schedule::kConstant ? "lower optimizer.rate"
+                                                           : "lower optimizer.gamma");
+}
+
+std::string shortNumber(double value) {
+  std::array<char, 32> buffer{};
+  const int length = std::snprintf(buffer.data(), buffer.size(), "%.6g", value);
+  return {buffer.data(), static_cast<std::size_t>(std::max(length, 0))};
+}
+
+template void requireRunnable(const RunConfig&, const ShardedData<float>&, const Communicator&);
+template void requireRunnable(const RunConfig&, const ShardedData<double>&, const Communicator&);
+template double largestSquaredRowNorm(const Dataset<float>&, const Communicator&);
+template double largestSquaredRowNorm(const Dataset<double>&, const Communicator&);
+
+}  // namespace memsgd
