@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <variant>
 
+#include "memsgd/core/error.hpp"
 #include "memsgd/data/data_fingerprint.hpp"
-#include "memsgd/error.hpp"
 #include "memsgd/io/run_file_reader.hpp"
 
 namespace memsgd {

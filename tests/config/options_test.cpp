@@ -1,4 +1,4 @@
-#include "memsgd/config/options.hpp"
+#include "memsgd/cli/options.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "memsgd/compress/compressor_factory.hpp"
-#include "memsgd/error.hpp"
+#include "memsgd/core/error.hpp"
 #include "test_paths.hpp"
 
 namespace memsgd {

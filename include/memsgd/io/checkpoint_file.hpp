@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "memsgd/comm/communicator.hpp"
+#include "memsgd/mpi/communicator.hpp"
 #include "memsgd/optim/trainer.hpp"
 
 namespace memsgd {

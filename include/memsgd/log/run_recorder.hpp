@@ -5,10 +5,10 @@
 #include <utility>
 #include <vector>
 
-#include "memsgd/comm/communicator.hpp"
 #include "memsgd/config/run_config.hpp"
 #include "memsgd/io/run_file.hpp"
 #include "memsgd/log/console.hpp"
+#include "memsgd/mpi/communicator.hpp"
 #include "memsgd/optim/evaluator.hpp"
 #include "memsgd/optim/trainer.hpp"
 

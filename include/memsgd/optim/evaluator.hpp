@@ -2,9 +2,9 @@
 
 #include <optional>
 
-#include "memsgd/comm/communicator.hpp"
 #include "memsgd/data/dataset.hpp"
 #include "memsgd/model/logistic_regression.hpp"
+#include "memsgd/mpi/communicator.hpp"
 
 namespace memsgd {
 

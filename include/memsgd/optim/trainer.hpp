@@ -5,7 +5,6 @@
 #include <optional>
 
 #include "memsgd/comm/comm_counters.hpp"
-#include "memsgd/comm/communicator.hpp"
 #include "memsgd/comm/dense_exchange.hpp"
 #include "memsgd/comm/sparse_exchange.hpp"
 #include "memsgd/compress/compressor.hpp"
@@ -15,6 +14,7 @@
 #include "memsgd/data/dataset.hpp"
 #include "memsgd/data/shard_sampler.hpp"
 #include "memsgd/model/logistic_regression.hpp"
+#include "memsgd/mpi/communicator.hpp"
 #include "memsgd/optim/averager.hpp"
 #include "memsgd/optim/learning_rate.hpp"
 

@@ -1,4 +1,4 @@
-#include "memsgd/config/options.hpp"
+#include "memsgd/cli/options.hpp"
 
 #include <algorithm>
 #include <array>
@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "memsgd/compress/compressor_factory.hpp"
+#include "memsgd/core/error.hpp"
 #include "memsgd/data/synthetic_data.hpp"
-#include "memsgd/error.hpp"
 
 namespace memsgd {
 namespace {
