@@ -1,6 +1,6 @@
 #pragma once
 
-#include "memsgd/data/dataset.hpp"
+#include "memsgd/core/vector.hpp"
 #include "memsgd/model/logistic_regression.hpp"
 #include "memsgd/mpi/communicator.hpp"
 

@@ -4,7 +4,7 @@
 #include <iosfwd>
 
 #include "memsgd/config/run_config.hpp"
-#include "memsgd/data/dataset.hpp"
+#include "memsgd/core/vector.hpp"
 #include "memsgd/mpi/communicator.hpp"
 #include "memsgd/optim/evaluator.hpp"
 
