@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "memsgd/mpi/communicator.hpp"
-#include "memsgd/optim/trainer.hpp"
+#include "memsgd/optim/trainer_state.hpp"
 
 namespace memsgd {
 
