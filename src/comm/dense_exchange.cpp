@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "memsgd/comm/mpi_check.hpp"
+#include "memsgd/mpi/mpi_check.hpp"
 
 namespace memsgd {
 namespace {

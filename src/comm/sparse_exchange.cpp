@@ -4,7 +4,7 @@
 #include <limits>
 #include <string>
 
-#include "memsgd/comm/mpi_check.hpp"
+#include "memsgd/mpi/mpi_check.hpp"
 
 namespace memsgd {
 

@@ -18,7 +18,7 @@
 #include "memsgd/compress/sign_codec.hpp"
 #include "memsgd/compress/threshold.hpp"
 #include "memsgd/compress/top_k.hpp"
-#include "memsgd/error.hpp"
+#include "memsgd/core/error.hpp"
 
 namespace memsgd {
 namespace {

@@ -16,7 +16,7 @@
 #include <string_view>
 #include <system_error>
 
-#include "memsgd/error.hpp"
+#include "memsgd/core/error.hpp"
 
 namespace memsgd {
 namespace {

@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include "memsgd/core/error.hpp"
 #include "memsgd/data/libsvm_reader.hpp"
 #include "memsgd/data/row_partition.hpp"
-#include "memsgd/error.hpp"
 #include "memsgd/util/random.hpp"
 
 namespace memsgd {

@@ -3,7 +3,7 @@
 #include <string>
 #include <utility>
 
-#include "memsgd/error.hpp"
+#include "memsgd/core/error.hpp"
 
 namespace memsgd {
 

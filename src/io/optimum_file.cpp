@@ -6,8 +6,9 @@
 #include <filesystem>
 #include <variant>
 
+#include "memsgd/config/choices.hpp"
+#include "memsgd/core/error.hpp"
 #include "memsgd/data/data_fingerprint.hpp"
-#include "memsgd/error.hpp"
 #include "memsgd/io/run_file_reader.hpp"
 
 namespace memsgd {
@@ -19,7 +20,7 @@ std::vector<std::pair<std::string, AttributeValue>> identityAttributes(
   return {{"rows", static_cast<std::int64_t>(identity.rows)},
           {"dim", static_cast<std::int64_t>(identity.dim)},
           {"lambda", identity.lambda},
-          {"normalize", std::string(identity.normalization == Normalization::kL2 ? "l2" : "none")},
+          {"normalize", toString(identity.normalization)},
           {"train_fingerprint", formatFingerprint(identity.trainFingerprint)}};
 }
 

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <system_error>
 
-#include "memsgd/error.hpp"
+#include "memsgd/core/error.hpp"
 
 namespace memsgd {
 namespace {

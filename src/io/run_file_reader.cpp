@@ -4,7 +4,7 @@
 #include <array>
 #include <memory>
 
-#include "memsgd/error.hpp"
+#include "memsgd/core/error.hpp"
 
 namespace memsgd {
 namespace {

@@ -6,7 +6,7 @@
 #include <span>
 #include <string>
 
-#include "memsgd/comm/mpi_check.hpp"
+#include "memsgd/mpi/mpi_check.hpp"
 
 namespace memsgd {
 namespace {

@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <string>
 
-#include "memsgd/comm/mpi_check.hpp"
 #include "memsgd/compress/compressor_factory.hpp"
+#include "memsgd/mpi/mpi_check.hpp"
 #include "memsgd/optim/optimum.hpp"
 #include "memsgd/util/available_memory.hpp"
 

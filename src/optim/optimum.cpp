@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "memsgd/error.hpp"
+#include "memsgd/core/error.hpp"
 
 namespace memsgd {
 namespace {

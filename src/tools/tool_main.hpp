@@ -6,10 +6,10 @@
 #include <optional>
 #include <string>
 
-#include "memsgd/comm/communicator.hpp"
-#include "memsgd/comm/mpi_environment.hpp"
-#include "memsgd/config/options.hpp"
-#include "memsgd/error.hpp"
+#include "memsgd/cli/options.hpp"
+#include "memsgd/core/error.hpp"
+#include "memsgd/mpi/communicator.hpp"
+#include "memsgd/mpi/mpi_environment.hpp"
 
 namespace memsgd::tools {
 

@@ -4,7 +4,7 @@
 // compares with an existing run file's).
 #include <iostream>
 
-#include "memsgd/optim/training_run.hpp"
+#include "memsgd/run/training_run.hpp"
 #include "tool_main.hpp"
 
 int main(int argc, char** argv) {

@@ -32,14 +32,14 @@
 #include <vector>
 
 #include "memsgd/comm/comm_counters.hpp"
-#include "memsgd/comm/communicator.hpp"
 #include "memsgd/comm/dense_exchange.hpp"
-#include "memsgd/comm/mpi_check.hpp"
-#include "memsgd/comm/mpi_environment.hpp"
 #include "memsgd/comm/sparse_exchange.hpp"
 #include "memsgd/compress/compressor_factory.hpp"
 #include "memsgd/compress/selection.hpp"
 #include "memsgd/config/run_config.hpp"
+#include "memsgd/mpi/communicator.hpp"
+#include "memsgd/mpi/mpi_check.hpp"
+#include "memsgd/mpi/mpi_environment.hpp"
 #include "memsgd/util/random.hpp"
 
 namespace memsgd {

@@ -31,11 +31,11 @@
 #include <utility>
 #include <vector>
 
-#include "memsgd/comm/communicator.hpp"
-#include "memsgd/comm/mpi_environment.hpp"
 #include "memsgd/compress/selection.hpp"
 #include "memsgd/config/run_config.hpp"
 #include "memsgd/data/dataset.hpp"
+#include "memsgd/mpi/communicator.hpp"
+#include "memsgd/mpi/mpi_environment.hpp"
 #include "memsgd/optim/trainer.hpp"
 #include "memsgd/util/random.hpp"
 #include "read_bandwidth.hpp"

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "memsgd/error.hpp"
+#include "memsgd/core/error.hpp"
 
 namespace memsgd {
 namespace {

@@ -1,4 +1,4 @@
-#include "memsgd/config/options.hpp"
+#include "memsgd/cli/options.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -12,7 +12,8 @@
 #include <vector>
 
 #include "memsgd/compress/compressor_factory.hpp"
-#include "memsgd/error.hpp"
+#include "memsgd/config/choices.hpp"
+#include "memsgd/core/error.hpp"
 #include "test_paths.hpp"
 
 namespace memsgd {
@@ -214,6 +215,17 @@ TEST_F(ConfigTest, ReadsEveryKeyIntoItsField) {
   EXPECT_EQ(config.log.evalEvery, 1000U);
   EXPECT_TRUE(config.log.overwrite);
   EXPECT_TRUE(config.log.quiet);
+}
+
+// toString(Normalization) is the word data.normalize accepts and records (the optimum file's
+// identity spells the setting with it), for every value.
+TEST_F(ConfigTest, NormalizationNamesAreTheWordsTheKeyAccepts) {
+  for (const auto normalization : {Normalization::kNone, Normalization::kL2}) {
+    const std::string word = toString(normalization);
+    const RunConfig config = parse({"--data.train=" + trainFile_, "--data.normalize=" + word});
+    EXPECT_EQ(config.data.normalize, normalization) << word;
+    EXPECT_EQ(resolvedValue(config, "data.normalize"), word);
+  }
 }
 
 TEST_F(ConfigTest, AutoLeavesDerivedValuesUnset) {

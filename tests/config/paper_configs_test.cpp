@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "memsgd/config/options.hpp"
+#include "memsgd/cli/options.hpp"
 #include "test_paths.hpp"
 
 namespace memsgd {

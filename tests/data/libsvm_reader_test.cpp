@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "memsgd/error.hpp"
+#include "memsgd/core/error.hpp"
 #include "test_paths.hpp"
 
 namespace memsgd {

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "fuzz_file.hpp"
-#include "memsgd/config/options.hpp"
-#include "memsgd/error.hpp"
+#include "memsgd/cli/options.hpp"
+#include "memsgd/core/error.hpp"
 
 namespace {
 

@@ -10,8 +10,8 @@
 #include <optional>
 
 #include "fuzz_file.hpp"
+#include "memsgd/core/error.hpp"
 #include "memsgd/data/libsvm_reader.hpp"
-#include "memsgd/error.hpp"
 
 namespace {
 

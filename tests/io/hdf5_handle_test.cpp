@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "memsgd/error.hpp"
+#include "memsgd/core/error.hpp"
 
 namespace memsgd {
 namespace {

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "memsgd/error.hpp"
+#include "memsgd/core/error.hpp"
 #include "memsgd/io/run_file_reader.hpp"
 
 namespace memsgd {

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "memsgd/config/options.hpp"
+#include "memsgd/cli/options.hpp"
 #include "memsgd/io/run_file_reader.hpp"
-#include "memsgd/optim/training_run.hpp"
+#include "memsgd/run/training_run.hpp"
 #include "run_helpers.hpp"
 #include "test_paths.hpp"
 

@@ -7,7 +7,7 @@
 #include <variant>
 
 #include "memsgd/io/run_file_reader.hpp"
-#include "memsgd/optim/training_run.hpp"
+#include "memsgd/run/training_run.hpp"
 #include "run_helpers.hpp"
 #include "test_paths.hpp"
 

@@ -1,4 +1,4 @@
-#include "memsgd/optim/divergence_check.hpp"
+#include "memsgd/run/divergence_check.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <sstream>
 #include <string>
 
-#include "memsgd/comm/communicator.hpp"
+#include "memsgd/mpi/communicator.hpp"
 
 namespace memsgd {
 namespace {

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "memsgd/io/run_file_reader.hpp"
-#include "memsgd/optim/training_run.hpp"
+#include "memsgd/run/training_run.hpp"
 #include "run_helpers.hpp"
 #include "test_paths.hpp"
 

@@ -1,4 +1,4 @@
-#include "memsgd/optim/run_observer.hpp"
+#include "memsgd/run/run_observer.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "memsgd/optim/run_clock.hpp"
+#include "memsgd/run/run_clock.hpp"
 
 namespace memsgd {
 namespace {

@@ -13,16 +13,16 @@
 #include <variant>
 #include <vector>
 
-#include "memsgd/comm/communicator.hpp"
+#include "memsgd/core/error.hpp"
 #include "memsgd/data/data_fingerprint.hpp"
 #include "memsgd/data/distributed_load.hpp"
 #include "memsgd/data/libsvm_reader.hpp"
-#include "memsgd/error.hpp"
 #include "memsgd/io/optimum_file.hpp"
 #include "memsgd/io/run_file_reader.hpp"
 #include "memsgd/model/logistic_regression.hpp"
+#include "memsgd/mpi/communicator.hpp"
 #include "memsgd/optim/optimum.hpp"
-#include "memsgd/optim/training_run.hpp"
+#include "memsgd/run/training_run.hpp"
 #include "run_helpers.hpp"
 #include "test_paths.hpp"
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "memsgd/comm/communicator.hpp"
-#include "memsgd/config/options.hpp"
+#include "memsgd/cli/options.hpp"
+#include "memsgd/mpi/communicator.hpp"
 
 namespace memsgd::test {
 

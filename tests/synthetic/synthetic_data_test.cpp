@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "memsgd/error.hpp"
+#include "memsgd/core/error.hpp"
 
 namespace memsgd {
 namespace {

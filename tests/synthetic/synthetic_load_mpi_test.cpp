@@ -2,10 +2,10 @@
 
 #include <array>
 
+#include "memsgd/core/error.hpp"
 #include "memsgd/data/distributed_load.hpp"
 #include "memsgd/data/row_partition.hpp"
 #include "memsgd/data/synthetic_data.hpp"
-#include "memsgd/error.hpp"
 
 namespace memsgd {
 namespace {

@@ -3,9 +3,9 @@
 #include <vector>
 
 #include "memsgd/comm/comm_counters.hpp"
-#include "memsgd/comm/communicator.hpp"
 #include "memsgd/config/run_config.hpp"
-#include "memsgd/data/dataset.hpp"
+#include "memsgd/core/vector.hpp"
+#include "memsgd/mpi/communicator.hpp"
 
 namespace memsgd {
 

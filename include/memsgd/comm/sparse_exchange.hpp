@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "memsgd/comm/comm_counters.hpp"
-#include "memsgd/comm/communicator.hpp"
 #include "memsgd/compress/message_codec.hpp"
 #include "memsgd/compress/sparse_message.hpp"
+#include "memsgd/mpi/communicator.hpp"
 
 namespace memsgd {
 

@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "memsgd/compress/sparse_message.hpp"
-#include "memsgd/data/dataset.hpp"
+#include "memsgd/core/vector.hpp"
 #include "memsgd/util/random.hpp"
 
 namespace memsgd {

@@ -2,7 +2,7 @@
 
 #include "memsgd/compress/compressor.hpp"
 #include "memsgd/compress/sparse_message.hpp"
-#include "memsgd/data/dataset.hpp"
+#include "memsgd/core/vector.hpp"
 
 namespace memsgd {
 

@@ -4,22 +4,10 @@
 #include <Eigen/SparseCore>
 #include <cstdint>
 
-#include "memsgd/config/run_config.hpp"
+#include "memsgd/core/vector.hpp"
 #include "memsgd/data/libsvm_reader.hpp"
 
 namespace memsgd {
-
-// Vectors of the model's precision (model.precision: x, the error memory, the data values).
-template <typename Scalar>
-using VectorOf = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
-template <typename Scalar>
-using VectorRefOf = Eigen::Ref<VectorOf<Scalar>>;
-template <typename Scalar>
-using ConstVectorRefOf = Eigen::Ref<const VectorOf<Scalar>>;
-// Double vectors: accumulators, labels, and everything that does not depend on the precision.
-using Vector = VectorOf<double>;
-using VectorRef = VectorRefOf<double>;
-using ConstVectorRef = ConstVectorRefOf<double>;
 
 // One rank's shard of a labelled data set: rows with labels in {-1, +1}, stored sparse (CSR) or
 // dense depending on how they were built, plus where the shard sits in the global set. Values are

@@ -4,9 +4,9 @@
 #include <optional>
 #include <string>
 
-#include "memsgd/comm/communicator.hpp"
 #include "memsgd/config/run_config.hpp"
 #include "memsgd/data/dataset.hpp"
+#include "memsgd/mpi/communicator.hpp"
 
 namespace memsgd {
 

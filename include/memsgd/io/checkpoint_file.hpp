@@ -5,8 +5,8 @@
 #include <utility>
 #include <vector>
 
-#include "memsgd/comm/communicator.hpp"
-#include "memsgd/optim/trainer.hpp"
+#include "memsgd/mpi/communicator.hpp"
+#include "memsgd/optim/trainer_state.hpp"
 
 namespace memsgd {
 

@@ -5,12 +5,13 @@
 #include <utility>
 #include <vector>
 
-#include "memsgd/comm/communicator.hpp"
+#include "memsgd/comm/comm_counters.hpp"
 #include "memsgd/config/run_config.hpp"
 #include "memsgd/io/run_file.hpp"
 #include "memsgd/log/console.hpp"
-#include "memsgd/optim/evaluator.hpp"
-#include "memsgd/optim/trainer.hpp"
+#include "memsgd/mpi/communicator.hpp"
+#include "memsgd/optim/evaluation.hpp"
+#include "memsgd/optim/trainer_status.hpp"
 
 namespace memsgd {
 

@@ -4,7 +4,7 @@
 #include <span>
 
 #include "memsgd/config/run_config.hpp"
-#include "memsgd/data/dataset.hpp"
+#include "memsgd/core/vector.hpp"
 
 namespace memsgd {
 

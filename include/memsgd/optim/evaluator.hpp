@@ -2,18 +2,12 @@
 
 #include <optional>
 
-#include "memsgd/comm/communicator.hpp"
 #include "memsgd/data/dataset.hpp"
 #include "memsgd/model/logistic_regression.hpp"
+#include "memsgd/mpi/communicator.hpp"
+#include "memsgd/optim/evaluation.hpp"
 
 namespace memsgd {
-
-struct Evaluation {
-  double trainLoss = 0.0;  // f(x): mean logistic loss over all n training rows + regulariser
-  std::optional<double> testLoss;       // mean logistic loss over the test rows, no regulariser
-  std::optional<double> testAccuracy;   // fraction of test rows classified correctly
-  std::optional<double> suboptimality;  // trainLoss - f*, when f* is known
-};
 
 // Evaluates an iterate over every rank's shards, combined with one MPI_Allreduce. Collective.
 // Scalar is the model's precision; the sums are double.

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "memsgd/comm/communicator.hpp"
-#include "memsgd/data/dataset.hpp"
+#include "memsgd/core/vector.hpp"
 #include "memsgd/model/logistic_regression.hpp"
+#include "memsgd/mpi/communicator.hpp"
 
 namespace memsgd {
 

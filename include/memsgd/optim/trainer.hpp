@@ -5,7 +5,6 @@
 #include <optional>
 
 #include "memsgd/comm/comm_counters.hpp"
-#include "memsgd/comm/communicator.hpp"
 #include "memsgd/comm/dense_exchange.hpp"
 #include "memsgd/comm/sparse_exchange.hpp"
 #include "memsgd/compress/compressor.hpp"
@@ -15,8 +14,11 @@
 #include "memsgd/data/dataset.hpp"
 #include "memsgd/data/shard_sampler.hpp"
 #include "memsgd/model/logistic_regression.hpp"
+#include "memsgd/mpi/communicator.hpp"
 #include "memsgd/optim/averager.hpp"
 #include "memsgd/optim/learning_rate.hpp"
+#include "memsgd/optim/trainer_state.hpp"
+#include "memsgd/optim/trainer_status.hpp"
 
 namespace memsgd {
 
@@ -27,30 +29,6 @@ struct ResolvedHyperParameters {
 };
 ResolvedHyperParameters resolveHyperParameters(const RunConfig& config, std::uint64_t globalRows,
                                                std::uint64_t dim);
-
-// Everything a Trainer needs to continue exactly where it stood.
-template <typename Scalar>
-struct TrainerState {
-  // The same on every rank.
-  VectorOf<Scalar> x;
-  typename Averager<Scalar>::State averaging;
-  std::uint64_t steps = 0;
-  std::uint64_t samples = 0;
-  // This rank's own.
-  VectorOf<Scalar> memory;
-  ShardSampler::State sampling;
-  std::optional<Rng::State> compressionRng;  // for randomised compressors
-  CommCounters counters;
-};
-
-// Where a trainer stands, whatever its precision: what the run file logs.
-struct TrainerStatus {
-  std::uint64_t steps = 0;
-  std::uint64_t samples = 0;  // t
-  double epoch = 0.0;         // t / n
-  double learningRate = 0.0;  // eta_t for the next step
-  CommCounters counters;      // this rank's
-};
 
 // Mem-SGD on one rank (Algorithm 2 of the paper, run by every rank in lockstep). x is replicated:
 // every rank applies the same P messages in rank order, so replicas stay bitwise identical.

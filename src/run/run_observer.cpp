@@ -1,4 +1,4 @@
-#include "memsgd/optim/run_observer.hpp"
+#include "memsgd/run/run_observer.hpp"
 
 #include <algorithm>
 

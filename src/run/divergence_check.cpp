@@ -1,9 +1,9 @@
-#include "memsgd/optim/divergence_check.hpp"
+#include "memsgd/run/divergence_check.hpp"
 
 #include <cmath>
 
-#include "memsgd/comm/communicator.hpp"
-#include "memsgd/optim/run_checks.hpp"
+#include "memsgd/mpi/communicator.hpp"
+#include "memsgd/run/run_checks.hpp"
 
 namespace memsgd {
 
@@ -38,12 +38,12 @@ void DivergenceCheck::checkIterate(bool finite, std::uint64_t steps) const {
   }
 }
 
-void DivergenceCheck::warnIfUnchecked(double loss, std::uint64_t samples,
-                                      std::ostream& out) const {
+void DivergenceCheck::warnIfUnchecked(double loss, std::uint64_t samples, std::ostream& out) const {
   const double factor = config_.log.divergenceFactor;
   if (factor > 0.0 && samples < checkedFrom_ && loss > factor * startLoss_) {
-    out << "warning: the objective " + shortNumber(loss) + " is above log.divergence_factor = " +
-               shortNumber(factor) + " times its start value " + shortNumber(startLoss_) +
+    out << "warning: the objective " + shortNumber(loss) +
+               " is above log.divergence_factor = " + shortNumber(factor) +
+               " times its start value " + shortNumber(startLoss_) +
                ", unchecked in a run shorter than one epoch; " +
                divergenceHint(config_, rowNormSquared_) + "\n"
         << std::flush;

@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <iosfwd>
 
-#include "memsgd/comm/communicator.hpp"
 #include "memsgd/config/run_config.hpp"
-#include "memsgd/data/dataset.hpp"
+#include "memsgd/core/vector.hpp"
+#include "memsgd/mpi/communicator.hpp"
 #include "memsgd/optim/evaluator.hpp"
 
 namespace memsgd {

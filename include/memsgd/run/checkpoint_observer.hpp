@@ -3,13 +3,13 @@
 #include <cstdint>
 #include <string>
 
-#include "memsgd/comm/communicator.hpp"
 #include "memsgd/io/checkpoint_file.hpp"
-#include "memsgd/optim/averaged_evaluation.hpp"
-#include "memsgd/optim/divergence_check.hpp"
-#include "memsgd/optim/run_clock.hpp"
-#include "memsgd/optim/run_observer.hpp"
+#include "memsgd/mpi/communicator.hpp"
 #include "memsgd/optim/trainer.hpp"
+#include "memsgd/run/averaged_evaluation.hpp"
+#include "memsgd/run/divergence_check.hpp"
+#include "memsgd/run/run_clock.hpp"
+#include "memsgd/run/run_observer.hpp"
 
 namespace memsgd {
 

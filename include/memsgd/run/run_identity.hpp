@@ -6,11 +6,11 @@
 #include <utility>
 #include <vector>
 
-#include "memsgd/comm/communicator.hpp"
 #include "memsgd/config/run_config.hpp"
 #include "memsgd/data/distributed_load.hpp"
 #include "memsgd/io/attribute_json.hpp"
 #include "memsgd/io/checkpoint_file.hpp"
+#include "memsgd/mpi/communicator.hpp"
 #include "memsgd/optim/trainer.hpp"
 
 namespace memsgd {

@@ -1,4 +1,4 @@
-#include "memsgd/optim/recording_observer.hpp"
+#include "memsgd/run/recording_observer.hpp"
 
 #include "memsgd/io/checkpoint_file.hpp"
 #include "memsgd/log/run_recorder.hpp"

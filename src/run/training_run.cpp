@@ -1,4 +1,4 @@
-#include "memsgd/optim/training_run.hpp"
+#include "memsgd/run/training_run.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -13,15 +13,15 @@
 #include "memsgd/io/attribute_json.hpp"
 #include "memsgd/io/checkpoint_file.hpp"
 #include "memsgd/log/run_recorder.hpp"
-#include "memsgd/optim/averaged_evaluation.hpp"
-#include "memsgd/optim/checkpoint_observer.hpp"
-#include "memsgd/optim/divergence_check.hpp"
-#include "memsgd/optim/recording_observer.hpp"
-#include "memsgd/optim/run_checks.hpp"
-#include "memsgd/optim/run_clock.hpp"
-#include "memsgd/optim/run_identity.hpp"
-#include "memsgd/optim/run_observer.hpp"
 #include "memsgd/optim/trainer.hpp"
+#include "memsgd/run/averaged_evaluation.hpp"
+#include "memsgd/run/checkpoint_observer.hpp"
+#include "memsgd/run/divergence_check.hpp"
+#include "memsgd/run/recording_observer.hpp"
+#include "memsgd/run/run_checks.hpp"
+#include "memsgd/run/run_clock.hpp"
+#include "memsgd/run/run_identity.hpp"
+#include "memsgd/run/run_observer.hpp"
 
 namespace memsgd {
 namespace {
@@ -74,8 +74,7 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
 
   // What acts between the steps.
   RunClock clock(progress.elapsedSeconds, progress.stepSeconds);
-  DivergenceCheck divergence(config, rowNormSquared, n, resuming,
-                             progress.startLoss);
+  DivergenceCheck divergence(config, rowNormSquared, n, resuming, progress.startLoss);
   AveragedEvaluation<Scalar> evaluation(*trainer, evaluator, divergence);
   RunObservers observers(clock);
   RecordingObserver<Scalar> recording(recorder, *trainer, evaluation, clock, progress, evalEvery,

@@ -1,11 +1,11 @@
-#include "memsgd/comm/communicator.hpp"
+#include "memsgd/mpi/communicator.hpp"
 
 #include <cstdlib>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "memsgd/comm/mpi_check.hpp"
+#include "memsgd/mpi/mpi_check.hpp"
 
 namespace memsgd {
 

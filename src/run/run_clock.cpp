@@ -1,4 +1,4 @@
-#include "memsgd/optim/run_clock.hpp"
+#include "memsgd/run/run_clock.hpp"
 
 namespace memsgd {
 

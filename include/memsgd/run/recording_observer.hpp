@@ -2,10 +2,10 @@
 
 #include <cstdint>
 
-#include "memsgd/optim/averaged_evaluation.hpp"
-#include "memsgd/optim/run_clock.hpp"
-#include "memsgd/optim/run_observer.hpp"
 #include "memsgd/optim/trainer.hpp"
+#include "memsgd/run/averaged_evaluation.hpp"
+#include "memsgd/run/run_clock.hpp"
+#include "memsgd/run/run_observer.hpp"
 
 namespace memsgd {
 

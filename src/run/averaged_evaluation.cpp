@@ -1,4 +1,4 @@
-#include "memsgd/optim/averaged_evaluation.hpp"
+#include "memsgd/run/averaged_evaluation.hpp"
 
 namespace memsgd {
 

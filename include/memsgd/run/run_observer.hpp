@@ -4,7 +4,7 @@
 #include <limits>
 #include <vector>
 
-#include "memsgd/optim/run_clock.hpp"
+#include "memsgd/run/run_clock.hpp"
 
 namespace memsgd {
 

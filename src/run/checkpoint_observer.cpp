@@ -1,4 +1,4 @@
-#include "memsgd/optim/checkpoint_observer.hpp"
+#include "memsgd/run/checkpoint_observer.hpp"
 
 #include <utility>
 

@@ -1,4 +1,4 @@
-#include "memsgd/optim/run_checks.hpp"
+#include "memsgd/run/run_checks.hpp"
 
 #include <algorithm>
 #include <array>

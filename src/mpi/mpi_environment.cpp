@@ -1,6 +1,6 @@
-#include "memsgd/comm/mpi_environment.hpp"
+#include "memsgd/mpi/mpi_environment.hpp"
 
-#include "memsgd/comm/mpi_check.hpp"
+#include "memsgd/mpi/mpi_check.hpp"
 
 namespace memsgd {
 

@@ -1,4 +1,4 @@
-#include "memsgd/optim/run_identity.hpp"
+#include "memsgd/run/run_identity.hpp"
 
 #include <cstdio>
 #include <span>

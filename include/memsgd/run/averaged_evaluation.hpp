@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <optional>
 
-#include "memsgd/optim/divergence_check.hpp"
 #include "memsgd/optim/evaluator.hpp"
 #include "memsgd/optim/trainer.hpp"
+#include "memsgd/run/divergence_check.hpp"
 
 namespace memsgd {
 

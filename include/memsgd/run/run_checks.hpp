@@ -2,9 +2,9 @@
 
 #include <string>
 
-#include "memsgd/comm/communicator.hpp"
 #include "memsgd/config/run_config.hpp"
 #include "memsgd/data/distributed_load.hpp"
+#include "memsgd/mpi/communicator.hpp"
 
 namespace memsgd {
 

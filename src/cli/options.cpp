@@ -1,4 +1,4 @@
-#include "memsgd/config/options.hpp"
+#include "memsgd/cli/options.hpp"
 
 #include <algorithm>
 #include <array>
@@ -21,8 +21,9 @@
 #include <vector>
 
 #include "memsgd/compress/compressor_factory.hpp"
+#include "memsgd/config/choices.hpp"
+#include "memsgd/core/error.hpp"
 #include "memsgd/data/synthetic_data.hpp"
-#include "memsgd/error.hpp"
 
 namespace memsgd {
 namespace {
@@ -47,35 +48,8 @@ constexpr std::string_view kUsage =
     "Every key below can also be set in CONFIG.ini as `key = value` under `[section]`;\n"
     "the command line wins. Relative data paths in CONFIG.ini are relative to its folder.\n";
 
-// One accepted word of a key and the value it stands for.
-template <typename T>
-struct Choice {
-  std::string_view word;
-  T value;
-};
-
 constexpr auto kBooleans = std::to_array<Choice<bool>>(
     {{"true", true}, {"false", false}, {"yes", true}, {"no", false}, {"1", true}, {"0", false}});
-constexpr auto kNormalizations = std::to_array<Choice<Normalization>>(
-    {{"none", Normalization::kNone}, {"l2", Normalization::kL2}});
-constexpr auto kSchedules = std::to_array<Choice<Schedule>>({{"decay", Schedule::kDecay},
-                                                             {"bottou", Schedule::kBottou},
-                                                             {"constant", Schedule::kConstant}});
-constexpr auto kAveragings = std::to_array<Choice<Averaging>>({{"weighted", Averaging::kWeighted},
-                                                               {"uniform", Averaging::kUniform},
-                                                               {"last", Averaging::kLast}});
-constexpr auto kAggregations =
-    std::to_array<Choice<Aggregation>>({{"sum", Aggregation::kSum}, {"mean", Aggregation::kMean}});
-constexpr auto kValueTypes = std::to_array<Choice<ValueType>>(
-    {{"fp32", ValueType::kFloat32}, {"fp64", ValueType::kFloat64}, {"fp16", ValueType::kFloat16}});
-constexpr auto kPrecisions = std::to_array<Choice<Precision>>(
-    {{"double", Precision::kDouble}, {"float", Precision::kFloat}});
-constexpr auto kIndexEncodings = std::to_array<Choice<IndexEncoding>>(
-    {{"raw", IndexEncoding::kRaw}, {"varint", IndexEncoding::kVarint}});
-constexpr auto kQsgdEncodings =
-    std::to_array<Choice<QsgdEncoding>>({{"auto", QsgdEncoding::kAuto},
-                                         {"elias", QsgdEncoding::kEliasGamma},
-                                         {"fixed", QsgdEncoding::kFixedWidth}});
 
 // Shortest text that reads back as the same number, so defaults print as "0.1", not "0.100000".
 template <typename T>
@@ -94,11 +68,6 @@ std::string joinWords(const Range& entries, Projection projection = {}) {
     joined += std::invoke(projection, entry);
   }
   return joined;
-}
-
-template <typename T, std::size_t N>
-std::string wordOf(const std::array<Choice<T>, N>& choices, T value) {
-  return std::string(std::ranges::find(choices, value, &Choice<T>::value)->word);
 }
 
 // One key's final text and where it came from, so that messages can name the file or the command
