@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "memsgd/comm/communicator.hpp"
-#include "memsgd/comm/mpi_environment.hpp"
 #include "memsgd/config/run_config.hpp"
 #include "memsgd/io/run_file_reader.hpp"
-#include "memsgd/optim/training_run.hpp"
+#include "memsgd/mpi/communicator.hpp"
+#include "memsgd/mpi/mpi_environment.hpp"
+#include "memsgd/run/training_run.hpp"
 
 namespace {
 
