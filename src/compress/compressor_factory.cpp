@@ -38,10 +38,11 @@ std::unique_ptr<MessageCodec> pairCodec(const CompressionConfig& /*compression*/
 template <typename Scalar>
 struct Entry {
   std::string_view name;
-  bool sendsK;  // sends (at most) k of the d coordinates: k is checked, and a = d/k by default
+  // Sends (at most) k of the d coordinates: k is checked, and a = d/k by default.
+  bool sendsK = false;
   // E[comp(v)] = v by random scaling: the literature runs these without error memory, which
   // then accumulates their variance. The others are biased (none rounds v to the wire's type).
-  bool unbiased;
+  bool unbiased = false;
   CompressorBuilder<Scalar> build;
   CodecBuilder codec = pairCodec;
 };

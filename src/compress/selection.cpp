@@ -174,7 +174,8 @@ void topKByHeap(const Source& source, std::size_t d, std::size_t k,
       // The sub-block's keys in one vector pass, then only the entries above the threshold
       // (few, and found without a branch per element) go through the heap in index order.
       const std::size_t count = subEnd - subBegin;
-      std::array<std::uint64_t, kSubBlock> keys;
+      // Not zeroed (a hot loop): keys[0, count) are written next, the rest is never read.
+      std::array<std::uint64_t, kSubBlock> keys;  // NOLINT(cppcoreguidelines-pro-type-member-init)
       for (std::size_t i = 0; i < count; ++i) keys[i] = keyOf(values[subBegin + i]);
       std::uint32_t above = 0;
       for (std::size_t i = 0; i < count; ++i) {

@@ -62,6 +62,7 @@ Dataset<Scalar> Dataset<Scalar>::fromLibsvm(LibsvmRows rows, std::uint64_t dim,
 }
 
 template <typename Scalar>
+// NOLINTNEXTLINE(performance-unnecessary-value-param): labels is moved; clang-tidy 14 misses it
 Dataset<Scalar> Dataset<Scalar>::fromDense(DenseRows rows, Vector labels, std::uint64_t globalRows,
                                            RowRange global) {
   if (rows.rows() != labels.size()) {
@@ -171,6 +172,7 @@ void Dataset<Scalar>::prefetchRow(Eigen::Index row) const {
     const auto address = reinterpret_cast<std::uintptr_t>(begin);
     for (std::uintptr_t line = address & ~(kCacheLine - 1); line < address + bytes;
          line += kCacheLine) {
+      // NOLINTNEXTLINE(performance-no-int-to-ptr): a prefetch hint, never dereferenced
       __builtin_prefetch(reinterpret_cast<const void*>(line), 0, 2);
     }
   };

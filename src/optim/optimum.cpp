@@ -174,7 +174,7 @@ double fullObjective(const LogisticRegression<double>& model, const Communicator
   }
   sums[d] = lossSum;
   comm.allreduceSum(std::span<double>(sums.data(), static_cast<std::size_t>(sums.size())));
-  const double n = static_cast<double>(data.globalRows());
+  const auto n = static_cast<double>(data.globalRows());
   gradient = sums.head(d) / n + model.lambda() * x;
   return sums[d] / n + model.regularizer(x);
 }

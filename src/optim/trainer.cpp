@@ -10,7 +10,7 @@ namespace memsgd {
 
 ResolvedHyperParameters resolveHyperParameters(const RunConfig& config, std::uint64_t globalRows,
                                                std::uint64_t dim) {
-  const double d = static_cast<double>(dim);
+  const auto d = static_cast<double>(dim);
   const bool sparsifying = isSparsifying(config.compression.method);
   const double defaultOffset =
       sparsifying ? d / static_cast<double>(resolveK(config.compression, dim)) : d;

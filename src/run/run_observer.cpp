@@ -26,6 +26,7 @@ void RunObservers::onSchedule(std::uint64_t samples) {
 }
 
 void RunObservers::atEnd() {
+  // NOLINTNEXTLINE(modernize-loop-convert): clang 14 fails on libstdc++ 12's std::views::reverse
   for (auto observer = observers_.rbegin(); observer != observers_.rend(); ++observer) {
     clock_.offStep([&] { (*observer)->atEnd(); });
   }

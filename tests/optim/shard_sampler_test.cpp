@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <numeric>
 #include <vector>
 
@@ -19,7 +20,7 @@ TEST(ShardSampler, EveryEpochIsAFreshPermutation) {
   }
   std::vector<std::uint32_t> identity(10);
   std::iota(identity.begin(), identity.end(), 0U);
-  for (int epoch = 0; epoch < 3; ++epoch) {
+  for (std::ptrdiff_t epoch = 0; epoch < 3; ++epoch) {
     std::vector<std::uint32_t> rows(drawn.begin() + epoch * 10, drawn.begin() + epoch * 10 + 10);
     epochs.push_back(rows);
     std::sort(rows.begin(), rows.end());

@@ -48,7 +48,7 @@ class QsgdCodec final : public MessageCodec {
  private:
   enum class Tag : std::uint8_t { kEliasGamma = 0, kFixedWidth = 1 };
   struct Choice {
-    Tag tag;
+    Tag tag{};
     ByteCounts size;
   };
 
