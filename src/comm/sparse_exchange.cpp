@@ -1,12 +1,17 @@
 #include "memsgd/comm/sparse_exchange.hpp"
 
 #include <cassert>
+#include <chrono>
 #include <limits>
 #include <string>
 
 #include "memsgd/comm/mpi_check.hpp"
 
 namespace memsgd {
+
+namespace {
+constexpr char kExchange[] = "the step's exchange";
+}  // namespace
 
 SparseExchange::SparseExchange(const Communicator& comm, const MessageCodec& codec)
     : comm_(comm),
@@ -28,11 +33,15 @@ void SparseExchange::exchange(const SparseMessage& mine, std::optional<std::size
   const auto peers = static_cast<std::uint64_t>(comm_.size() - 1);
   const int myBytes = static_cast<int>(size.total());
   const bool sizesKnown = fixedPairs && codec_.sizeDependsOnlyOnPairs();
+  using Clock = std::chrono::steady_clock;
   if (sizesKnown) {
     std::fill(byteCounts_.begin(), byteCounts_.end(), myBytes);
   } else {
+    const auto watched = comm_.watch(kExchange);
+    const Clock::time_point start = Clock::now();
     MEMSGD_MPI_CHECK(
         MPI_Allgather(&myBytes, 1, MPI_INT, byteCounts_.data(), 1, MPI_INT, comm_.raw()));
+    waitSeconds_ += std::chrono::duration<double>(Clock::now() - start).count();
     counters.sent.header += sizeof(int) * peers;
     counters.received.header += sizeof(int) * peers;
   }
@@ -48,6 +57,8 @@ void SparseExchange::exchange(const SparseMessage& mine, std::optional<std::size
     offset += static_cast<std::uint64_t>(byteCounts_[r]);
   }
   gatherBuffer_.resize(offset);
+  const auto watched = comm_.watch(kExchange);
+  const Clock::time_point start = Clock::now();
   if (sizesKnown) {
     // Equal sizes: the plain gather skips Allgatherv's per-rank count bookkeeping.
     MEMSGD_MPI_CHECK(MPI_Allgather(sendBuffer_.data(), myBytes, MPI_BYTE, gatherBuffer_.data(),
@@ -57,6 +68,7 @@ void SparseExchange::exchange(const SparseMessage& mine, std::optional<std::size
                                     byteCounts_.data(), byteOffsets_.data(), MPI_BYTE,
                                     comm_.raw()));
   }
+  waitSeconds_ += std::chrono::duration<double>(Clock::now() - start).count();
 
   counters.sent += size.times(peers);
   counters.paperBits += codec_.paperBits(mine);

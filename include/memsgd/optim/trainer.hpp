@@ -50,6 +50,7 @@ struct TrainerStatus {
   double epoch = 0.0;         // t / n
   double learningRate = 0.0;  // eta_t for the next step
   CommCounters counters;      // this rank's
+  double waitSeconds = 0.0;   // this rank's, in the step's exchange, since this process started
 };
 
 // Mem-SGD on one rank (Algorithm 2 of the paper, run by every rank in lockstep). x is replicated:
