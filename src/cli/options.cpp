@@ -461,6 +461,9 @@ std::vector<Section> configKeys() {
                "value type on the wire")
           .add("communication.index_encoding", &CommunicationConfig::indexEncoding,
                oneOf(kIndexEncodings), "raw uint32 indices, or sorted delta-coded LEB128 varints")
+          .add("communication.timeout_s", &CommunicationConfig::timeoutSeconds, real(nonNegative),
+               "end the job when a rank waits more than X seconds in one collective (a peer "
+               "stopped without dying); 0: never")
           .section(),
       SectionKeys("[log]", &RunConfig::log)
           .add("log.output", &LogConfig::output, words("PATH", runFile),

@@ -1,5 +1,6 @@
 #include "memsgd/comm/dense_exchange.hpp"
 
+#include <chrono>
 #include <stdexcept>
 
 #include "memsgd/mpi/mpi_check.hpp"
@@ -44,15 +45,21 @@ std::size_t DenseExchange::valueBytes() const {
 
 template <typename Scalar>
 void DenseExchange::exchange(VectorRefOf<Scalar> v, bool keepRemainder, CommCounters& counters) {
+  using Clock = std::chrono::steady_clock;
   const auto d = static_cast<int>(v.size());
-  if (valueType_ == ValueType::kFloat32) {
+  const bool fp32 = valueType_ == ValueType::kFloat32;
+  if (fp32) {
     roundIntoWire(v, keepRemainder, floatWire_);
-    MEMSGD_MPI_CHECK(
-        MPI_Allreduce(MPI_IN_PLACE, floatWire_.data(), d, MPI_FLOAT, MPI_SUM, comm_.raw()));
   } else {
     roundIntoWire(v, keepRemainder, doubleWire_);
-    MEMSGD_MPI_CHECK(
-        MPI_Allreduce(MPI_IN_PLACE, doubleWire_.data(), d, MPI_DOUBLE, MPI_SUM, comm_.raw()));
+  }
+  {
+    const auto watched = comm_.watch("the step's exchange");
+    const Clock::time_point start = Clock::now();
+    MEMSGD_MPI_CHECK(MPI_Allreduce(
+        MPI_IN_PLACE, fp32 ? static_cast<void*>(floatWire_.data()) : doubleWire_.data(), d,
+        fp32 ? MPI_FLOAT : MPI_DOUBLE, MPI_SUM, comm_.raw()));
+    waitSeconds_ += std::chrono::duration<double>(Clock::now() - start).count();
   }
   const auto payload = valueBytes() * static_cast<std::uint64_t>(d);
   const auto peers = static_cast<std::uint64_t>(comm_.size() - 1);

@@ -224,29 +224,32 @@ void writeCheckpoint(const std::string& path, const Communicator& comm,
   const bool root = comm.rank() == 0;
   const auto d = static_cast<std::size_t>(mine.memory.size());
   std::vector<Scalar> memories(root ? ranks * d : 0);
-  const MPI_Datatype memoryType = std::is_same_v<Scalar, float> ? MPI_FLOAT : MPI_DOUBLE;
-  MEMSGD_MPI_CHECK(MPI_Gather(mine.memory.data(), static_cast<int>(d), memoryType, memories.data(),
-                              static_cast<int>(d), memoryType, 0, comm.raw()));
-
   const auto scalars = perRankScalars(mine);
   std::vector<std::uint64_t> perRank(root ? ranks * kPerRankScalars : 0);
-  MEMSGD_MPI_CHECK(MPI_Gather(scalars.data(), kPerRankScalars, MPI_UINT64_T, perRank.data(),
-                              kPerRankScalars, MPI_UINT64_T, 0, comm.raw()));
-
-  const int orderSize = static_cast<int>(mine.sampling.order.size());
-  std::vector<int> orderSizes(ranks);
-  MEMSGD_MPI_CHECK(
-      MPI_Gather(&orderSize, 1, MPI_INT, orderSizes.data(), 1, MPI_INT, 0, comm.raw()));
-  std::vector<int> displacements(ranks, 0);
   std::vector<std::uint64_t> offsets(ranks + 1, 0);
-  for (std::size_t r = 0; r < ranks; ++r) {
-    offsets[r + 1] = offsets[r] + static_cast<std::uint64_t>(orderSizes[r]);
-    displacements[r] = static_cast<int>(offsets[r]);
+  std::vector<std::uint32_t> orders;
+  {
+    const auto watched = comm.watch("the checkpoint's gathers");
+    const MPI_Datatype memoryType = std::is_same_v<Scalar, float> ? MPI_FLOAT : MPI_DOUBLE;
+    MEMSGD_MPI_CHECK(MPI_Gather(mine.memory.data(), static_cast<int>(d), memoryType,
+                                memories.data(), static_cast<int>(d), memoryType, 0, comm.raw()));
+    MEMSGD_MPI_CHECK(MPI_Gather(scalars.data(), kPerRankScalars, MPI_UINT64_T, perRank.data(),
+                                kPerRankScalars, MPI_UINT64_T, 0, comm.raw()));
+
+    const int orderSize = static_cast<int>(mine.sampling.order.size());
+    std::vector<int> orderSizes(ranks);
+    MEMSGD_MPI_CHECK(
+        MPI_Gather(&orderSize, 1, MPI_INT, orderSizes.data(), 1, MPI_INT, 0, comm.raw()));
+    std::vector<int> displacements(ranks, 0);
+    for (std::size_t r = 0; r < ranks; ++r) {
+      offsets[r + 1] = offsets[r] + static_cast<std::uint64_t>(orderSizes[r]);
+      displacements[r] = static_cast<int>(offsets[r]);
+    }
+    orders.resize(root ? offsets.back() : 0);
+    MEMSGD_MPI_CHECK(MPI_Gatherv(mine.sampling.order.data(), orderSize, MPI_UINT32_T, orders.data(),
+                                 orderSizes.data(), displacements.data(), MPI_UINT32_T, 0,
+                                 comm.raw()));
   }
-  std::vector<std::uint32_t> orders(root ? offsets.back() : 0);
-  MEMSGD_MPI_CHECK(MPI_Gatherv(mine.sampling.order.data(), orderSize, MPI_UINT32_T, orders.data(),
-                               orderSizes.data(), displacements.data(), MPI_UINT32_T, 0,
-                               comm.raw()));
   if (root) {
     writeFile(path, mine, progress, identity, memories, orders, offsets, perRank, comm.size());
   }

@@ -40,6 +40,9 @@ RowValue rowValue(const std::int64_t& value) { return {H5T_NATIVE_INT64, 1, 1, &
 RowValue rowValue(const std::vector<std::int64_t>& values) {
   return {H5T_NATIVE_INT64, 2, values.size(), values.data()};
 }
+RowValue rowValue(const std::vector<double>& values) {
+  return {H5T_NATIVE_DOUBLE, 2, values.size(), values.data()};
+}
 
 template <typename Value>
 using Columns = std::vector<std::pair<std::string, Value>>;
@@ -278,16 +281,19 @@ void RunFile::appendRow(const MetricsRow& row) {
     reals_ = openColumns(file_.get(), kMetricsGroup, row.reals, path_);
     integers_ = openColumns(file_.get(), kMetricsGroup, row.integers, path_);
     perRank_ = openColumns(file_.get(), kRanksGroup, row.perRank, path_);
+    perRankReals_ = openColumns(file_.get(), kRanksGroup, row.perRankReals, path_);
     columnsOpen_ = true;
   } else {
     // Checked before anything is written, so that a rejected row leaves the file as it was.
     checkColumns(reals_, kMetricsGroup, row.reals, path_);
     checkColumns(integers_, kMetricsGroup, row.integers, path_);
     checkColumns(perRank_, kRanksGroup, row.perRank, path_);
+    checkColumns(perRankReals_, kRanksGroup, row.perRankReals, path_);
   }
   appendTo(reals_, rows_, row.reals, path_);
   appendTo(integers_, rows_, row.integers, path_);
   appendTo(perRank_, rows_, row.perRank, path_);
+  appendTo(perRankReals_, rows_, row.perRankReals, path_);
   MEMSGD_HDF5_CHECK(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), path_, "");
   ++rows_;
 }

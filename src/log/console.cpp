@@ -1,5 +1,6 @@
 #include "memsgd/log/console.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace memsgd {
@@ -14,6 +15,19 @@ std::string format(const char* pattern, Args... args) {
 
 std::string accuracyText(const std::optional<double>& accuracy) {
   return accuracy ? format("%.4f", *accuracy) : std::string("-");
+}
+
+// A straggler waits least: the slowest rank is the one with the smallest share of its step time
+// spent waiting in the exchange, the fastest the one with the largest.
+std::string waitLine(const std::vector<double>& waitShares) {
+  if (waitShares.size() < 2) {
+    return {};
+  }
+  const auto [least, most] = std::minmax_element(waitShares.begin(), waitShares.end());
+  return format(
+      "wait in the exchange: slowest rank %d %.1f%% of step time, fastest rank %d %.1f%%\n",
+      static_cast<int>(least - waitShares.begin()), 100.0 * *least,
+      static_cast<int>(most - waitShares.begin()), 100.0 * *most);
 }
 
 }  // namespace
@@ -49,7 +63,7 @@ std::string formatSummary(const RunSummary& summary) {
                 last.megabytesSent, static_cast<double>(summary.paperBits) / 1e6) +
          format("time: load %.3f s, steps %.3f s for %.3f epochs (%.3f s per epoch)\n",
                 timing.loadSeconds, timing.stepSeconds, timing.epochsStepped, perEpoch) +
-         "run file: " + summary.outputPath;
+         waitLine(summary.waitShares) + "run file: " + summary.outputPath;
 }
 
 }  // namespace memsgd

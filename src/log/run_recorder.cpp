@@ -1,6 +1,8 @@
 #include "memsgd/log/run_recorder.hpp"
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <exception>
 #include <ostream>
 #include <span>
@@ -45,19 +47,26 @@ void RunRecorder::record(const TrainerStatus& trainer, const Evaluation& evaluat
                          double elapsedSeconds, double stepSeconds) {
   flushTrace();
   const int ranks = comm_.size();
-  const auto mine = toWords(trainer.counters);
-  gathered_.resize(mine.size() * static_cast<std::size_t>(ranks));
-  comm_.allgather(mine, gathered_);
+  // Per rank: the counters' words, then the wait in the exchange as a double's bits.
+  constexpr std::size_t kWords = kCommCounterCount + 1;
+  std::array<std::uint64_t, kWords> mine{};
+  const auto counterWords = toWords(trainer.counters);
+  std::copy(counterWords.begin(), counterWords.end(), mine.begin());
+  mine.back() = std::bit_cast<std::uint64_t>(trainer.waitSeconds);
+  gathered_.resize(kWords * static_cast<std::size_t>(ranks));
+  comm_.allgather(mine, gathered_, "the gather of a run file row");
   ++rows_;
   if (comm_.rank() != 0) {
     return;
   }
   std::vector<CommCounters> perRank;
   perRank.reserve(static_cast<std::size_t>(ranks));
+  std::vector<double> waitSeconds(static_cast<std::size_t>(ranks));
   CommCounters total;
   for (std::size_t r = 0; r < static_cast<std::size_t>(ranks); ++r) {
     perRank.push_back(fromWords(std::span<const std::uint64_t, kCommCounterCount>(
-        gathered_.data() + r * mine.size(), kCommCounterCount)));
+        gathered_.data() + r * kWords, kCommCounterCount)));
+    waitSeconds[r] = std::bit_cast<double>(gathered_[r * kWords + kCommCounterCount]);
     total += perRank.back();
   }
   // One value per rank of `of(counters)`.
@@ -102,11 +111,12 @@ void RunRecorder::record(const TrainerStatus& trainer, const Evaluation& evaluat
     std::vector<std::int64_t> column;
     column.reserve(perRank.size());
     for (std::size_t r = 0; r < perRank.size(); ++r) {
-      column.push_back(static_cast<std::int64_t>(gathered_[r * kCommCounterCount + field]));
+      column.push_back(static_cast<std::int64_t>(gathered_[r * kWords + field]));
     }
     row.perRank.emplace_back(name, std::move(column));
     ++field;
   });
+  row.perRankReals = {{"wait_s", std::move(waitSeconds)}};
   file_->appendRow(row);
 
   last_ = {epoch,
@@ -123,9 +133,21 @@ void RunRecorder::record(const TrainerStatus& trainer, const Evaluation& evaluat
 }
 
 void RunRecorder::finish(const TrainerStatus& trainer, const RunTiming& timing) {
+  // Each rank's wait against its own step time (both of this process): after an evaluation,
+  // the others wait in the next exchange while rank 0 writes the row, outside its step time.
+  const std::array<std::uint64_t, 2> mine{std::bit_cast<std::uint64_t>(trainer.waitSeconds),
+                                          std::bit_cast<std::uint64_t>(timing.stepSeconds)};
+  std::vector<std::uint64_t> all(mine.size() * static_cast<std::size_t>(comm_.size()));
+  comm_.allgather(mine, all, "the gather of the ranks' wait times");
   if (comm_.rank() == 0) {
+    std::vector<double> waitShares;
+    for (std::size_t r = 0; r < all.size(); r += mine.size()) {
+      const double stepSeconds = std::bit_cast<double>(all[r + 1]);
+      waitShares.push_back(stepSeconds > 0.0 ? std::bit_cast<double>(all[r]) / stepSeconds : 0.0);
+    }
     file_->markComplete();
-    console_ << formatSummary({last_, timing, trainer.steps, paperBits_, file_->path()})
+    console_ << formatSummary({last_, timing, trainer.steps, paperBits_, file_->path(),
+                               std::move(waitShares)})
              << std::endl;
   }
 }
@@ -151,9 +173,12 @@ void RunRecorder::flushTrace() {
   const std::size_t steps = pending_.size() / kFields;
   const auto ranks = static_cast<std::size_t>(comm_.size());
   std::vector<std::int64_t> all(comm_.rank() == 0 ? pending_.size() * ranks : 0);
-  MEMSGD_MPI_CHECK(MPI_Gather(pending_.data(), static_cast<int>(pending_.size()), MPI_INT64_T,
-                              all.data(), static_cast<int>(pending_.size()), MPI_INT64_T, 0,
-                              comm_.raw()));
+  {
+    const auto watched = comm_.watch("the gather of the step trace");
+    MEMSGD_MPI_CHECK(MPI_Gather(pending_.data(), static_cast<int>(pending_.size()), MPI_INT64_T,
+                                all.data(), static_cast<int>(pending_.size()), MPI_INT64_T, 0,
+                                comm_.raw()));
+  }
   if (comm_.rank() == 0 && steps > 0) {
     TraceBlock block;
     for (std::size_t s = 0; s < steps; ++s) {

@@ -33,9 +33,11 @@ Communicator::Communicator(MPI_Comm parent) {
   MEMSGD_MPI_CHECK(MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN));
   MEMSGD_MPI_CHECK(MPI_Comm_rank(comm_, &rank_));
   MEMSGD_MPI_CHECK(MPI_Comm_size(comm_, &size_));
+  watchdog_ = std::make_unique<CollectiveWatchdog>(rank_);
 }
 
 Communicator::~Communicator() {
+  watchdog_.reset();  // its thread ends before the communicator it watches
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (comm_ != MPI_COMM_NULL && finalized == 0) {
@@ -44,7 +46,10 @@ Communicator::~Communicator() {
 }
 
 Communicator::Communicator(Communicator&& other) noexcept
-    : comm_(std::exchange(other.comm_, MPI_COMM_NULL)), rank_(other.rank_), size_(other.size_) {}
+    : comm_(std::exchange(other.comm_, MPI_COMM_NULL)),
+      rank_(other.rank_),
+      size_(other.size_),
+      watchdog_(std::move(other.watchdog_)) {}
 
 Communicator& Communicator::operator=(Communicator&& other) noexcept {
   if (this != &other) {
@@ -52,37 +57,44 @@ Communicator& Communicator::operator=(Communicator&& other) noexcept {
     comm_ = std::exchange(other.comm_, MPI_COMM_NULL);
     rank_ = other.rank_;
     size_ = other.size_;
+    watchdog_ = std::move(other.watchdog_);
   }
   return *this;
 }
 
-void Communicator::allreduceSum(std::span<double> values) const {
+void Communicator::allreduceSum(std::span<double> values, const char* collective) const {
+  const auto watched = watch(collective);
   MEMSGD_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()),
                                  MPI_DOUBLE, MPI_SUM, comm_));
 }
 
 void Communicator::allreduceSum(std::span<std::uint64_t> values) const {
+  const auto watched = watch("a sum over ranks");
   MEMSGD_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()),
                                  MPI_UINT64_T, MPI_SUM, comm_));
 }
 
 std::uint64_t Communicator::allreduceMax(std::uint64_t value) const {
+  const auto watched = watch("a maximum over ranks");
   MEMSGD_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_UINT64_T, MPI_MAX, comm_));
   return value;
 }
 
 double Communicator::allreduceMax(double value) const {
+  const auto watched = watch("a maximum over ranks");
   MEMSGD_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_DOUBLE, MPI_MAX, comm_));
   return value;
 }
 
 std::uint64_t Communicator::allreduceMin(std::uint64_t value) const {
+  const auto watched = watch("a minimum over ranks");
   MEMSGD_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_UINT64_T, MPI_MIN, comm_));
   return value;
 }
 
-void Communicator::allgather(std::span<const std::uint64_t> mine,
-                             std::span<std::uint64_t> all) const {
+void Communicator::allgather(std::span<const std::uint64_t> mine, std::span<std::uint64_t> all,
+                             const char* collective) const {
+  const auto watched = watch(collective);
   const int count = static_cast<int>(mine.size());
   MEMSGD_MPI_CHECK(
       MPI_Allgather(mine.data(), count, MPI_UINT64_T, all.data(), count, MPI_UINT64_T, comm_));
@@ -101,9 +113,11 @@ void Communicator::agreeOnFailure(const std::exception_ptr& failure) const {
       message = error.what();
     }
   }
+  // One scope for the whole agreement (scopes do not nest), so no allreduceMin here.
+  const auto watched = watch("the ranks' agreement on errors");
   const auto noFailure = static_cast<std::uint64_t>(size_);
-  const std::uint64_t origin =
-      allreduceMin(failure ? static_cast<std::uint64_t>(rank_) : noFailure);
+  std::uint64_t origin = failure ? static_cast<std::uint64_t>(rank_) : noFailure;
+  MEMSGD_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &origin, 1, MPI_UINT64_T, MPI_MIN, comm_));
   if (origin == noFailure) {
     return;
   }

@@ -1,5 +1,6 @@
 #include "memsgd/mpi/mpi_environment.hpp"
 
+#include "memsgd/core/error.hpp"
 #include "memsgd/mpi/mpi_check.hpp"
 
 namespace memsgd {
@@ -8,8 +9,15 @@ MpiEnvironment::MpiEnvironment(int& argc, char**& argv) {
   int initialized = 0;
   MEMSGD_MPI_CHECK(MPI_Initialized(&initialized));
   if (initialized == 0) {
-    MEMSGD_MPI_CHECK(MPI_Init(&argc, &argv));
+    // FUNNELED: only this thread calls MPI; the CollectiveWatchdog's thread never does.
+    int provided = MPI_THREAD_SINGLE;
+    MEMSGD_MPI_CHECK(MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided));
     ownsMpi_ = true;
+    if (provided < MPI_THREAD_FUNNELED) {
+      throw MpiError(
+          "this MPI library provides only MPI_THREAD_SINGLE; memsgd's collective "
+          "watchdog needs MPI_THREAD_FUNNELED (a second thread that makes no MPI call)");
+    }
   }
 }
 

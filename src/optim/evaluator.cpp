@@ -22,7 +22,7 @@ Evaluation Evaluator<Scalar>::evaluate(const ConstVectorRefOf<Scalar>& x) {
     sums[1] = test.loss;
     sums[2] = static_cast<double>(test.correct);
   }
-  comm_.allreduceSum(sums);
+  comm_.allreduceSum(sums, "the evaluation's sum of losses");
   Evaluation result;
   result.trainLoss =
       sums[0] / static_cast<double>(train_.data().globalRows()) + train_.regularizer(x);

@@ -68,6 +68,7 @@ void Trainer<Scalar>::step() {
   }
   averager_.afterStep(t);
   ++steps_;
+  comm_.noteStep(steps_);  // named by a timeout's message
   samples_ += samplesPerStep_;
 }
 
@@ -101,9 +102,12 @@ void Trainer<Scalar>::stepSparse(VectorRefOf<Scalar> v, double eta) {
 
 template <typename Scalar>
 TrainerStatus Trainer<Scalar>::status() const {
-  return {steps_, samples_,
+  return {steps_,
+          samples_,
           static_cast<double>(samples_) / static_cast<double>(model_.data().globalRows()),
-          learningRate(), counters_};
+          learningRate(),
+          counters_,
+          denseExchange_ ? denseExchange_->waitSeconds() : sparseExchange_.waitSeconds()};
 }
 
 template <typename Scalar>

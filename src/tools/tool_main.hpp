@@ -28,6 +28,8 @@ int runTool(const char* name, int argc, char** argv, Body&& body) {
     comm.abort(exitCode);
   };
   try {
+    // Until the configuration names its own timeout, the default one watches the start-up.
+    comm.watchCollectives(CommunicationConfig{}.timeoutSeconds, name);
     std::optional<RunConfig> config;
     comm.agreeOn([&] {
       // Only rank 0 prints --help; every rank parses the same argv and reaches the same verdict.
@@ -37,6 +39,7 @@ int runTool(const char* name, int argc, char** argv, Body&& body) {
     if (!config) {
       return 0;
     }
+    comm.watchCollectives(config->communication.timeoutSeconds, name);
     body(*config, comm);
     return 0;
   } catch (const AgreedError& error) {

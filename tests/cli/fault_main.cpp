@@ -1,34 +1,78 @@
-// memsgd-fault: trains like memsgd-train with the real Trainer and exchange, but one rank throws
-// mid-run while its peers wait for it inside the exchange. It exercises the failure path of every
-// memsgd tool (tool_main.hpp) for faults that no input file can provoke on a rank other than 0.
+// memsgd-fault: trains like memsgd-train with the real Trainer and exchange, but one rank
+// misbehaves mid-run while its peers wait for it inside the exchange. It exercises the failure
+// path of every memsgd tool (tool_main.hpp) for faults that no input file can provoke on a rank
+// other than 0, and the measurement of waits.
 //   MEMSGD_FAULT=RANK:STEP mpirun -np P memsgd-fault CONFIG [--section.key=value ...]
-// Just before it throws, the faulty rank creates the file `fault.now` in the working folder, so
-// that a test can time how fast the whole job ends.
+//     rank RANK throws at step STEP. Just before, it creates the file `fault.now` in the working
+//     folder, so that a test can time how fast the whole job ends.
+//   MEMSGD_SLOW=RANK:MS mpirun -np P memsgd-fault CONFIG [--section.key=value ...]
+//     a straggler that stays alive: 2000 steps, a run file row (log.output) every 200, and after
+//     each row rank RANK sleeps MS milliseconds outside the exchange; then the closing summary.
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "memsgd/data/distributed_load.hpp"
+#include "memsgd/log/run_recorder.hpp"
 #include "memsgd/optim/trainer.hpp"
 #include "tool_main.hpp"
 
 namespace {
 
-struct Fault {
+struct RankAndNumber {
   int rank;
-  std::uint64_t step;
+  std::uint64_t number;
 };
 
-Fault faultFromEnvironment() {
-  const char* spec = std::getenv("MEMSGD_FAULT");
-  const std::string text = spec != nullptr ? spec : "";
+RankAndNumber rankAndNumber(const char* variable, const std::string& text) {
   const auto colon = text.find(':');
   if (colon == std::string::npos) {
-    throw memsgd::ConfigError("MEMSGD_FAULT must be RANK:STEP, got '" + text + "'");
+    throw memsgd::ConfigError(std::string(variable) + " must be RANK:NUMBER, got '" + text + "'");
   }
   return {std::stoi(text.substr(0, colon)), std::stoull(text.substr(colon + 1))};
+}
+
+void throwAtStep(const memsgd::RunConfig& config, const memsgd::Communicator& comm,
+                 RankAndNumber fault) {
+  const auto data = memsgd::loadShards<double>(config.data, comm);
+  memsgd::Trainer<double> trainer(config, comm, data.train);
+  // Far more steps than the fault needs: the job ends only through the fault.
+  while (trainer.steps() <= fault.number + 1000000) {
+    if (comm.rank() == fault.rank && trainer.steps() == fault.number) {
+      std::ofstream("fault.now").close();
+      throw std::runtime_error("injected fault at step " + std::to_string(fault.number));
+    }
+    trainer.step();
+  }
+}
+
+void runWithStraggler(const memsgd::RunConfig& config, const memsgd::Communicator& comm,
+                      RankAndNumber slow) {
+  constexpr std::uint64_t kSteps = 2000;
+  constexpr std::uint64_t kRowEvery = 200;
+  const auto data = memsgd::loadShards<double>(config.data, comm);
+  memsgd::Trainer<double> trainer(config, comm, data.train);
+  memsgd::RunRecorder recorder(config.log, comm, {}, std::cout);
+  const auto start = std::chrono::steady_clock::now();
+  const auto elapsed = [&start] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  while (trainer.steps() < kSteps) {
+    if (trainer.steps() % kRowEvery == 0) {
+      recorder.record(trainer.status(), memsgd::Evaluation{}, elapsed(), elapsed());
+      if (comm.rank() == slow.rank) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(slow.number));
+      }
+    }
+    trainer.step();
+  }
+  recorder.record(trainer.status(), memsgd::Evaluation{}, elapsed(), elapsed());
+  recorder.finish(trainer.status(), memsgd::RunTiming{0.0, elapsed(), 0.0});
 }
 
 }  // namespace
@@ -37,16 +81,11 @@ int main(int argc, char** argv) {
   return memsgd::tools::runTool(
       "memsgd-fault", argc, argv,
       [](const memsgd::RunConfig& config, const memsgd::Communicator& comm) {
-        const Fault fault = faultFromEnvironment();
-        const auto data = memsgd::loadShards<double>(config.data, comm);
-        memsgd::Trainer<double> trainer(config, comm, data.train);
-        // Far more steps than the fault needs: the job ends only through the fault.
-        while (trainer.steps() <= fault.step + 1000000) {
-          if (comm.rank() == fault.rank && trainer.steps() == fault.step) {
-            std::ofstream("fault.now").close();
-            throw std::runtime_error("injected fault at step " + std::to_string(fault.step));
-          }
-          trainer.step();
+        if (const char* slow = std::getenv("MEMSGD_SLOW")) {
+          runWithStraggler(config, comm, rankAndNumber("MEMSGD_SLOW", slow));
+        } else {
+          const char* fault = std::getenv("MEMSGD_FAULT");
+          throwAtStep(config, comm, rankAndNumber("MEMSGD_FAULT", fault != nullptr ? fault : ""));
         }
       });
 }

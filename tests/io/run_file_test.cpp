@@ -143,6 +143,35 @@ TEST_F(RunFileTest, AppendedRowsReadBackExactly) {
 
 // Sweeps rerun a file that lacks the mark, so only a finished run may carry it, and a resumed run
 // must lose it until it finishes again.
+TEST_F(RunFileTest, PerRankRealsAreFloat64Rows) {
+  const std::string path = file("run.h5");
+  const std::vector<std::vector<double>> waits{{0.25, 1e-300, 3.0}, {0.5, 0.1, 6.5}};
+  {
+    RunFile run = RunFile::create(path, false);
+    for (const auto& wait : waits) {
+      MetricsRow row = makeRow(0);
+      row.perRankReals = {{"wait_s", wait}};
+      run.appendRow(row);
+    }
+  }
+  const Hdf5Handle opened(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  ASSERT_GE(opened.get(), 0);
+  const Hdf5Handle dataset(H5Dopen2(opened.get(), "/ranks/wait_s", H5P_DEFAULT));
+  ASSERT_GE(dataset.get(), 0);
+  const Hdf5Handle type(H5Dget_type(dataset.get()));
+  EXPECT_EQ(H5Tget_class(type.get()), H5T_FLOAT);
+  EXPECT_EQ(H5Tget_size(type.get()), sizeof(double));
+  const Hdf5Handle space(H5Dget_space(dataset.get()));
+  std::array<hsize_t, 2> dims{};
+  ASSERT_EQ(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), 2);
+  EXPECT_EQ(dims[0], waits.size());
+  EXPECT_EQ(dims[1], static_cast<hsize_t>(kRanks));
+  std::vector<double> values(dims[0] * dims[1]);
+  ASSERT_GE(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+            0);
+  EXPECT_EQ(values, (std::vector<double>{0.25, 1e-300, 3.0, 0.5, 0.1, 6.5}));
+}
+
 TEST_F(RunFileTest, OnlyAFinishedRunIsMarkedCompleteAndReopeningClearsTheMark) {
   const std::string path = file("run.h5");
   {

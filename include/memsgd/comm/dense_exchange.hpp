@@ -29,12 +29,16 @@ class DenseExchange {
   void subtractSum(double scale, VectorRefOf<Scalar> x) const;
 
   [[nodiscard]] std::size_t valueBytes() const;
+  // Seconds this rank spent inside the exchange's MPI_Allreduce so far (watched by the
+  // communicator's watchdog): waiting for the slowest rank, and the reduction itself.
+  [[nodiscard]] double waitSeconds() const { return waitSeconds_; }
 
  private:
   const Communicator& comm_;
   ValueType valueType_;
   std::vector<float> floatWire_;    // fp32
   std::vector<double> doubleWire_;  // fp64
+  double waitSeconds_ = 0.0;
 };
 
 }  // namespace memsgd

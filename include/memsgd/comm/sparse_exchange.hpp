@@ -13,7 +13,8 @@ namespace memsgd {
 
 // Step 4 of Mem-SGD: every rank's compressed message reaches every rank, encoded by the
 // compressor's codec and gathered with one MPI_Allgatherv of bytes (MPI_Allgather when all
-// sizes are known to be equal). Buffers are reused.
+// sizes are known to be equal). Buffers are reused. The gathers are watched by the
+// communicator's watchdog and timed for waitSeconds().
 class SparseExchange {
  public:
   SparseExchange(const Communicator& comm, const MessageCodec& codec);
@@ -31,6 +32,9 @@ class SparseExchange {
   // Bytes handed to MPI in the last exchange: own payload, and the whole gathered buffer.
   [[nodiscard]] std::size_t lastSendBytes() const { return sendBuffer_.size(); }
   [[nodiscard]] std::size_t lastGatherBytes() const { return gatherBuffer_.size(); }
+  // Seconds this rank spent inside the exchange's MPI calls so far: waiting for the slowest rank,
+  // and the transfer itself.
+  [[nodiscard]] double waitSeconds() const { return waitSeconds_; }
 
  private:
   const Communicator& comm_;
@@ -40,6 +44,7 @@ class SparseExchange {
   std::vector<int> byteCounts_;
   std::vector<int> byteOffsets_;
   std::vector<SparseMessage> received_;
+  double waitSeconds_ = 0.0;
 };
 
 }  // namespace memsgd

@@ -64,6 +64,7 @@ struct CommunicationConfig {
   Aggregation aggregation = Aggregation::kSum;
   ValueType valueType = ValueType::kFloat32;
   IndexEncoding indexEncoding = IndexEncoding::kRaw;  // varint: sorted, delta-coded LEB128
+  double timeoutSeconds = 300.0;  // per collective, before the job ends; 0: no limit
 };
 
 struct LogConfig {

@@ -61,6 +61,8 @@ struct MetricsRow {
   std::vector<std::pair<std::string, std::int64_t>> integers;  // -> /metrics/<name>, int64
   std::vector<std::pair<std::string, std::vector<std::int64_t>>>
       perRank;  // -> /ranks/<name>, [row x P]
+  std::vector<std::pair<std::string, std::vector<double>>>
+      perRankReals;  // -> /ranks/<name>, [row x P], float64
 };
 
 // The HDF5 file of one run (written by rank 0 only): /config attributes, then one row per
@@ -104,6 +106,7 @@ class RunFile {
   std::vector<detail::RunFileColumn> reals_;
   std::vector<detail::RunFileColumn> integers_;
   std::vector<detail::RunFileColumn> perRank_;
+  std::vector<detail::RunFileColumn> perRankReals_;
   std::uint64_t traceRows_ = 0;
   std::vector<detail::RunFileColumn> trace_;  // /trace/step, then the per-rank columns
 };

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace memsgd {
 
@@ -47,6 +48,9 @@ struct RunSummary {
   std::uint64_t steps = 0;
   std::uint64_t paperBits = 0;
   std::string outputPath;
+  // Per rank: the share of its step time it spent waiting in the step's exchange; the slowest
+  // (smallest share) and the fastest rank's (largest) are printed with 2 ranks or more.
+  std::vector<double> waitShares;
 };
 
 std::string formatSummary(const RunSummary& summary);

@@ -40,7 +40,8 @@ class RunRecorder {
   // since the run started, and time spent in steps alone (both continued across a resume).
   void record(const TrainerStatus& trainer, const Evaluation& evaluation, double elapsedSeconds,
               double stepSeconds);
-  // Rank 0 marks the run file complete and prints the closing summary.
+  // Collective (the ranks' wait times are gathered): rank 0 marks the run file complete and
+  // prints the closing summary.
   void finish(const TrainerStatus& trainer, const RunTiming& timing);
   // Rows in the run file (the same number on every rank).
   [[nodiscard]] std::uint64_t rows() const { return rows_; }

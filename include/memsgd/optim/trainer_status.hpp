@@ -13,6 +13,7 @@ struct TrainerStatus {
   double epoch = 0.0;         // t / n
   double learningRate = 0.0;  // eta_t for the next step
   CommCounters counters;      // this rank's
+  double waitSeconds = 0.0;   // this rank's, in the step's exchange, since this process started
 };
 
 }  // namespace memsgd
