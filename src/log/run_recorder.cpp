@@ -142,7 +142,7 @@ void RunRecorder::finish(const TrainerStatus& trainer, const RunTiming& timing) 
   if (comm_.rank() == 0) {
     std::vector<double> waitShares;
     for (std::size_t r = 0; r < all.size(); r += mine.size()) {
-      const double stepSeconds = std::bit_cast<double>(all[r + 1]);
+      const auto stepSeconds = std::bit_cast<double>(all[r + 1]);
       waitShares.push_back(stepSeconds > 0.0 ? std::bit_cast<double>(all[r]) / stepSeconds : 0.0);
     }
     file_->markComplete();
