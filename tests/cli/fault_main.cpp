@@ -11,6 +11,7 @@
 #include <string>
 
 #include "memsgd/data/distributed_load.hpp"
+#include "memsgd/model/model_factory.hpp"
 #include "memsgd/optim/trainer.hpp"
 #include "tool_main.hpp"
 
@@ -39,7 +40,8 @@ int main(int argc, char** argv) {
       [](const memsgd::RunConfig& config, const memsgd::Communicator& comm) {
         const Fault fault = faultFromEnvironment();
         const auto data = memsgd::loadShards<double>(config.data, comm);
-        memsgd::Trainer<double> trainer(config, comm, data.train);
+        const auto model = memsgd::makeModel(config.model, data.train);
+        memsgd::Trainer<double> trainer(config, comm, *model, data.train);
         // Far more steps than the fault needs: the job ends only through the fault.
         while (trainer.steps() <= fault.step + 1000000) {
           if (comm.rank() == fault.rank && trainer.steps() == fault.step) {
