@@ -24,6 +24,7 @@
 #include "memsgd/config/choices.hpp"
 #include "memsgd/core/error.hpp"
 #include "memsgd/data/synthetic_data.hpp"
+#include "memsgd/model/model_factory.hpp"
 
 namespace memsgd {
 namespace {
@@ -401,6 +402,12 @@ std::vector<Section> configKeys() {
                "scaling of each row")
           .section(),
       SectionKeys("[model]", &RunConfig::model)
+          .add("model.type", &ModelConfig::type,
+               words(joinWords(modelNames()),
+                     [](const Setting& setting) {
+                       return std::string(lookUp(setting, modelNames()));
+                     }),
+               "the model trained, with its labels, loss and test metric (README: Models)")
           .add("model.lambda", &ModelConfig::lambda, autoOr(real(positive)),
                "L2 regularisation; auto: 1/n for n training rows")
           .add("model.optimum", "X|PATH", "", readOptimum,

@@ -69,8 +69,9 @@ Dataset<Scalar> Dataset<Scalar>::fromDense(DenseRows rows, Vector labels, std::u
     throw std::invalid_argument("dataset: " + std::to_string(rows.rows()) + " rows but " +
                                 std::to_string(labels.size()) + " labels");
   }
-  if (!labels.cwiseAbs().isOnes()) {
-    throw std::invalid_argument("dataset: labels must be -1 or +1");
+  // Real values for a regression model; which labels a model accepts is the loader's check.
+  if (!labels.allFinite()) {
+    throw std::invalid_argument("dataset: labels must be finite");
   }
   checkShard(static_cast<std::uint64_t>(rows.rows()), globalRows, global);
 

@@ -65,9 +65,10 @@ LabelSummary gatherLabels(const LibsvmRows& rows, const Communicator& comm) {
 }
 
 // Reads this rank's block of `path`; `limit` rejects wider rows. Collective through agreeOn, so a
-// bad line on one rank stops all ranks with its message. The labels of the whole file must be a
-// binary spelling (refused on every rank alike); the rows leave with labels -1/+1.
-LocalRows readBlock(const std::string& path, DimLimit limit, LabelRole role,
+// bad line on one rank stops all ranks with its message. Binary labels: those of the whole file
+// must be a binary spelling (refused on every rank alike), and the rows leave with labels -1/+1;
+// real labels stay as read (the reader has refused non-finite ones).
+LocalRows readBlock(const std::string& path, DimLimit limit, LabelKind labels, LabelRole role,
                     const Communicator& comm) {
   LocalRows local;
   comm.agreeOn([&] {
@@ -79,9 +80,11 @@ LocalRows readBlock(const std::string& path, DimLimit limit, LabelRole role,
     local.range = shardOf(local.globalRows, comm.rank(), comm.size());
     local.rows = readLibsvmRows(path, local.range, limit);
   });
-  const LabelSummary labels = gatherLabels(local.rows, comm);
-  comm.agreeOn([&] { requireBinaryLabels(path, labels, role); });
-  toSignLabels(local.rows);
+  if (labels == LabelKind::kBinary) {
+    const LabelSummary found = gatherLabels(local.rows, comm);
+    comm.agreeOn([&] { requireBinaryLabels(path, found, role); });
+    toSignLabels(local.rows);
+  }
   return local;
 }
 
@@ -144,14 +147,14 @@ std::uint64_t lineOfIndex(const LibsvmRows& rows, std::uint64_t dim, const Commu
 }
 
 template <typename Scalar>
-LoadedSplit<Scalar> loadTrain(const DataConfig& config, const Communicator& comm,
+LoadedSplit<Scalar> loadTrain(const DataConfig& config, LabelKind labels, const Communicator& comm,
                               DimOrigin& origin) {
   if (isSyntheticSource(config.train)) {
     origin = {config.dim > 0 ? "data.dim" : "data.train", "", 0};
     return generateBlock<Scalar>(config, SyntheticSplit::kTrain, comm);
   }
-  LocalRows train =
-      readBlock(config.train, {config.dim, DimSource::kDataDim}, LabelRole::kTraining, comm);
+  LocalRows train = readBlock(config.train, {config.dim, DimSource::kDataDim}, labels,
+                              LabelRole::kTraining, comm);
   const std::uint64_t dim = config.dim > 0 ? config.dim : comm.allreduceMax(train.rows.maxIndex);
   if (dim == 0) {  // every rank sees the same d, so every rank raises the same error
     throw AgreedError(config.train + ": no row has a feature, so the dimension is 0", 0,
@@ -165,9 +168,10 @@ LoadedSplit<Scalar> loadTrain(const DataConfig& config, const Communicator& comm
 }  // namespace
 
 template <typename Scalar>
-ShardedData<Scalar> loadShards(const DataConfig& config, const Communicator& comm) {
+ShardedData<Scalar> loadShards(const DataConfig& config, const Communicator& comm,
+                               LabelKind labels) {
   ShardedData<Scalar> shards;
-  LoadedSplit<Scalar> train = loadTrain<Scalar>(config, comm, shards.dimOrigin);
+  LoadedSplit<Scalar> train = loadTrain<Scalar>(config, labels, comm, shards.dimOrigin);
   shards.train = std::move(train.data);
   shards.trainFingerprint = train.fingerprint;
   const auto dim = static_cast<std::uint64_t>(shards.train.dim());
@@ -178,7 +182,7 @@ ShardedData<Scalar> loadShards(const DataConfig& config, const Communicator& com
     test = generateBlock<Scalar>(withTrainDim, SyntheticSplit::kTest, comm);
   } else if (!config.test.empty()) {
     const DimLimit limit{dim, config.dim > 0 ? DimSource::kDataDim : DimSource::kTrainingSet};
-    test = fromFile<Scalar>(readBlock(config.test, limit, LabelRole::kTest, comm), dim,
+    test = fromFile<Scalar>(readBlock(config.test, limit, labels, LabelRole::kTest, comm), dim,
                             config.normalize, comm);
   }
   if (test) {
@@ -188,7 +192,7 @@ ShardedData<Scalar> loadShards(const DataConfig& config, const Communicator& com
   return shards;
 }
 
-template ShardedData<float> loadShards<float>(const DataConfig&, const Communicator&);
-template ShardedData<double> loadShards<double>(const DataConfig&, const Communicator&);
+template ShardedData<float> loadShards<float>(const DataConfig&, const Communicator&, LabelKind);
+template ShardedData<double> loadShards<double>(const DataConfig&, const Communicator&, LabelKind);
 
 }  // namespace memsgd

@@ -21,7 +21,9 @@ std::vector<std::pair<std::string, AttributeValue>> identityAttributes(
           {"dim", static_cast<std::int64_t>(identity.dim)},
           {"lambda", identity.lambda},
           {"normalize", toString(identity.normalization)},
-          {"train_fingerprint", formatFingerprint(identity.trainFingerprint)}};
+          {"train_fingerprint", formatFingerprint(identity.trainFingerprint)},
+          // Last: a file of an older memsgd-optimum that lacks only this one is refused naming it.
+          {"model_type", identity.modelType}};
 }
 
 std::string describe(const AttributeValue& value) {

@@ -13,8 +13,11 @@ std::string format(const char* pattern, Args... args) {
   return std::string(buffer, static_cast<std::size_t>(length < 0 ? 0 : length));
 }
 
-std::string accuracyText(const std::optional<double>& accuracy) {
-  return accuracy ? format("%.4f", *accuracy) : std::string("-");
+// "test_acc 0.8503", "test_rmse 0.1234", or "test_acc -" without a test set.
+std::string testText(const ProgressLine& line) {
+  if (line.testRmse) return format("test_rmse %.4f", *line.testRmse);
+  return line.testAccuracy ? format("test_acc %.4f", *line.testAccuracy)
+                           : std::string("test_acc -");
 }
 
 // A straggler waits least: the slowest rank is the one with the smallest share of its step time
@@ -35,11 +38,10 @@ std::string waitLine(const std::vector<double>& waitShares) {
 std::string formatProgress(const ProgressLine& line) {
   const std::string suboptimality =
       line.suboptimality ? format("  subopt %.3e", *line.suboptimality) : std::string();
-  return format(
-      "epoch %7.3f  samples %10llu  train_loss %.6f%s  test_acc %s  sent %10.4f MB  %8.2f s",
-      line.epoch, static_cast<unsigned long long>(line.samples), line.trainLoss,
-      suboptimality.c_str(), accuracyText(line.testAccuracy).c_str(), line.megabytesSent,
-      line.elapsedSeconds);
+  return format("epoch %7.3f  samples %10llu  train_loss %.6f%s  %s  sent %10.4f MB  %8.2f s",
+                line.epoch, static_cast<unsigned long long>(line.samples), line.trainLoss,
+                suboptimality.c_str(), testText(line).c_str(), line.megabytesSent,
+                line.elapsedSeconds);
 }
 
 std::string formatStart(const RunStart& start) {
@@ -56,9 +58,9 @@ std::string formatSummary(const RunSummary& summary) {
   const RunTiming& timing = summary.timing;
   const double perEpoch =
       timing.epochsStepped > 0.0 ? timing.stepSeconds / timing.epochsStepped : 0.0;
-  return format("done: %llu steps, %.3f epochs in %.2f s; train_loss %.6f, test_acc %s\n",
+  return format("done: %llu steps, %.3f epochs in %.2f s; train_loss %.6f, %s\n",
                 static_cast<unsigned long long>(summary.steps), last.epoch, last.elapsedSeconds,
-                last.trainLoss, accuracyText(last.testAccuracy).c_str()) +
+                last.trainLoss, testText(last).c_str()) +
          format("sent %.4f MB over all ranks (%.4f Mbit by the paper's 64-bit convention)\n",
                 last.megabytesSent, static_cast<double>(summary.paperBits) / 1e6) +
          format("time: load %.3f s, steps %.3f s for %.3f epochs (%.3f s per epoch)\n",

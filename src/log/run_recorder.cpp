@@ -100,7 +100,11 @@ void RunRecorder::record(const TrainerStatus& trainer, const Evaluation& evaluat
   }
   if (evaluation.testLoss) {
     row.reals.emplace_back("test_loss", *evaluation.testLoss);
-    row.reals.emplace_back("test_accuracy", *evaluation.testAccuracy);
+    if (evaluation.testRmse) {
+      row.reals.emplace_back("test_rmse", *evaluation.testRmse);
+    } else {
+      row.reals.emplace_back("test_accuracy", *evaluation.testAccuracy);
+    }
   }
   row.perRank = {
       {"bytes_sent", columnOf([](const CommCounters& c) { return c.sent.total(); })},
@@ -124,6 +128,7 @@ void RunRecorder::record(const TrainerStatus& trainer, const Evaluation& evaluat
            evaluation.trainLoss,
            evaluation.suboptimality,
            evaluation.testAccuracy,
+           evaluation.testRmse,
            static_cast<double>(bytesSent) / 1e6,
            elapsedSeconds};
   paperBits_ = total.paperBits;

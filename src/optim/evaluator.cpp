@@ -1,38 +1,39 @@
 #include "memsgd/optim/evaluator.hpp"
 
 #include <array>
+#include <cmath>
 
 namespace memsgd {
 
 template <typename Scalar>
-Evaluator<Scalar>::Evaluator(const Communicator& comm, const LogisticRegression<Scalar>& train,
-                             const Dataset<Scalar>* test, std::optional<double> optimum)
-    : comm_(comm), train_(train), optimum_(optimum) {
-  if (test != nullptr) {
-    test_.emplace(*test, train.lambda());
-  }
-}
+Evaluator<Scalar>::Evaluator(const Communicator& comm, const Model<Scalar>& model,
+                             const Dataset<Scalar>& train, const Dataset<Scalar>* test,
+                             std::optional<double> optimum)
+    : comm_(comm), model_(model), train_(train), test_(test), optimum_(optimum) {}
 
 template <typename Scalar>
 Evaluation Evaluator<Scalar>::evaluate(const ConstVectorRefOf<Scalar>& x) {
-  // {train loss sum, test loss sum, test correct}: one reduction for all of them.
-  std::array<double, 3> sums{train_.shardSums(x, products_).loss, 0.0, 0.0};
-  if (test_) {
-    const auto test = test_->shardSums(x, products_);
+  // {train loss sum, test loss sum, test metric sum}: one reduction for all of them.
+  std::array<double, 3> sums{model_.shardSums(train_, x, scratch_).loss, 0.0, 0.0};
+  if (test_ != nullptr) {
+    const ShardSums test = model_.shardSums(*test_, x, scratch_);
     sums[1] = test.loss;
-    sums[2] = static_cast<double>(test.correct);
+    sums[2] = test.metric;
   }
   comm_.allreduceSum(sums, "the evaluation's sum of losses");
   Evaluation result;
-  result.trainLoss =
-      sums[0] / static_cast<double>(train_.data().globalRows()) + train_.regularizer(x);
+  result.trainLoss = sums[0] / static_cast<double>(train_.globalRows()) + model_.regularizer(x);
   if (optimum_) {
     result.suboptimality = result.trainLoss - *optimum_;
   }
-  if (test_) {
-    const auto testRows = static_cast<double>(test_->data().globalRows());
+  if (test_ != nullptr) {
+    const auto testRows = static_cast<double>(test_->globalRows());
     result.testLoss = sums[1] / testRows;
-    result.testAccuracy = sums[2] / testRows;
+    if (model_.metric() == Metric::kAccuracy) {
+      result.testAccuracy = sums[2] / testRows;
+    } else {
+      result.testRmse = std::sqrt(sums[2] / testRows);
+    }
   }
   return result;
 }

@@ -23,12 +23,21 @@ constexpr double kNewtonStartTolerance = 1e-7;
 constexpr double kMaxForcing = 0.1;
 constexpr int kMaxConjugateGradientSteps = 1000;
 
+// The model's convex part: what every function here needs of it.
+const ConvexObjective& convexPart(const Model<double>& model) {
+  const ConvexObjective* convex = model.convex();
+  if (convex == nullptr) {
+    throw std::invalid_argument("f* of a model that is not convex");
+  }
+  return *convex;
+}
+
 // Adapts fullObjective to LBFGSpp's functor interface and remembers the lowest point it saw:
 // when the line search gives up near the optimum (f flat to rounding), that point is kept.
 class Objective {
  public:
-  Objective(const LogisticRegression<double>& model, const Communicator& comm)
-      : model_(model), comm_(comm) {}
+  Objective(const Model<double>& model, const Dataset<double>& data, const Communicator& comm)
+      : model_(model), data_(data), comm_(comm) {}
 
   double operator()(const Vector& x, Vector& gradient) {
     // LBFGSpp's line search can propose a NaN step near the optimum and then evaluates NaN points
@@ -36,7 +45,7 @@ class Objective {
     if (!x.allFinite()) {
       throw std::runtime_error("the line search proposed a non-finite point");
     }
-    const double value = fullObjective(model_, comm_, x, gradient);
+    const double value = fullObjective(model_, data_, comm_, x, gradient);
     ++evaluations_;
     if (evaluations_ == 1 || value < bestValue_ ||
         (value == bestValue_ && gradient.norm() < bestGradient_.norm())) {
@@ -53,7 +62,8 @@ class Objective {
   [[nodiscard]] const Vector& bestGradient() const { return bestGradient_; }
 
  private:
-  const LogisticRegression<double>& model_;
+  const Model<double>& model_;
+  const Dataset<double>& data_;
   const Communicator& comm_;
   int evaluations_ = 0;
   double bestValue_ = 0.0;
@@ -61,73 +71,32 @@ class Objective {
   Vector bestGradient_;
 };
 
-// l''(y a.x) for the logistic loss: l'(z) = -sigma(-z), so l''(z) = sigma(-z) (1 - sigma(-z)).
-double lossCurvature(const Dataset<double>& data, Eigen::Index row, const ConstVectorRef& x) {
-  const double p = -logisticLossDerivative(data.label(row) * data.rowDot(row, x));
-  return p * (1.0 - p);
-}
-
-// The Hessian (1/n) sum_i l''(y_i a_i.x) a_i a_i^T + lambda I, summed over ranks (y_i^2 = 1).
-Eigen::MatrixXd fullHessian(const LogisticRegression<double>& model, const Communicator& comm,
-                            const ConstVectorRef& x) {
-  const Dataset<double>& data = model.data();
-  const Eigen::Index d = data.dim();
-  Eigen::MatrixXd hessian = Eigen::MatrixXd::Zero(d, d);
-  if (data.isDense()) {
-    // Blocks of rows scaled by sqrt(l''), one symmetric rank-k update each: a matrix product
-    // instead of a rank-1 update per row (minutes to seconds at d = 2000, n = 50000).
-    constexpr Eigen::Index kBlockRows = 256;
-    Eigen::MatrixXd block(kBlockRows, d);
-    for (Eigen::Index first = 0; first < data.rows(); first += kBlockRows) {
-      const Eigen::Index count = std::min(kBlockRows, data.rows() - first);
-      for (Eigen::Index i = 0; i < count; ++i) {
-        block.row(i) =
-            std::sqrt(lossCurvature(data, first + i, x)) * data.denseRows().row(first + i);
-      }
-      hessian.selfadjointView<Eigen::Lower>().rankUpdate(block.topRows(count).transpose());
-    }
-    hessian = Eigen::MatrixXd(hessian.selfadjointView<Eigen::Lower>());
-  } else {
-    const Dataset<double>::SparseRows& rows = data.sparseRows();
-    for (Eigen::Index row = 0; row < data.rows(); ++row) {
-      const double weight = lossCurvature(data, row, x);
-      for (Dataset<double>::SparseRows::InnerIterator j(rows, row); j; ++j) {
-        const double scaled = weight * j.value();
-        for (Dataset<double>::SparseRows::InnerIterator k(rows, row); k; ++k) {
-          hessian(j.index(), k.index()) += scaled * k.value();
-        }
-      }
-    }
-  }
+// The Hessian (1/n) sum over all ranks' rows of the data term's Hessian, + lambda I.
+Eigen::MatrixXd fullHessian(const Model<double>& model, const Dataset<double>& data,
+                            const Communicator& comm, const ConstVectorRef& x) {
+  Eigen::MatrixXd hessian = convexPart(model).shardHessian(data, x);
   comm.allreduceSum(std::span<double>(hessian.data(), static_cast<std::size_t>(hessian.size())));
   hessian /= static_cast<double>(data.globalRows());
   hessian.diagonal().array() += model.lambda();
   return hessian;
 }
 
-// The Hessian times v without forming it: (1/n) sum_i w_i a_i (a_i.v) + lambda v, with
-// w_i = l''(y_i a_i.x) of this rank's rows, summed over ranks with one Allreduce.
-Vector hessianTimes(const LogisticRegression<double>& model, const Communicator& comm,
-                    const Vector& weights, const Vector& v) {
-  const Dataset<double>& data = model.data();
-  Vector product = Vector::Zero(data.dim());
-  for (Eigen::Index row = 0; row < data.rows(); ++row) {
-    data.addScaledRow(row, weights[row] * data.rowDot(row, v), product);
-  }
+// The Hessian times v without forming it, at the point of `curvature` (this rank's part), summed
+// over ranks with one Allreduce: (1/n) sum_i H_i v + lambda v.
+Vector hessianTimes(const Model<double>& model, const Dataset<double>& data,
+                    const Communicator& comm, const Vector& curvature, const Vector& v) {
+  Vector product = Vector::Zero(v.size());
+  convexPart(model).addShardHessianTimes(data, curvature, v, product);
   comm.allreduceSum(std::span<double>(product.data(), static_cast<std::size_t>(product.size())));
   return product / static_cast<double>(data.globalRows()) + model.lambda() * v;
 }
 
 // Conjugate gradients on H s = -g from s = 0 (H is positive definite: lambda > 0). Every iterate
 // is a descent direction, so a step cut short by the iteration limit is still usable.
-Vector conjugateGradientNewtonStep(const LogisticRegression<double>& model,
+Vector conjugateGradientNewtonStep(const Model<double>& model, const Dataset<double>& data,
                                    const Communicator& comm, const ConstVectorRef& x,
                                    const Vector& gradient, int& products) {
-  const Dataset<double>& data = model.data();
-  Vector weights(data.rows());
-  for (Eigen::Index row = 0; row < data.rows(); ++row) {
-    weights[row] = lossCurvature(data, row, x);
-  }
+  const Vector curvature = convexPart(model).curvature(data, x);
   const double gradientNorm = gradient.norm();
   const double tolerance = std::min(kMaxForcing, std::sqrt(gradientNorm)) * gradientNorm;
   Vector step = Vector::Zero(gradient.size());
@@ -135,7 +104,7 @@ Vector conjugateGradientNewtonStep(const LogisticRegression<double>& model,
   Vector direction = residual;
   double residualSquared = residual.squaredNorm();
   for (int i = 0; i < kMaxConjugateGradientSteps && std::sqrt(residualSquared) > tolerance; ++i) {
-    const Vector product = hessianTimes(model, comm, weights, direction);
+    const Vector product = hessianTimes(model, data, comm, curvature, direction);
     ++products;
     const double alpha = residualSquared / direction.dot(product);
     step += alpha * direction;
@@ -147,41 +116,34 @@ Vector conjugateGradientNewtonStep(const LogisticRegression<double>& model,
   return step;
 }
 
-// The Newton direction -H^-1 g: exact from the dense Hessian when d is small, else inexact from
-// conjugate gradients. Every rank computes the same direction (all sums are over all ranks).
-Vector newtonStep(const LogisticRegression<double>& model, const Communicator& comm,
+// The Newton direction -H^-1 g: exact from the dense Hessian when p is small and the model offers
+// one, else inexact from conjugate gradients. Every rank computes the same direction (all sums
+// are over all ranks).
+Vector newtonStep(const Model<double>& model, const Dataset<double>& data, const Communicator& comm,
                   const ConstVectorRef& x, const Vector& gradient, int& products) {
-  if (model.data().dim() <= kMaxDenseNewtonDim) {
-    return fullHessian(model, comm, x).ldlt().solve(-gradient);
+  if (convexPart(model).hasDenseHessian() && x.size() <= kMaxDenseNewtonDim) {
+    return fullHessian(model, data, comm, x).ldlt().solve(-gradient);
   }
-  return conjugateGradientNewtonStep(model, comm, x, gradient, products);
+  return conjugateGradientNewtonStep(model, data, comm, x, gradient, products);
 }
 
 }  // namespace
 
-double fullObjective(const LogisticRegression<double>& model, const Communicator& comm,
-                     const ConstVectorRef& x, VectorRef gradient) {
-  const Dataset<double>& data = model.data();
-  const Eigen::Index d = data.dim();
+double fullObjective(const Model<double>& model, const Dataset<double>& data,
+                     const Communicator& comm, const ConstVectorRef& x, VectorRef gradient) {
+  const Eigen::Index p = x.size();
   // [gradient sum, loss sum] in one buffer, so one Allreduce per evaluation.
-  Vector sums = Vector::Zero(d + 1);
-  double lossSum = 0.0;
-  for (Eigen::Index row = 0; row < data.rows(); ++row) {
-    const double y = data.label(row);
-    const double margin = y * data.rowDot(row, x);
-    lossSum += logisticLoss(margin);
-    data.addScaledRow(row, y * logisticLossDerivative(margin), sums.head(d));
-  }
-  sums[d] = lossSum;
+  Vector sums = Vector::Zero(p + 1);
+  sums[p] = convexPart(model).addShardLossAndGradient(data, x, sums.head(p));
   comm.allreduceSum(std::span<double>(sums.data(), static_cast<std::size_t>(sums.size())));
   const auto n = static_cast<double>(data.globalRows());
-  gradient = sums.head(d) / n + model.lambda() * x;
-  return sums[d] / n + model.regularizer(x);
+  gradient = sums.head(p) / n + model.lambda() * x;
+  return sums[p] / n + model.regularizer(x);
 }
 
-OptimumResult findOptimum(const LogisticRegression<double>& model, const Communicator& comm,
-                          double gradientTolerance, int maxIterations) {
-  const Eigen::Index d = model.data().dim();
+OptimumResult findOptimum(const Model<double>& model, const Dataset<double>& data,
+                          const Communicator& comm, double gradientTolerance, int maxIterations) {
+  const auto d = static_cast<Eigen::Index>(model.parameterCount());
   LBFGSpp::LBFGSParam<double> param;
   param.m = 20;
   // Stop on the absolute gradient norm only (LBFGSpp stops at ||g|| <= max(epsilon,
@@ -197,7 +159,7 @@ OptimumResult findOptimum(const LogisticRegression<double>& model, const Communi
   param.max_linesearch = 40;
   LBFGSpp::LBFGSSolver<double, LBFGSpp::LineSearchNocedalWright> solver(param);
 
-  Objective objective(model, comm);
+  Objective objective(model, data, comm);
   OptimumResult result;
   result.x = Vector::Zero(d);
   try {
@@ -223,11 +185,11 @@ OptimumResult findOptimum(const LogisticRegression<double>& model, const Communi
       result.stop = OptimumStop::kNewtonLimit;
       break;
     }
-    const Vector step = newtonStep(model, comm, result.x, gradient, result.hessianProducts);
+    const Vector step = newtonStep(model, data, comm, result.x, gradient, result.hessianProducts);
     bool accepted = false;
     for (double t = 1.0; t > 1e-6 && !accepted; t *= 0.5) {
       const Vector trial = result.x + t * step;
-      const double value = fullObjective(model, comm, trial, trialGradient);
+      const double value = fullObjective(model, data, comm, trial, trialGradient);
       ++result.evaluations;
       const double norm = trialGradient.norm();
       if (value < result.value || norm < result.gradientNorm) {

@@ -9,30 +9,30 @@
 namespace memsgd {
 
 ResolvedHyperParameters resolveHyperParameters(const RunConfig& config, std::uint64_t globalRows,
-                                               std::uint64_t dim) {
-  const auto d = static_cast<double>(dim);
+                                               std::uint64_t parameters) {
+  const auto p = static_cast<double>(parameters);
   const bool sparsifying = isSparsifying(config.compression.method);
   const double defaultOffset =
-      sparsifying ? d / static_cast<double>(resolveK(config.compression, dim)) : d;
+      sparsifying ? p / static_cast<double>(resolveK(config.compression, parameters)) : p;
   return {resolveLambda(config.model.lambda, globalRows),
           config.optimizer.offset.value_or(defaultOffset)};
 }
 
 template <typename Scalar>
 Trainer<Scalar>::Trainer(const RunConfig& config, const Communicator& comm,
-                         const Dataset<Scalar>& train)
+                         const Model<Scalar>& model, const Dataset<Scalar>& train)
     : comm_(comm),
-      hyper_(resolveHyperParameters(config, train.globalRows(),
-                                    static_cast<std::uint64_t>(train.dim()))),
-      model_(train, hyper_.lambda),
+      model_(model),
+      data_(train),
+      hyper_(resolveHyperParameters(config, train.globalRows(), model.parameterCount())),
       learningRate_(config.optimizer.schedule, config.optimizer.gamma, hyper_.lambda, hyper_.offset,
                     config.optimizer.constantRate),
-      compressor_(makeCompressor<Scalar>(config.compression,
-                                         static_cast<std::uint64_t>(train.dim()),
+      compressor_(makeCompressor<Scalar>(config.compression, model.parameterCount(),
                                          config.optimizer.seed, comm.rank())),
       codec_(makeCodec(config.compression, config.communication)),
-      memory_(train.dim(), config.compression.memory),
-      averager_(config.optimizer.averaging, train.dim(), hyper_.offset),
+      memory_(static_cast<Eigen::Index>(model.parameterCount()), config.compression.memory),
+      averager_(config.optimizer.averaging, static_cast<Eigen::Index>(model.parameterCount()),
+                hyper_.offset),
       sampler_(static_cast<std::uint32_t>(train.rows()),
                Rng(config.optimizer.seed, static_cast<std::uint64_t>(comm.rank()),
                    static_cast<std::uint64_t>(RngPurpose::kSampling))),
@@ -42,7 +42,8 @@ Trainer<Scalar>::Trainer(const RunConfig& config, const Communicator& comm,
       applyScale_(config.communication.aggregation == Aggregation::kMean
                       ? 1.0 / static_cast<double>(comm.size())
                       : 1.0),
-      x_(VectorOf<Scalar>::Zero(train.dim())) {
+      x_(VectorOf<Scalar>::Zero(static_cast<Eigen::Index>(model.parameterCount()))) {
+  model_.initialize(config.optimizer.seed, x_);
   if (compressor_->isDense()) {
     denseExchange_.emplace(comm, config.communication.valueType);
   }
@@ -54,9 +55,9 @@ void Trainer<Scalar>::step() {
   const double eta = learningRate_.at(t);
   // v = m + eta * grad f_i(x), with the regulariser's gradient included (Algorithm 1, line 4).
   VectorRefOf<Scalar> v = memory_.accumulator();
-  model_.addScaledDataGradient(x_, sampler_.next(batchSize_), eta, v);
+  model_.addScaledDataGradient(data_, x_, sampler_.next(batchSize_), eta, v);
   for (const std::uint32_t row : sampler_.upcoming(batchSize_)) {
-    model_.data().prefetchRow(row);  // loads while this step compresses and exchanges
+    data_.prefetchRow(row);  // loads while this step compresses and exchanges
   }
   // The regulariser's gradient lambda*x is dense: it is added in the compressor's pass over v, or
   // in its own pass for dense SGD.
@@ -104,7 +105,7 @@ template <typename Scalar>
 TrainerStatus Trainer<Scalar>::status() const {
   return {steps_,
           samples_,
-          static_cast<double>(samples_) / static_cast<double>(model_.data().globalRows()),
+          static_cast<double>(samples_) / static_cast<double>(data_.globalRows()),
           learningRate(),
           counters_,
           denseExchange_ ? denseExchange_->waitSeconds() : sparseExchange_.waitSeconds()};

@@ -51,10 +51,9 @@ void refuseToReplaceCheckpoint(const RunConfig& config, const Communicator& comm
 
 template <typename Scalar>
 void requireRunnable(const RunConfig& config, const ShardedData<Scalar>& shards,
-                     const Communicator& comm) {
-  const auto dim = static_cast<std::uint64_t>(shards.train.dim());
-  requireMemory(estimateTrainingMemory(config, dim, comm.size()).total(), dim, shards.dimOrigin,
-                comm);
+                     std::uint64_t parameters, const Communicator& comm) {
+  requireMemory(estimateTrainingMemory(config, parameters, comm.size()).total(), parameters,
+                shards.dimOrigin, comm);
   checkBatchSize(config.optimizer, shards.train, comm);
 }
 
@@ -110,8 +109,10 @@ std::string shortNumber(double value) {
   return {buffer.data(), static_cast<std::size_t>(std::max(length, 0))};
 }
 
-template void requireRunnable(const RunConfig&, const ShardedData<float>&, const Communicator&);
-template void requireRunnable(const RunConfig&, const ShardedData<double>&, const Communicator&);
+template void requireRunnable(const RunConfig&, const ShardedData<float>&, std::uint64_t,
+                              const Communicator&);
+template void requireRunnable(const RunConfig&, const ShardedData<double>&, std::uint64_t,
+                              const Communicator&);
 template double largestSquaredRowNorm(const Dataset<float>&, const Communicator&);
 template double largestSquaredRowNorm(const Dataset<double>&, const Communicator&);
 

@@ -38,9 +38,12 @@ std::optional<double> readOptimum(const RunConfig& config, const Communicator& c
                                   const Trainer<Scalar>& trainer) {
   std::optional<double> optimum = config.model.optimumValue;
   if (!config.model.optimumFile.empty()) {
-    const OptimumIdentity identity{
-        shards.train.globalRows(), static_cast<std::uint64_t>(shards.train.dim()),
-        trainer.hyperParameters().lambda, config.data.normalize, shards.trainFingerprint};
+    const OptimumIdentity identity{config.model.type,
+                                   shards.train.globalRows(),
+                                   static_cast<std::uint64_t>(shards.train.dim()),
+                                   trainer.hyperParameters().lambda,
+                                   config.data.normalize,
+                                   shards.trainFingerprint};
     comm.agreeOn([&] { optimum = readOptimumValue(config.model.optimumFile, identity); });
   }
   return optimum;
@@ -62,10 +65,12 @@ std::vector<std::pair<std::string, AttributeValue>> runAttributes(
   attributes.emplace_back("train_rows", asInt(shards.train.globalRows()));
   attributes.emplace_back("train_nonzeros", asInt(nonZeros));
   attributes.emplace_back("dim", asInt(shards.train.dim()));
+  attributes.emplace_back("parameter_count", asInt(trainer.model().parameterCount()));
   attributes.emplace_back("test_rows", asInt(shards.test ? shards.test->globalRows() : 0));
   attributes.emplace_back("lambda_resolved", trainer.hyperParameters().lambda);
   attributes.emplace_back("offset_resolved", trainer.hyperParameters().offset);
-  attributes.emplace_back("k_resolved", asInt(resolveK(config.compression, shards.train.dim())));
+  attributes.emplace_back("k_resolved",
+                          asInt(resolveK(config.compression, trainer.model().parameterCount())));
   attributes.emplace_back("train_fingerprint", formatFingerprint(shards.trainFingerprint));
   attributes.emplace_back("test_fingerprint", testFingerprintText(shards.testFingerprint));
   if (optimum) {
@@ -77,6 +82,7 @@ std::vector<std::pair<std::string, AttributeValue>> runAttributes(
 template <typename Scalar>
 CheckpointIdentity checkpointIdentity(const RunConfig& config, std::uint64_t k,
                                       const Communicator& comm, const ShardedData<Scalar>& shards,
+                                      const Trainer<Scalar>& trainer,
                                       const std::optional<double>& optimum) {
   CheckpointIdentity identity;
   for (const auto& [key, value] : config.resolved) {
@@ -89,6 +95,7 @@ CheckpointIdentity checkpointIdentity(const RunConfig& config, std::uint64_t k,
   }
   identity.emplace_back("ranks", std::to_string(comm.size()));
   identity.emplace_back("dim", std::to_string(shards.train.dim()));
+  identity.emplace_back("parameter_count", std::to_string(trainer.model().parameterCount()));
   identity.emplace_back("train_fingerprint", formatFingerprint(shards.trainFingerprint));
   identity.emplace_back("test_fingerprint", testFingerprintText(shards.testFingerprint));
   identity.emplace_back("optimum_value", optimumText(optimum));
@@ -101,9 +108,9 @@ CheckpointIdentity checkpointIdentity(const RunConfig& config, std::uint64_t k,
   template std::vector<std::pair<std::string, AttributeValue>> runAttributes(                     \
       const RunConfig&, const Communicator&, const ShardedData<Scalar>&, const Trainer<Scalar>&,  \
       const std::optional<double>&);                                                              \
-  template CheckpointIdentity checkpointIdentity(const RunConfig&, std::uint64_t,                 \
-                                                 const Communicator&, const ShardedData<Scalar>&, \
-                                                 const std::optional<double>&);
+  template CheckpointIdentity checkpointIdentity(                                                 \
+      const RunConfig&, std::uint64_t, const Communicator&, const ShardedData<Scalar>&,           \
+      const Trainer<Scalar>&, const std::optional<double>&);
 MEMSGD_INSTANTIATE_RUN_IDENTITY(float)
 MEMSGD_INSTANTIATE_RUN_IDENTITY(double)
 #undef MEMSGD_INSTANTIATE_RUN_IDENTITY

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <utility>
@@ -13,6 +14,7 @@
 #include "memsgd/io/attribute_json.hpp"
 #include "memsgd/io/checkpoint_file.hpp"
 #include "memsgd/log/run_recorder.hpp"
+#include "memsgd/model/model_factory.hpp"
 #include "memsgd/optim/trainer.hpp"
 #include "memsgd/run/averaged_evaluation.hpp"
 #include "memsgd/run/checkpoint_observer.hpp"
@@ -33,25 +35,27 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
   refuseToReplaceCheckpoint(config, comm);
   RunTiming timing;
   const auto loadStart = std::chrono::steady_clock::now();
-  const ShardedData<Scalar> shards = loadShards<Scalar>(config.data, comm);
+  const ShardedData<Scalar> shards =
+      loadShards<Scalar>(config.data, comm, labelKindOf(config.model.type));
   timing.loadSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
-  requireRunnable(config, shards, comm);
-  const auto dim = static_cast<std::uint64_t>(shards.train.dim());
+  const std::unique_ptr<Model<Scalar>> model = makeModel(config.model, shards.train);
+  const std::uint64_t p = model->parameterCount();
+  requireRunnable(config, shards, p, comm);
   const std::uint64_t n = shards.train.globalRows();
   const double rowNormSquared = largestSquaredRowNorm(shards.train, comm);
   warnOfRowNorms(config, comm, rowNormSquared);
   std::optional<Trainer<Scalar>> trainer;
-  comm.agreeOn([&] { trainer.emplace(config, comm, shards.train); });
+  comm.agreeOn([&] { trainer.emplace(config, comm, *model, shards.train); });
 
   // What the run is, and where it starts.
   const auto totalSamples =
       static_cast<std::uint64_t>(std::ceil(config.optimizer.epochs * static_cast<double>(n)));
   const std::uint64_t evalEvery = config.log.evalEvery.value_or(std::max<std::uint64_t>(n / 10, 1));
   const std::uint64_t checkpointEvery = config.log.checkpointEvery;
-  const std::uint64_t k = resolveK(config.compression, dim);
+  const std::uint64_t k = resolveK(config.compression, p);
   const std::optional<double> optimum = readOptimum(config, comm, shards, *trainer);
-  CheckpointIdentity identity = checkpointIdentity(config, k, comm, shards, optimum);
+  CheckpointIdentity identity = checkpointIdentity(config, k, comm, shards, *trainer, optimum);
   RunProgress progress{.nextEvaluation = evalEvery, .nextCheckpoint = checkpointEvery};
   const bool resuming = !config.resumeFrom.empty();
   if (resuming) {
@@ -64,11 +68,12 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
                        resuming ? std::optional(RunRecorder::ResumePoint{
                                       progress.runFileRows, trainer->steps(), trainer->counters()})
                                 : std::nullopt);
-  Evaluator<Scalar> evaluator(comm, trainer->model(), shards.test ? &*shards.test : nullptr,
+  Evaluator<Scalar> evaluator(comm, *model, shards.train, shards.test ? &*shards.test : nullptr,
                               optimum);
   if (comm.rank() == 0 && !config.log.quiet) {
     console << formatStart({config.compression.method, isSparsifying(config.compression.method), k,
-                            config.compression.memory, comm.size(), n, dim})
+                            config.compression.memory, comm.size(), n,
+                            static_cast<std::uint64_t>(shards.train.dim())})
             << std::endl;
   }
 
@@ -117,10 +122,12 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
 // describeRun at one precision: the steps of train() up to its run file's attributes.
 template <typename Scalar>
 void describe(const RunConfig& config, const Communicator& comm, std::ostream& out) {
-  const ShardedData<Scalar> shards = loadShards<Scalar>(config.data, comm);
-  requireRunnable(config, shards, comm);
+  const ShardedData<Scalar> shards =
+      loadShards<Scalar>(config.data, comm, labelKindOf(config.model.type));
+  const std::unique_ptr<Model<Scalar>> model = makeModel(config.model, shards.train);
+  requireRunnable(config, shards, model->parameterCount(), comm);
   std::optional<Trainer<Scalar>> trainer;
-  comm.agreeOn([&] { trainer.emplace(config, comm, shards.train); });
+  comm.agreeOn([&] { trainer.emplace(config, comm, *model, shards.train); });
   const std::optional<double> optimum = readOptimum(config, comm, shards, *trainer);
   const auto attributes = runAttributes(config, comm, shards, *trainer, optimum);
   if (comm.rank() == 0) {

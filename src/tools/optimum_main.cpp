@@ -9,7 +9,7 @@
 
 #include "memsgd/data/distributed_load.hpp"
 #include "memsgd/io/optimum_file.hpp"
-#include "memsgd/model/logistic_regression.hpp"
+#include "memsgd/model/model_factory.hpp"
 #include "memsgd/optim/memory_estimate.hpp"
 #include "memsgd/optim/optimum.hpp"
 #include "tool_main.hpp"
@@ -23,27 +23,30 @@ constexpr int kMaxIterations = 10000;
 void runOptimum(const memsgd::RunConfig& config, const memsgd::Communicator& comm) {
   const auto start = std::chrono::steady_clock::now();
   // f* is a reference for runs of either model.precision: always solved in double.
-  const memsgd::ShardedData<double> shards = memsgd::loadShards<double>(config.data, comm);
+  const memsgd::ShardedData<double> shards =
+      memsgd::loadShards<double>(config.data, comm, memsgd::labelKindOf(config.model.type));
   const auto dim = static_cast<std::uint64_t>(shards.train.dim());
-  memsgd::requireMemory(memsgd::estimateOptimumMemory(dim), dim, shards.dimOrigin, comm);
   const auto rows = shards.train.globalRows();
   const double lambda = memsgd::resolveLambda(config.model.lambda, rows);
-  const memsgd::LogisticRegression<double> model(shards.train, lambda);
+  const auto model = memsgd::makeModel<double>(config.model.type, {dim, lambda});
+  const std::uint64_t parameters = model->parameterCount();
+  memsgd::requireMemory(memsgd::estimateOptimumMemory(parameters), parameters, shards.dimOrigin,
+                        comm);
   const memsgd::OptimumResult result =
-      memsgd::findOptimum(model, comm, kGradientTolerance, kMaxIterations);
+      memsgd::findOptimum(*model, shards.train, comm, kGradientTolerance, kMaxIterations);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   // Only rank 0 writes; its failure is agreed on so that every rank exits with its code.
   comm.agreeOn([&] {
     if (comm.rank() == 0) {
-      memsgd::writeOptimumFile(config.log.output, result,
-                               {rows, static_cast<std::uint64_t>(shards.train.dim()), lambda,
-                                config.data.normalize, shards.trainFingerprint},
-                               {{"data_train", config.data.train},
-                                {"gradient_tolerance", kGradientTolerance},
-                                {"ranks", static_cast<std::int64_t>(comm.size())}},
-                               config.log.overwrite);
+      memsgd::writeOptimumFile(
+          config.log.output, result,
+          {config.model.type, rows, dim, lambda, config.data.normalize, shards.trainFingerprint},
+          {{"data_train", config.data.train},
+           {"gradient_tolerance", kGradientTolerance},
+           {"ranks", static_cast<std::int64_t>(comm.size())}},
+          config.log.overwrite);
     }
   });
   if (comm.rank() == 0) {
@@ -52,8 +55,9 @@ void runOptimum(const memsgd::RunConfig& config, const memsgd::Communicator& com
               << "\niterations = " << result.iterations << " (" << result.newtonSteps << " Newton, "
               << result.hessianProducts
               << " Hessian-vector products), evaluations = " << result.evaluations
-              << "\nlambda = " << lambda << ", n = " << rows << ", d = " << shards.train.dim()
-              << "\nseconds = " << seconds << "\nwritten to " << config.log.output << std::endl;
+              << "\nmodel = " << config.model.type << ", lambda = " << lambda << ", n = " << rows
+              << ", d = " << dim << ", p = " << parameters << "\nseconds = " << seconds
+              << "\nwritten to " << config.log.output << std::endl;
   }
   if (result.gradientNorm > kGradientTolerance && comm.rank() == 0) {
     std::cerr << "memsgd-optimum: warning: ||grad|| = " << result.gradientNorm

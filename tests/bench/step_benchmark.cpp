@@ -34,6 +34,7 @@
 #include "memsgd/compress/selection.hpp"
 #include "memsgd/config/run_config.hpp"
 #include "memsgd/data/dataset.hpp"
+#include "memsgd/model/model_factory.hpp"
 #include "memsgd/mpi/communicator.hpp"
 #include "memsgd/mpi/mpi_environment.hpp"
 #include "memsgd/optim/trainer.hpp"
@@ -158,7 +159,8 @@ void step(benchmark::State& state, Problem problem, Method method) {
   config.compression.method = method.name;
   config.compression.k = method.k > 0 ? method.k : static_cast<std::uint64_t>(data.dim()) / 100;
   const Communicator comm;
-  Trainer<Scalar> trainer(config, comm, data);
+  const auto model = makeModel(config.model, data);
+  Trainer<Scalar> trainer(config, comm, *model, data);
   for (auto _ : state) {
     trainer.step();
   }

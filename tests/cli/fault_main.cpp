@@ -19,6 +19,7 @@
 
 #include "memsgd/data/distributed_load.hpp"
 #include "memsgd/log/run_recorder.hpp"
+#include "memsgd/model/model_factory.hpp"
 #include "memsgd/optim/trainer.hpp"
 #include "tool_main.hpp"
 
@@ -40,7 +41,8 @@ RankAndNumber rankAndNumber(const char* variable, const std::string& text) {
 void throwAtStep(const memsgd::RunConfig& config, const memsgd::Communicator& comm,
                  RankAndNumber fault) {
   const auto data = memsgd::loadShards<double>(config.data, comm);
-  memsgd::Trainer<double> trainer(config, comm, data.train);
+  const auto model = memsgd::makeModel(config.model, data.train);
+  memsgd::Trainer<double> trainer(config, comm, *model, data.train);
   // Far more steps than the fault needs: the job ends only through the fault.
   while (trainer.steps() <= fault.number + 1000000) {
     if (comm.rank() == fault.rank && trainer.steps() == fault.number) {
@@ -56,7 +58,8 @@ void runWithStraggler(const memsgd::RunConfig& config, const memsgd::Communicato
   constexpr std::uint64_t kSteps = 2000;
   constexpr std::uint64_t kRowEvery = 200;
   const auto data = memsgd::loadShards<double>(config.data, comm);
-  memsgd::Trainer<double> trainer(config, comm, data.train);
+  const auto model = memsgd::makeModel(config.model, data.train);
+  memsgd::Trainer<double> trainer(config, comm, *model, data.train);
   memsgd::RunRecorder recorder(config.log, comm, {}, std::cout);
   const auto start = std::chrono::steady_clock::now();
   const auto elapsed = [&start] {

@@ -29,6 +29,7 @@ const std::vector<std::pair<std::string, std::string>> kKeysWithDefaults = {
     {"data.dim", "0"},
     {"data.rows", "0"},
     {"data.normalize", "none"},
+    {"model.type", "logistic"},
     {"model.lambda", "auto"},
     {"model.optimum", ""},
     {"model.precision", "double"},
@@ -247,13 +248,21 @@ TEST_F(ConfigTest, EmptyTestOnCommandLineDropsTheFilesTestSet) {
 
 TEST(ShippedConfigs, EveryConfigParsesWithThePaperSettings) {
   int count = 0;
+  int otherModels = 0;
   for (const auto& entry : fs::directory_iterator(test::sourcePath("configs"))) {
     if (entry.path().extension() != ".ini") continue;
-    ++count;
     const std::string stem = entry.path().stem().string();
     SCOPED_TRACE(entry.path().string());
     const RunConfig config = parse({entry.path().string()});
     EXPECT_EQ(config.log.output, "runs/" + stem + ".h5");
+    // The paper's settings are for its model; a config of another one starts with its data's name
+    // and ends with the model's.
+    if (config.model.type != "logistic") {
+      ++otherModels;
+      EXPECT_TRUE(stem.ends_with("_" + config.model.type));
+      continue;
+    }
+    ++count;
     EXPECT_EQ(config.data.normalize, Normalization::kL2);
     EXPECT_FALSE(config.model.lambda.has_value());
     EXPECT_EQ(config.optimizer.schedule, Schedule::kDecay);
@@ -280,6 +289,7 @@ TEST(ShippedConfigs, EveryConfigParsesWithThePaperSettings) {
   // quickstart + {a9a, w8a} x {sgd, top_k, rand_k, top_k_no_memory, qsgd, scaled_sign,
   // rand_k_unbiased, threshold, approx_top_k}
   EXPECT_EQ(count, 19);
+  EXPECT_EQ(otherModels, 1);  // diabetes_least_squares
 }
 
 TEST_F(ConfigTest, FileDataPathsAreRelativeToTheFileFromAnyWorkingDirectory) {

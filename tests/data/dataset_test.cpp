@@ -139,7 +139,9 @@ TYPED_TEST(DatasetTest, FromDenseChecksLabels) {
   using Data = typename TestFixture::Data;
   const typename TestFixture::Rows rows = TestFixture::Rows::Ones(3, 4);
   EXPECT_THROW(Data::fromDense(rows, Vector::Ones(2), 3, {0, 3}), std::invalid_argument);
-  EXPECT_THROW(Data::fromDense(rows, Vector::Zero(3), 3, {0, 3}), std::invalid_argument);
+  EXPECT_THROW(Data::fromDense(rows, Vector::Constant(3, std::nan("")), 3, {0, 3}),
+               std::invalid_argument);
+  EXPECT_NO_THROW(Data::fromDense(rows, Vector{{0.5, -2.0, 7.25}}, 3, {0, 3}));  // regression
   const Data data = Data::fromDense(rows, -Vector::Ones(3), 3, {0, 3});
   EXPECT_TRUE(data.isDense());
   EXPECT_EQ(data.dim(), 4);

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <string>
 
+#include "memsgd/model/model_factory.hpp"
 #include "memsgd/optim/optimum.hpp"
 #include "memsgd/optim/trainer.hpp"
 #include "memsgd/util/available_memory.hpp"
@@ -68,7 +69,8 @@ void expectEstimateCovers(const Case& c) {
   const std::uint64_t before = heapBytes();
   std::uint64_t measured = 0;
   {
-    Trainer<Scalar> trainer(config, comm, shard);
+    const auto model = makeModel(config.model, shard);
+    Trainer<Scalar> trainer(config, comm, *model, shard);
     for (int step = 0; step < 20; ++step) {
       trainer.step();
     }

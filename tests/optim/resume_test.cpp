@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <tuple>
 
 #include "memsgd/io/run_file_reader.hpp"
 #include "memsgd/run/training_run.hpp"
@@ -18,12 +19,25 @@
 namespace memsgd {
 namespace {
 
+// A model's run to stop and resume: its config, and the sample counts that fit its data.
+struct ModelRun {
+  const char* config;
+  const char* metric;  // the test metric's column
+  double epochs;       // of the whole run; the stopped one runs 0.4 of them
+  const char* evalEvery;
+  const char* checkpointEvery;
+};
+
+const ModelRun kLogistic{"configs/a9a_rand_k.ini", "test_accuracy", 1.0, "3000", "5000"};
+const ModelRun kLeastSquares{"configs/diabetes_least_squares.ini", "test_rmse", 10.0, "300", "500"};
+
 class Resume : public ::testing::Test {
  protected:
-  TrainingOutcome run(const std::string& output, std::vector<std::string> extra) {
-    std::vector<std::string> arguments{test::sourcePath("configs/a9a_rand_k.ini"),
-                                       "--log.output=" + scratch_.path(output),
-                                       "--log.eval_every=3000", "--log.trace_steps=true"};
+  TrainingOutcome run(const std::string& output, std::vector<std::string> extra,
+                      const ModelRun& model = kLogistic) {
+    std::vector<std::string> arguments{
+        test::sourcePath(model.config), "--log.output=" + scratch_.path(output),
+        "--log.eval_every=" + std::string(model.evalEvery), "--log.trace_steps=true"};
     arguments.insert(arguments.end(), extra.begin(), extra.end());
     return runTraining(test::configFrom(arguments), comm_, console_);
   }
@@ -33,19 +47,27 @@ class Resume : public ::testing::Test {
   std::ostringstream console_;
 };
 
-// Both precisions: a float run stores x and the memories as float and resumes from them.
-class ResumeAtPrecision : public Resume, public ::testing::WithParamInterface<std::string> {};
+// Both models, both precisions: a float run stores x and the memories as float and resumes from
+// them.
+class ResumeAtPrecision
+    : public Resume,
+      public ::testing::WithParamInterface<std::tuple<const ModelRun*, std::string>> {};
 
 TEST_P(ResumeAtPrecision, ContinuesBitwiseIdentically) {
-  const std::string precision = "--model.precision=" + GetParam();
-  const std::string wholeFile = GetParam() + "_whole.h5";
-  const std::string partFile = GetParam() + "_part.h5";
-  const TrainingOutcome whole = run(wholeFile, {"--optimizer.epochs=1", precision});
-  // Stops after 0.4 epochs with checkpoints on the way and at the end, then continues to 1 epoch.
-  (void)run(partFile, {"--optimizer.epochs=0.4", "--log.checkpoint_every=5000", precision});
-  const TrainingOutcome resumed =
-      run(partFile, {"--optimizer.epochs=1", precision,
-                     "--resume=" + scratch_.path(GetParam() + "_part.ckpt.h5")});
+  const ModelRun& model = *std::get<0>(GetParam());
+  const std::string& name = std::get<1>(GetParam());
+  const std::string precision = "--model.precision=" + name;
+  const std::string wholeFile = name + "_whole.h5";
+  const std::string partFile = name + "_part.h5";
+  const std::string epochs = "--optimizer.epochs=" + std::to_string(model.epochs);
+  const TrainingOutcome whole = run(wholeFile, {epochs, precision}, model);
+  // Stops after 0.4 of the epochs with checkpoints on the way and at the end, then continues.
+  (void)run(partFile,
+            {"--optimizer.epochs=" + std::to_string(0.4 * model.epochs),
+             "--log.checkpoint_every=" + std::string(model.checkpointEvery), precision},
+            model);
+  const TrainingOutcome resumed = run(
+      partFile, {epochs, precision, "--resume=" + scratch_.path(name + "_part.ckpt.h5")}, model);
 
   EXPECT_EQ(resumed.steps, whole.steps);
   ASSERT_EQ(resumed.x.size(), whole.x.size());
@@ -57,11 +79,11 @@ TEST_P(ResumeAtPrecision, ContinuesBitwiseIdentically) {
   const RunFileReader expected(scratch_.path(wholeFile));
   const RunFileReader actual(scratch_.path(partFile));
   EXPECT_TRUE(actual.isComplete());
-  EXPECT_EQ(std::get<std::string>(actual.readConfigAttribute("model.precision")), GetParam());
-  for (const char* column :
-       {"/metrics/train_loss", "/metrics/test_loss", "/metrics/test_accuracy", "/metrics/samples",
-        "/metrics/step", "/metrics/bytes_sent", "/metrics/bytes_received", "/metrics/paper_bits",
-        "/metrics/learning_rate"}) {
+  EXPECT_EQ(std::get<std::string>(actual.readConfigAttribute("model.precision")), name);
+  for (const std::string& column : std::vector<std::string>{
+           "/metrics/train_loss", "/metrics/test_loss", "/metrics/" + std::string(model.metric),
+           "/metrics/samples", "/metrics/step", "/metrics/bytes_sent", "/metrics/bytes_received",
+           "/metrics/paper_bits", "/metrics/learning_rate"}) {
     EXPECT_EQ(actual.readColumn(column), expected.readColumn(column)) << column;
   }
   EXPECT_EQ(actual.readMatrix("/ranks/bytes_sent"), expected.readMatrix("/ranks/bytes_sent"));
@@ -85,7 +107,28 @@ TEST_P(ResumeAtPrecision, ContinuesBitwiseIdentically) {
   EXPECT_EQ(summed, actual.readMatrix("/ranks/bytes_sent").back());
 }
 
-INSTANTIATE_TEST_SUITE_P(Precisions, ResumeAtPrecision, ::testing::Values("double", "float"));
+INSTANTIATE_TEST_SUITE_P(ModelsAndPrecisions, ResumeAtPrecision,
+                         ::testing::Combine(::testing::Values(&kLogistic, &kLeastSquares),
+                                            ::testing::Values("double", "float")),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param) == &kLogistic
+                                                  ? "logistic_"
+                                                  : "least_squares_") +
+                                  std::get<1>(info.param);
+                         });
+
+// A checkpoint of a logistic run does not continue as least squares (same data, other model).
+TEST_F(Resume, RefusesAnotherModelNamingModelType) {
+  (void)run("model.h5", {"--optimizer.epochs=0.1", "--log.checkpoint_every=100000"});
+  try {
+    (void)run("model.h5", {"--model.type=least_squares", "--optimizer.schedule=constant",
+                           "--resume=" + scratch_.path("model.ckpt.h5")});
+    ADD_FAILURE() << "resumed a logistic checkpoint as least squares";
+  } catch (const AgreedError& error) {
+    EXPECT_NE(std::string(error.what()).find("model.type"), std::string::npos) << error.what();
+    EXPECT_EQ(error.exitCode(), kExitConfigError);
+  }
+}
 
 TEST_F(Resume, RefusesAnotherPrecision) {
   (void)run("precision.h5",

@@ -19,6 +19,7 @@
 #include "memsgd/data/libsvm_reader.hpp"
 #include "memsgd/io/optimum_file.hpp"
 #include "memsgd/io/run_file_reader.hpp"
+#include "memsgd/model/least_squares.hpp"
 #include "memsgd/model/logistic_regression.hpp"
 #include "memsgd/mpi/communicator.hpp"
 #include "memsgd/optim/optimum.hpp"
@@ -88,9 +89,9 @@ void expectMatchesNewton(const std::string& file, const std::string& normalize) 
       test::configFrom({"--data.train=" + path, "--data.normalize=" + normalize});
   const ShardedData<double> shards = loadShards<double>(config.data, comm);
   const double lambda = 1.0 / static_cast<double>(shards.train.globalRows());
-  const LogisticRegression<double> model(shards.train, lambda);
+  const LogisticRegression<double> model({static_cast<std::uint64_t>(shards.train.dim()), lambda});
 
-  const OptimumResult optimum = findOptimum(model, comm, 1e-10, 10000);
+  const OptimumResult optimum = findOptimum(model, shards.train, comm, 1e-10, 10000);
   const Reference reference = denseNewton(path, normalize == "l2", lambda);
   ASSERT_LT(reference.gradientNorm, 1e-12) << "the reference Newton solve did not converge";
   EXPECT_LE(optimum.gradientNorm, 1e-10) << file << " " << normalize;
@@ -98,7 +99,7 @@ void expectMatchesNewton(const std::string& file, const std::string& normalize) 
   EXPECT_LT((optimum.x - reference.x).norm(), 1e-6);
   // The reported gradient norm is that of the returned point.
   Eigen::VectorXd gradient(optimum.x.size());
-  EXPECT_DOUBLE_EQ(fullObjective(model, comm, optimum.x, gradient), optimum.value);
+  EXPECT_DOUBLE_EQ(fullObjective(model, shards.train, comm, optimum.x, gradient), optimum.value);
   EXPECT_DOUBLE_EQ(gradient.norm(), optimum.gradientNorm);
   if (comm.rank() == 0) {
     std::printf("%s %s: f* = %.17g, ||g|| = %.3g, %d iterations (%d Newton), ref f* = %.17g\n",
@@ -120,12 +121,50 @@ TEST(Optimum, DenseSyntheticEpsilonNewtonConvergesQuadratically) {
   const RunConfig config = test::configFrom({"--data.train=synthetic:epsilon", "--data.rows=1000"});
   const ShardedData<double> shards = loadShards<double>(config.data, comm);
   ASSERT_TRUE(shards.train.isDense());
-  const LogisticRegression<double> model(shards.train,
-                                         1.0 / static_cast<double>(shards.train.globalRows()));
-  const OptimumResult optimum = findOptimum(model, comm, 1e-10, 10000);
+  const LogisticRegression<double> model({static_cast<std::uint64_t>(shards.train.dim()),
+                                          1.0 / static_cast<double>(shards.train.globalRows())});
+  const OptimumResult optimum = findOptimum(model, shards.train, comm, 1e-10, 10000);
   EXPECT_LE(optimum.gradientNorm, 1e-10);
   EXPECT_GE(optimum.newtonSteps, 1);
   EXPECT_LE(optimum.newtonSteps, 2);
+}
+
+// Ridge regression's minimiser solves the normal equations (A^T A / n + lambda I) x = A^T y / n;
+// here solved by Eigen's LDLT on the whole file (real labels, as read), independently of the
+// model's code, against findOptimum over the ranks' shards.
+TEST(Optimum, LeastSquaresMatchesTheNormalEquations) {
+  const Communicator comm;
+  const std::string path = test::sourcePath("configs/data/diabetes");
+  const RunConfig config = test::configFrom({"--data.train=" + path});
+  const ShardedData<double> shards = loadShards<double>(config.data, comm, LabelKind::kReal);
+  const auto n = static_cast<double>(shards.train.globalRows());
+  const double lambda = 1.0 / n;
+  const LeastSquares<double> model({static_cast<std::uint64_t>(shards.train.dim()), lambda});
+  const OptimumResult optimum = findOptimum(model, shards.train, comm, 1e-10, 10000);
+
+  const LibsvmRows rows = readLibsvmRows(path, {0, std::numeric_limits<std::uint64_t>::max()});
+  const auto d = static_cast<Eigen::Index>(rows.maxIndex);
+  Eigen::MatrixXd a = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(rows.rows()), d);
+  Eigen::VectorXd y(a.rows());
+  for (Eigen::Index i = 0; i < a.rows(); ++i) {
+    for (auto k = rows.rowOffsets[i]; k < rows.rowOffsets[i + 1]; ++k) {
+      a(i, rows.indices[k]) = rows.values[k];
+    }
+    y[i] = rows.labels[i];
+  }
+  ASSERT_GT(y.maxCoeff() - y.minCoeff(), 2.0) << "real labels, not two classes";
+  Eigen::MatrixXd normal = a.transpose() * a / n;
+  normal.diagonal().array() += lambda;
+  const Eigen::VectorXd x = normal.ldlt().solve(a.transpose() * y / n);
+  const double value = (a * x - y).squaredNorm() / (2.0 * n) + 0.5 * lambda * x.squaredNorm();
+
+  EXPECT_LE(optimum.gradientNorm, 1e-10);
+  EXPECT_LT((optimum.x - x).norm(), 1e-8 * x.norm());
+  EXPECT_NEAR(optimum.value, value, 1e-12 * value);
+  if (comm.rank() == 0) {
+    std::printf("diabetes least squares: f* = %.17g, normal equations %.17g, %d iterations\n",
+                optimum.value, value, optimum.iterations);
+  }
 }
 
 // d = 47236 is above the dense Hessian's limit, so Newton runs conjugate gradients on
@@ -136,9 +175,9 @@ TEST(Optimum, SyntheticRcv1ReachesTheToleranceWithNewtonCg) {
   const Communicator comm;
   const RunConfig config = test::configFrom({"--data.train=synthetic:rcv1"});
   const ShardedData<double> shards = loadShards<double>(config.data, comm);
-  const LogisticRegression<double> model(shards.train,
-                                         1.0 / static_cast<double>(shards.train.globalRows()));
-  const OptimumResult optimum = findOptimum(model, comm, 1e-10, 10000);
+  const LogisticRegression<double> model({static_cast<std::uint64_t>(shards.train.dim()),
+                                          1.0 / static_cast<double>(shards.train.globalRows())});
+  const OptimumResult optimum = findOptimum(model, shards.train, comm, 1e-10, 10000);
   EXPECT_TRUE(optimum.x.allFinite());
   EXPECT_LE(optimum.gradientNorm, 1e-10);
   EXPECT_EQ(optimum.stop, OptimumStop::kTolerance);
@@ -147,7 +186,7 @@ TEST(Optimum, SyntheticRcv1ReachesTheToleranceWithNewtonCg) {
   EXPECT_LE(optimum.newtonSteps, 3);
   EXPECT_GT(optimum.hessianProducts, 0);
   Eigen::VectorXd gradient(optimum.x.size());
-  EXPECT_DOUBLE_EQ(fullObjective(model, comm, optimum.x, gradient), optimum.value);
+  EXPECT_DOUBLE_EQ(fullObjective(model, shards.train, comm, optimum.x, gradient), optimum.value);
   EXPECT_DOUBLE_EQ(gradient.norm(), optimum.gradientNorm);
   if (comm.rank() == 0) {
     std::printf("synthetic rcv1: ||g|| = %.3g, %d iterations (%d Newton, %d Hv products)\n",
@@ -165,7 +204,8 @@ OptimumResult smallResult() {
   return result;
 }
 
-const OptimumIdentity kIdentity{270, 5, 1.0 / 270.0, Normalization::kL2, 0x0123456789abcdefULL};
+const OptimumIdentity kIdentity{"logistic",           270, 5, 1.0 / 270.0, Normalization::kL2,
+                                0x0123456789abcdefULL};
 
 TEST(OptimumFile, RoundTripAndMissingFStar) {
   const Communicator comm;
@@ -263,12 +303,12 @@ TEST(OptimumFile, TrainingChecksAndRecordsTheOptimumItUses) {
       test::configFrom({"--data.train=" + data, "--data.normalize=l2"}).data, comm);
   const auto rows = shards.train.globalRows();
   const double lambda = 1.0 / static_cast<double>(rows);
+  const auto dim = static_cast<std::uint64_t>(shards.train.dim());
   const OptimumResult optimum =
-      findOptimum(LogisticRegression<double>(shards.train, lambda), comm, 1e-10, 10000);
+      findOptimum(LogisticRegression<double>({dim, lambda}), shards.train, comm, 1e-10, 10000);
   if (comm.rank() == 0) {
     writeOptimumFile(file, optimum,
-                     {rows, static_cast<std::uint64_t>(shards.train.dim()), lambda,
-                      Normalization::kL2, shards.trainFingerprint},
+                     {"logistic", rows, dim, lambda, Normalization::kL2, shards.trainFingerprint},
                      {});
   }
   MPI_Barrier(comm.raw());

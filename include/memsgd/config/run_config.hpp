@@ -29,7 +29,8 @@ struct DataConfig {
 };
 
 struct ModelConfig {
-  std::optional<double> lambda;  // empty: 1/n with n the global number of training rows
+  std::string type = "logistic";  // a name known to the model factory
+  std::optional<double> lambda;   // empty: 1/n with n the global number of training rows
   // f* for the suboptimality f(x_bar) - f*, given as a number or as the HDF5 file that
   // memsgd-optimum wrote; neither: suboptimality is not logged.
   std::optional<double> optimumValue;

@@ -9,9 +9,10 @@
 
 namespace memsgd {
 
-// One rank's shard of a labelled data set: rows with labels in {-1, +1}, stored sparse (CSR) or
-// dense depending on how they were built, plus where the shard sits in the global set. Values are
-// stored as Scalar (float or double, explicitly instantiated); labels as double.
+// One rank's shard of a labelled data set: rows with labels (-1/+1 for a binary model, real values
+// as read for a regression), stored sparse (CSR) or dense depending on how they were built, plus
+// where the shard sits in the global set. Values are stored as Scalar (float or double, explicitly
+// instantiated); labels as double.
 template <typename Scalar>
 class Dataset {
  public:

@@ -6,6 +6,7 @@
 
 #include "memsgd/config/run_config.hpp"
 #include "memsgd/data/dataset.hpp"
+#include "memsgd/data/label_kind.hpp"
 #include "memsgd/mpi/communicator.hpp"
 
 namespace memsgd {
@@ -34,8 +35,10 @@ struct ShardedData {
 // `config.dim` or the largest index over all ranks; the test set is read with the training d.
 // A failure on any rank (malformed line, fewer rows than ranks) is rethrown on every rank as
 // AgreedError with the failing rank's message. The fingerprints are reduced over all ranks.
+// `labels` is what the model trains on: binary (checked, mapped to -1/+1) or real (as read).
 // Explicitly instantiated for float and double.
 template <typename Scalar>
-ShardedData<Scalar> loadShards(const DataConfig& config, const Communicator& comm);
+ShardedData<Scalar> loadShards(const DataConfig& config, const Communicator& comm,
+                               LabelKind labels = LabelKind::kBinary);
 
 }  // namespace memsgd

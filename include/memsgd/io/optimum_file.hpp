@@ -14,6 +14,7 @@ namespace memsgd {
 // The problem an f* belongs to: memsgd-optimum stores it with f*, and memsgd-train compares it
 // with its own run's before using that f*.
 struct OptimumIdentity {
+  std::string modelType;  // model.type
   std::uint64_t rows = 0;
   std::uint64_t dim = 0;
   double lambda = 0.0;
@@ -23,7 +24,7 @@ struct OptimumIdentity {
 
 // The HDF5 file memsgd-optimum writes, read back by model.optimum = FILE:
 //   /x_star [d] float64, /f_star [1] float64, /gradient_norm [1] float64, /iterations [1] int64,
-//   /newton_steps [1] int64, root attributes `rows`, `dim`, `lambda`, `normalize` and
+//   /newton_steps [1] int64, root attributes `model_type`, `rows`, `dim`, `lambda`, `normalize` and
 //   `train_fingerprint` (16 hex digits) for the identity, and `attributes` for humans.
 // Not collective: call it on one rank. Throws IoError when `path` exists and !overwrite, or when
 // HDF5 fails; parent directories are created.

@@ -14,7 +14,8 @@ struct ProgressLine {
   double trainLoss = 0.0;
   std::optional<double> suboptimality;  // when f* is known
   std::optional<double> testAccuracy;
-  double megabytesSent = 0.0;  // all ranks, logical fan-out model
+  std::optional<double> testRmse;  // instead of the accuracy, for a regression model
+  double megabytesSent = 0.0;      // all ranks, logical fan-out model
   double elapsedSeconds = 0.0;
 };
 

@@ -1,57 +1,60 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <span>
 
 #include "memsgd/data/dataset.hpp"
+#include "memsgd/data/label_kind.hpp"
+#include "memsgd/model/convex_objective.hpp"
+#include "memsgd/model/model.hpp"
 
 namespace memsgd {
-
-// model.lambda as configured, else 1/n for n training rows in all (the paper's choice).
-double resolveLambda(std::optional<double> configured, std::uint64_t globalRows);
 
 // log(1 + exp(-z)) without overflow or cancellation for any finite margin z.
 double logisticLoss(double margin);
 // d/dz log(1 + exp(-z)) = -1 / (1 + exp(z)), stable for any finite z.
 double logisticLossDerivative(double margin);
 
-// L2-regularised logistic regression over one rank's shard:
-//   f(x) = (1/n) sum_i log(1 + exp(-y_i a_i.x)) + (lambda/2) ||x||^2,
-// separable over rows, so ranks evaluate their shards and sum the results. x and the data are
-// Scalar (float or double); sums over rows and the regulariser are accumulated in double.
+// The logistic data term in double for memsgd-optimum: loss_i = log(1 + exp(-y_i a_i.x)), whose
+// Hessian is sum_i l''(y_i a_i.x) a_i a_i^T (y_i^2 = 1).
+class LogisticObjective final : public ConvexObjective {
+ public:
+  double addShardLossAndGradient(const Dataset<double>& data, const ConstVectorRef& x,
+                                 VectorRef gradientSum) const override;
+  [[nodiscard]] Vector curvature(const Dataset<double>& data,
+                                 const ConstVectorRef& x) const override;
+  void addShardHessianTimes(const Dataset<double>& data, const Vector& curvature,
+                            const ConstVectorRef& v, VectorRef out) const override;
+  [[nodiscard]] bool hasDenseHessian() const override { return true; }
+  [[nodiscard]] Eigen::MatrixXd shardHessian(const Dataset<double>& data,
+                                             const ConstVectorRef& x) const override;
+};
+
+// model.type = logistic: L2-regularised binary logistic regression, labels -1/+1,
+//   f(x) = (1/n) sum_i log(1 + exp(-y_i a_i.x)) + (lambda/2) ||x||^2, p = d,
+// reporting test accuracy (sign(a_i.x), 0 counting as +1).
 template <typename Scalar>
-class LogisticRegression {
+class LogisticRegression final : public Model<Scalar> {
  public:
   using ConstRef = ConstVectorRefOf<Scalar>;
+  static constexpr LabelKind kLabels = LabelKind::kBinary;
 
-  LogisticRegression(const Dataset<Scalar>& data, double lambda) : data_(data), lambda_(lambda) {}
+  explicit LogisticRegression(const ModelSpec& spec) : Model<Scalar>(spec.lambda), dim_(spec.dim) {}
 
-  [[nodiscard]] double lambda() const { return lambda_; }
-  [[nodiscard]] const Dataset<Scalar>& data() const { return data_; }
-
-  struct ShardSums {
-    double loss = 0.0;          // sum of log(1 + exp(-y_i a_i.x)), without regulariser or 1/n
-    std::uint64_t correct = 0;  // rows that sign(a_i.x) classifies correctly (0 counts as +1)
-  };
-  // Both sums over the shard's rows in one pass over the data: A x by a matrix-vector product
-  // into `products` (scratch, reused across calls), then vectorised losses in double.
-  [[nodiscard]] ShardSums shardSums(const ConstRef& x, VectorOf<Scalar>& products) const;
-  // The regulariser (lambda/2) ||x||^2.
-  [[nodiscard]] double regularizer(const ConstRef& x) const;
-
-  // out += scale * (mean over `rows` of the data-term gradient), touching only the rows' nonzeros.
-  // The regulariser's gradient lambda*x is the caller's (dense): the trainer adds it in the
-  // compressor's pass over v (Compressor::addScaledAndCompress) or in one pass of its own.
-  void addScaledDataGradient(const ConstRef& x, std::span<const std::uint32_t> rows, double scale,
-                             VectorRefOf<Scalar> out) const;
-  // out += scale * lambda * x: the regulariser's gradient alone, where no pass over v is shared
-  // (the trainer fuses it into the compressor's pass instead).
-  void addScaledRegularizerGradient(const ConstRef& x, double scale, VectorRefOf<Scalar> out) const;
+  [[nodiscard]] std::uint64_t parameterCount() const override { return dim_; }
+  [[nodiscard]] Metric metric() const override { return Metric::kAccuracy; }
+  void initialize(std::uint64_t seed, VectorRefOf<Scalar> x) const override;
+  void addScaledDataGradient(const Dataset<Scalar>& data, const ConstRef& x,
+                             std::span<const std::uint32_t> rows, double scale,
+                             VectorRefOf<Scalar> out) const override;
+  // A x by one matrix-vector product into `scratch`, then vectorised losses in double.
+  [[nodiscard]] ShardSums shardSums(const Dataset<Scalar>& data, const ConstRef& x,
+                                    VectorOf<Scalar>& scratch) const override;
+  [[nodiscard]] const ConvexObjective* convex() const override { return &objective_; }
 
  private:
-  const Dataset<Scalar>& data_;
-  double lambda_;
+  std::uint64_t dim_;
+  LogisticObjective objective_;
 };
 
 }  // namespace memsgd

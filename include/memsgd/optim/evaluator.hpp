@@ -3,18 +3,19 @@
 #include <optional>
 
 #include "memsgd/data/dataset.hpp"
-#include "memsgd/model/logistic_regression.hpp"
+#include "memsgd/model/model.hpp"
 #include "memsgd/mpi/communicator.hpp"
 #include "memsgd/optim/evaluation.hpp"
 
 namespace memsgd {
 
-// Evaluates an iterate over every rank's shards, combined with one MPI_Allreduce. Collective.
-// Scalar is the model's precision; the sums are double.
+// Evaluates an iterate of `model` over every rank's shards, combined with one MPI_Allreduce.
+// Collective. Scalar is the model's precision; the sums are double. The model and the shards must
+// outlive the evaluator.
 template <typename Scalar>
 class Evaluator {
  public:
-  Evaluator(const Communicator& comm, const LogisticRegression<Scalar>& train,
+  Evaluator(const Communicator& comm, const Model<Scalar>& model, const Dataset<Scalar>& train,
             const Dataset<Scalar>* test, std::optional<double> optimum = std::nullopt);
 
   // One pass over each shard (training, test); no allocation once the scratch is sized.
@@ -22,10 +23,11 @@ class Evaluator {
 
  private:
   const Communicator& comm_;
-  const LogisticRegression<Scalar>& train_;
-  std::optional<LogisticRegression<Scalar>> test_;
+  const Model<Scalar>& model_;
+  const Dataset<Scalar>& train_;
+  const Dataset<Scalar>* test_;
   std::optional<double> optimum_;
-  VectorOf<Scalar> products_;  // A x of one shard
+  VectorOf<Scalar> scratch_;  // the model's, reused by every shard pass
 };
 
 }  // namespace memsgd

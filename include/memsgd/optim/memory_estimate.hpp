@@ -23,11 +23,12 @@ struct MemoryEstimate {
   [[nodiscard]] std::uint64_t total() const { return trainer + run; }
 };
 
-MemoryEstimate estimateTrainingMemory(const RunConfig& config, std::uint64_t dim, int ranks);
+// `parameters` is the model's p, the size of x (d for the linear models).
+MemoryEstimate estimateTrainingMemory(const RunConfig& config, std::uint64_t parameters, int ranks);
 
 // memsgd-optimum in double: L-BFGS's 20 (s, y) pairs and its working vectors, the line search's,
 // the best point kept, and the dense Newton Hessian with its factorisation when d allows Newton.
-std::uint64_t estimateOptimumMemory(std::uint64_t dim);
+std::uint64_t estimateOptimumMemory(std::uint64_t parameters);
 
 // Collective. The ranks that share a node (MPI_COMM_TYPE_SHARED) need `bytesPerRank` each; when
 // together they need more than the node has available (util/available_memory.hpp), every rank

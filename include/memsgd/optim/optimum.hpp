@@ -1,7 +1,8 @@
 #pragma once
 
 #include "memsgd/core/vector.hpp"
-#include "memsgd/model/logistic_regression.hpp"
+#include "memsgd/data/dataset.hpp"
+#include "memsgd/model/model.hpp"
 #include "memsgd/mpi/communicator.hpp"
 
 namespace memsgd {
@@ -13,8 +14,9 @@ enum class OptimumStop {
   kNewtonLimit,    // 50 Newton steps were not enough
 };
 
-// The dense Hessian is O(d^2) memory and traffic per Newton step; above this dimension the Newton
-// direction comes from conjugate gradients on Hessian-vector products (O(d) each) instead.
+// The dense Hessian is O(p^2) memory and traffic per Newton step; above this size (or for a model
+// without one) the Newton direction comes from conjugate gradients on Hessian-vector products
+// (O(p) each) instead.
 inline constexpr Eigen::Index kMaxDenseNewtonDim = 4096;
 
 // The minimiser of the full objective f(x) = (1/n) sum_i loss_i(x) + (lambda/2)||x||^2 over the
@@ -30,20 +32,22 @@ struct OptimumResult {
   OptimumStop stop = OptimumStop::kTolerance;
 };
 
-// Collective: the full objective and its gradient at x, each rank contributing its shard and the
-// sums taken with one Allreduce, so every rank gets the same values. Returns f(x).
-double fullObjective(const LogisticRegression<double>& model, const Communicator& comm,
-                     const ConstVectorRef& x, VectorRef gradient);
+// Collective: the full objective and its gradient at x, each rank contributing its shard `data`
+// and the sums taken with one Allreduce, so every rank gets the same values. Returns f(x). The
+// model must be convex (model.convex() != nullptr; else std::invalid_argument), as for findOptimum.
+double fullObjective(const Model<double>& model, const Dataset<double>& data,
+                     const Communicator& comm, const ConstVectorRef& x, VectorRef gradient);
 
 // Collective: full-batch L-BFGS (LBFGSpp, strong-Wolfe line search) from x = 0 to ||grad f|| <=
 // 1e-7, then Newton steps with a backtracking line search until the ABSOLUTE gradient norm is <=
 // gradientTolerance. The Newton direction solves the dense Hessian (summed over ranks) for
-// d <= 4096 and runs conjugate gradients on Hessian-vector products (one Allreduce of d values
+// p <= 4096 and runs conjugate gradients on Hessian-vector products (one Allreduce of p values
 // each) above. `stop` says why it ended; the caller checks gradientNorm. Every rank runs the
 // identical iterations. maxIterations bounds the L-BFGS iterations (Newton steps are at most 50
 // more). When the line search gives up, the L-BFGS part of `iterations` counts evaluations
 // instead (LBFGSpp does not report its count).
-OptimumResult findOptimum(const LogisticRegression<double>& model, const Communicator& comm,
-                          double gradientTolerance = 1e-10, int maxIterations = 10000);
+OptimumResult findOptimum(const Model<double>& model, const Dataset<double>& data,
+                          const Communicator& comm, double gradientTolerance = 1e-10,
+                          int maxIterations = 10000);
 
 }  // namespace memsgd

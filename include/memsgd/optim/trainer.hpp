@@ -13,7 +13,7 @@
 #include "memsgd/config/run_config.hpp"
 #include "memsgd/data/dataset.hpp"
 #include "memsgd/data/shard_sampler.hpp"
-#include "memsgd/model/logistic_regression.hpp"
+#include "memsgd/model/model.hpp"
 #include "memsgd/mpi/communicator.hpp"
 #include "memsgd/optim/averager.hpp"
 #include "memsgd/optim/learning_rate.hpp"
@@ -25,19 +25,23 @@ namespace memsgd {
 // Hyper-parameters that depend on the data, resolved from the config's "auto" values.
 struct ResolvedHyperParameters {
   double lambda;  // resolveLambda()
-  double offset;  // the paper's a: d/k for sparsifying compressors, d otherwise, unless configured
+  double offset;  // the paper's a: p/k for sparsifying compressors, p otherwise, unless configured
 };
+// `parameters` is the model's p, the size of x that k and a refer to.
 ResolvedHyperParameters resolveHyperParameters(const RunConfig& config, std::uint64_t globalRows,
-                                               std::uint64_t dim);
+                                               std::uint64_t parameters);
 
 // Mem-SGD on one rank (Algorithm 2 of the paper, run by every rank in lockstep). x is replicated:
 // every rank applies the same P messages in rank order, so replicas stay bitwise identical.
 // Scalar (model.precision: float or double) is the type of x, the memory and the data values;
-// learning rates, averaging weights and messages are double.
+// learning rates, averaging weights and messages are double. x, the memory, the compressor and
+// the exchange work on the model's flat parameter vector (p values), whatever the model.
 template <typename Scalar>
 class Trainer {
  public:
-  Trainer(const RunConfig& config, const Communicator& comm, const Dataset<Scalar>& train);
+  // `model` and `train` must outlive the trainer.
+  Trainer(const RunConfig& config, const Communicator& comm, const Model<Scalar>& model,
+          const Dataset<Scalar>& train);
 
   // One synchronous step: P * batch_size samples in total. Collective.
   void step();
@@ -49,7 +53,7 @@ class Trainer {
   // The averaged iterate that losses are reported at.
   void averagedIterate(VectorOf<Scalar>& out) const { averager_.average(x_, out); }
   [[nodiscard]] const CommCounters& counters() const { return counters_; }
-  [[nodiscard]] const LogisticRegression<Scalar>& model() const { return model_; }
+  [[nodiscard]] const Model<Scalar>& model() const { return model_; }
   [[nodiscard]] double learningRate() const {
     return learningRate_.at(static_cast<double>(samples_));
   }
@@ -66,8 +70,9 @@ class Trainer {
   void stepSparse(VectorRefOf<Scalar> v, double eta);
 
   const Communicator& comm_;
+  const Model<Scalar>& model_;
+  const Dataset<Scalar>& data_;
   ResolvedHyperParameters hyper_;
-  LogisticRegression<Scalar> model_;
   LearningRate learningRate_;
   std::unique_ptr<Compressor<Scalar>> compressor_;
   std::unique_ptr<MessageCodec> codec_;

@@ -14,11 +14,11 @@ namespace memsgd {
 // file; checked before anything is written. Collective.
 void refuseToReplaceCheckpoint(const RunConfig& config, const Communicator& comm);
 
-// What the loaded data must allow before anything of size d is allocated: the memory estimate and
-// a batch no larger than the smallest shard. Collective.
+// What the loaded data must allow before anything of the model's size p (`parameters`) is
+// allocated: the memory estimate and a batch no larger than the smallest shard. Collective.
 template <typename Scalar>
 void requireRunnable(const RunConfig& config, const ShardedData<Scalar>& shards,
-                     const Communicator& comm);
+                     std::uint64_t parameters, const Communicator& comm);
 
 // max_i ||a_i||^2 over all ranks' rows. Collective; one pass over the shard.
 template <typename Scalar>

@@ -34,11 +34,13 @@ std::vector<std::pair<std::string, AttributeValue>> runAttributes(
 
 // What a checkpoint must share with the run that resumes it: every setting except the length of
 // the run and where and how it logs, with compression.k as the integer k in force, plus the rank
-// count and the dimension. The data and f* are compared by content (fingerprints, value), so the
+// count, the dimension and the model's parameter count p (model.type is a setting like the
+// others). The data and f* are compared by content (fingerprints, value), so the
 // same run resumes from another directory and changed data at the same path is refused.
 template <typename Scalar>
 CheckpointIdentity checkpointIdentity(const RunConfig& config, std::uint64_t k,
                                       const Communicator& comm, const ShardedData<Scalar>& shards,
+                                      const Trainer<Scalar>& trainer,
                                       const std::optional<double>& optimum);
 
 }  // namespace memsgd

@@ -1,0 +1,9 @@
+#pragma once
+
+namespace memsgd {
+
+// The labels a model trains on, which the loader checks before any model exists: two classes
+// (a binary spelling, mapped to -1/+1, binary_labels.hpp), or real values kept as read.
+enum class LabelKind { kBinary, kReal };
+
+}  // namespace memsgd
