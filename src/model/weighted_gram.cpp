@@ -35,8 +35,10 @@ Eigen::MatrixXd weightedGram(const Dataset<double>& data, const Vector& weights)
   return gram;
 }
 
+// An Eigen::Ref by value is the writable view of the caller's vector, written by addScaledRow.
 void addWeightedGramTimes(const Dataset<double>& data, const Vector& weights,
-                          const ConstVectorRef& v, VectorRef out) {
+                          const ConstVectorRef& v,
+                          VectorRef out) {  // NOLINT(performance-unnecessary-value-param)
   for (Eigen::Index row = 0; row < data.rows(); ++row) {
     data.addScaledRow(row, weights[row] * data.rowDot(row, v), out);
   }

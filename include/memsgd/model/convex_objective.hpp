@@ -20,8 +20,9 @@ class ConvexObjective {
   ConvexObjective& operator=(ConvexObjective&&) = delete;
 
   // The shard's loss sum at x; its gradient sum is added into `gradientSum` (p values).
-  virtual double addShardLossAndGradient(const Dataset<double>& data, const ConstVectorRef& x,
-                                         VectorRef gradientSum) const = 0;
+  [[nodiscard]] virtual double addShardLossAndGradient(const Dataset<double>& data,
+                                                       const ConstVectorRef& x,
+                                                       VectorRef gradientSum) const = 0;
   // What Hessian-vector products at x need of the shard (one curvature per row for the linear
   // models), computed once per Newton step and reused by each product.
   [[nodiscard]] virtual Vector curvature(const Dataset<double>& data,

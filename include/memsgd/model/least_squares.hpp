@@ -14,8 +14,8 @@ namespace memsgd {
 // Hessian sum_i a_i a_i^T does not depend on x.
 class LeastSquaresObjective final : public ConvexObjective {
  public:
-  double addShardLossAndGradient(const Dataset<double>& data, const ConstVectorRef& x,
-                                 VectorRef gradientSum) const override;
+  [[nodiscard]] double addShardLossAndGradient(const Dataset<double>& data, const ConstVectorRef& x,
+                                               VectorRef gradientSum) const override;
   [[nodiscard]] Vector curvature(const Dataset<double>& data,
                                  const ConstVectorRef& x) const override;
   void addShardHessianTimes(const Dataset<double>& data, const Vector& curvature,

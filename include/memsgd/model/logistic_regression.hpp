@@ -19,8 +19,8 @@ double logisticLossDerivative(double margin);
 // Hessian is sum_i l''(y_i a_i.x) a_i a_i^T (y_i^2 = 1).
 class LogisticObjective final : public ConvexObjective {
  public:
-  double addShardLossAndGradient(const Dataset<double>& data, const ConstVectorRef& x,
-                                 VectorRef gradientSum) const override;
+  [[nodiscard]] double addShardLossAndGradient(const Dataset<double>& data, const ConstVectorRef& x,
+                                               VectorRef gradientSum) const override;
   [[nodiscard]] Vector curvature(const Dataset<double>& data,
                                  const ConstVectorRef& x) const override;
   void addShardHessianTimes(const Dataset<double>& data, const Vector& curvature,
