@@ -16,7 +16,7 @@ void CollectiveWatchdog::start(double seconds, std::string who) {
   if (seconds <= 0.0) {
     return;
   }
-  const std::chrono::duration<double> allowed(seconds + std::min(rank_, 3));
+  const std::chrono::duration<double> allowed(seconds + kStaggerSeconds * std::min(rank_, 3));
   stopping_ = false;
   thread_ =
       std::thread([this, allowed, seconds, who = std::move(who)] { watch(allowed, seconds, who); });

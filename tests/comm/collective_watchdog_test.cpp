@@ -41,7 +41,7 @@ TEST(CollectiveWatchdogDeathTest, LaterRanksWaitLongerSoThatOneReports) {
   const Clock::time_point start = Clock::now();
   EXPECT_EXIT(waitInOneCollective(2, 0.2), ::testing::ExitedWithCode(kExitMpiError),
               "error on rank 2: waited more than communication.timeout_s = 0.2 s");
-  EXPECT_GE(Clock::now() - start, milliseconds(2200));
+  EXPECT_GE(Clock::now() - start, milliseconds(4200));
 }
 
 TEST(CollectiveWatchdog, TimesEachCollectiveNotTheirSumNorTheTimeBetween) {

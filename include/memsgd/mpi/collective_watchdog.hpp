@@ -19,6 +19,8 @@ namespace memsgd {
 // rows of a run file stay as a SIGKILL leaves them.
 class CollectiveWatchdog {
  public:
+  static constexpr double kStaggerSeconds = 2.0;
+
   explicit CollectiveWatchdog(int rank) : rank_(rank) {}
   ~CollectiveWatchdog();
   CollectiveWatchdog(const CollectiveWatchdog&) = delete;
@@ -27,8 +29,10 @@ class CollectiveWatchdog {
   CollectiveWatchdog& operator=(CollectiveWatchdog&&) = delete;
 
   // Starts watching with `seconds` per collective (0: stops watching); `who` opens the message
-  // (a tool's name). Rank r waits min(r, 3) s longer than rank 0, so that when all ranks time out
-  // in the same collective the lowest live rank alone reports before the launcher ends the rest.
+  // (a tool's name). Rank r waits kStaggerSeconds * min(r, 3) longer than rank 0, so that when all
+  // ranks time out the lowest live rank alone reports before the launcher ends the rest: ranks
+  // start waiting up to a collective apart, and mpirun took over a second to end an
+  // oversubscribed job here, so 1 s let a second rank report.
   void start(double seconds, std::string who);
 
   // The step the messages name: the last one this rank finished.
