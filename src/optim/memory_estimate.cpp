@@ -74,8 +74,9 @@ std::string gib(std::uint64_t bytes) {
 
 }  // namespace
 
-MemoryEstimate estimateTrainingMemory(const RunConfig& config, std::uint64_t dim, int ranks) {
-  const std::uint64_t d = dim;
+MemoryEstimate estimateTrainingMemory(const RunConfig& config, std::uint64_t parameters,
+                                      int ranks) {
+  const std::uint64_t d = parameters;
   const std::uint64_t scalar =
       config.model.precision == Precision::kFloat ? sizeof(float) : sizeof(double);
   const std::uint64_t averaging =
@@ -93,11 +94,12 @@ MemoryEstimate estimateTrainingMemory(const RunConfig& config, std::uint64_t dim
   return estimate;
 }
 
-std::uint64_t estimateOptimumMemory(std::uint64_t dim) {
-  std::uint64_t bytes = kOptimumVectors * sizeof(double) * dim;
-  if (dim <= static_cast<std::uint64_t>(kMaxDenseNewtonDim)) {
+std::uint64_t estimateOptimumMemory(std::uint64_t parameters) {
+  std::uint64_t bytes = kOptimumVectors * sizeof(double) * parameters;
+  if (parameters <= static_cast<std::uint64_t>(kMaxDenseNewtonDim)) {
     // The Hessian and its LDL^T copy, and the block of scaled rows of dense data.
-    bytes += 2 * sizeof(double) * dim * dim + kHessianBlockRows * sizeof(double) * dim;
+    bytes += 2 * sizeof(double) * parameters * parameters +
+             kHessianBlockRows * sizeof(double) * parameters;
   }
   return bytes;
 }
