@@ -4,10 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <boost/iostreams/device/back_inserter.hpp>
-#include <boost/iostreams/filter/bzip2.hpp>
-#include <boost/iostreams/filter/gzip.hpp>
-#include <boost/iostreams/filtering_stream.hpp>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -15,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "archives.hpp"
 #include "memsgd/core/error.hpp"
 #include "test_paths.hpp"
 
@@ -22,30 +19,10 @@ namespace memsgd {
 namespace {
 
 namespace fs = std::filesystem;
+using test::bzip2;
+using test::gzip;
 
 constexpr RowRange kAllRows{0, std::numeric_limits<std::uint64_t>::max()};
-
-std::string bzip2(const std::string& text, int blockSize100k = 9) {
-  std::string compressed;
-  {
-    boost::iostreams::filtering_ostream out;
-    out.push(boost::iostreams::bzip2_compressor(blockSize100k));
-    out.push(boost::iostreams::back_inserter(compressed));
-    out << text;
-  }  // destroying the chain writes the end of the bzip2 stream
-  return compressed;
-}
-
-std::string gzip(const std::string& text) {
-  std::string compressed;
-  {
-    boost::iostreams::filtering_ostream out;
-    out.push(boost::iostreams::gzip_compressor());
-    out.push(boost::iostreams::back_inserter(compressed));
-    out << text;
-  }
-  return compressed;
-}
 
 // `rows` lines of valid LIBSVM text, varied enough that bzip2 cannot shrink it to a few bytes.
 std::string syntheticText(int rows) {
