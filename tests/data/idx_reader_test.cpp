@@ -1,24 +1,21 @@
 #include "memsgd/data/idx_reader.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "archives.hpp"
+#include "file_test.hpp"
 #include "memsgd/core/error.hpp"
 #include "test_paths.hpp"
 
 namespace memsgd {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr RowRange kAllRows{0, std::numeric_limits<std::uint64_t>::max()};
 
@@ -46,41 +43,13 @@ const std::vector<int> kLabels{9, 0, 9};
 std::string imagesFile() { return header(0x08, {3, 2, 3}) + bytesOf(kPixels); }
 std::string labelsFile() { return header(0x08, {3}) + bytesOf(kLabels); }
 
-// Each test writes into its own directory: ctest runs the tests as parallel processes.
-class IdxReaderTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("memsgd_idx_" + std::to_string(::getpid()) + "_" + test->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+class IdxReaderTest : public test::FileTest {};
 
-  [[nodiscard]] std::string write(const std::string& name, const std::string& bytes) const {
-    std::string path = (dir_ / name).string();
-    std::ofstream(path, std::ios::binary) << bytes;
-    return path;
-  }
-
-  // Passes when reading `files` whole throws a DataError that starts with `path` and holds
-  // `fragment`.
-  static ::testing::AssertionResult fails(const IdxFiles& files, const std::string& path,
-                                          const std::string& fragment, DimLimit limit = {}) {
-    try {
-      readIdxRows(files, kAllRows, limit);
-    } catch (const DataError& e) {
-      const std::string message = e.what();
-      if (message.starts_with(path + ": ") && message.find(fragment) != std::string::npos) {
-        return ::testing::AssertionSuccess();
-      }
-      return ::testing::AssertionFailure() << "unexpected message \"" << message << "\"";
-    }
-    return ::testing::AssertionFailure() << "no DataError reading " << files.images;
-  }
-
-  fs::path dir_;
-};
+// Passes when reading `files` whole throws a DataError that names `path` and holds `fragment`.
+::testing::AssertionResult fails(const IdxFiles& files, const std::string& path,
+                                 const std::string& fragment, DimLimit limit = {}) {
+  return test::failsOnFile(path, fragment, [&] { readIdxRows(files, kAllRows, limit); });
+}
 
 TEST_F(IdxReaderTest, ReadsPixelsScaledToTheUnitIntervalWithoutZerosAndLabelsAsIntegers) {
   const IdxFiles files{write("images", imagesFile()), write("labels", labelsFile())};
