@@ -15,6 +15,7 @@ packages=(
   libhdf5-dev hdf5-tools
   libgtest-dev libbenchmark-dev
   python3-h5py python3-matplotlib
+  dataset-fashion-mnist
 )
 
 missing=()

@@ -38,6 +38,8 @@ constexpr const char* kResumeKey = "resume";
 constexpr const char* kDryRunKey = "dry-run";
 // Keys that the checks across keys name again after their table entries.
 constexpr const char* kRowsKey = "data.rows";
+constexpr const char* kTrainLabelsKey = "data.train_labels";
+constexpr const char* kTestLabelsKey = "data.test_labels";
 constexpr const char* kOffsetKey = "optimizer.offset";
 constexpr const char* kMemoryKey = "compression.memory";
 constexpr const char* kCheckpointKey = "log.checkpoint";
@@ -383,17 +385,33 @@ std::vector<Section> configKeys() {
           .add(
               "data.train", "PATH", std::nullopt,
               [](const Setting& setting, DataConfig& data) { data.train = dataSource(setting); },
-              "training set, LIBSVM format (plain, gzip or bzip2), or synthetic:NAME (required)")
+              "training set: a LIBSVM or IDX file (plain, gzip or bzip2), or synthetic:NAME "
+              "(required)")
           .required()
           .recordedAs([](const RunConfig& config) { return config.data.train; })
+          .add(
+              kTrainLabelsKey, "PATH", std::nullopt,
+              [](const Setting& setting, DataConfig& data) {
+                if (!setting.text.empty()) data.trainLabels = existingFile(setting);
+              },
+              "the IDX file of the labels of IDX training images (required with them, refused "
+              "otherwise)")
+          .recordedAs([](const RunConfig& config) { return config.data.trainLabels; })
           .add(
               "data.test", "PATH", std::nullopt,
               [](const Setting& setting, DataConfig& data) {
                 // Empty lets the command line drop the test set a config file names.
                 if (!setting.text.empty()) data.test = dataSource(setting);
               },
-              "test set, LIBSVM format or synthetic:NAME (optional; empty: none)")
+              "test set, as data.train (optional; empty: none)")
           .recordedAs([](const RunConfig& config) { return config.data.test; })
+          .add(
+              kTestLabelsKey, "PATH", std::nullopt,
+              [](const Setting& setting, DataConfig& data) {
+                if (!setting.text.empty()) data.testLabels = existingFile(setting);
+              },
+              "the IDX file of the labels of IDX test images")
+          .recordedAs([](const RunConfig& config) { return config.data.testLabels; })
           .add("data.dim", &DataConfig::dim, integerFrom<std::uint64_t>(0),
                "number of features; 0: the largest index in the data (or the generator's default)")
           .add(kRowsKey, &DataConfig::rows, integerFrom<std::uint64_t>(0),
@@ -542,6 +560,17 @@ void checkAcrossKeys(const Settings& settings, const RunConfig& config) {
     settings.get(kRowsKey).fail(
         "only a synthetic:NAME training source takes a row count; data.train = " +
         config.data.train + " is a file");
+  }
+  // A generator makes its labels; a file of labels for it, or for no test set, would be ignored.
+  if (!config.data.trainLabels.empty() && config.data.train.starts_with(kSyntheticPrefix)) {
+    settings.get(kTrainLabelsKey)
+        .fail("a synthetic:NAME source makes its own labels; data.train = " + config.data.train);
+  }
+  if (!config.data.testLabels.empty() &&
+      (config.data.test.empty() || config.data.test.starts_with(kSyntheticPrefix))) {
+    settings.get(kTestLabelsKey)
+        .fail("labels a test file of IDX images, but data.test = " +
+              (config.data.test.empty() ? std::string("(none)") : config.data.test));
   }
   if (config.optimizer.schedule == Schedule::kDecay && config.optimizer.offset == 0.0) {
     settings.get(kOffsetKey)

@@ -5,13 +5,16 @@
 #include <exception>
 #include <limits>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <type_traits>
 #include <vector>
 
+#include "memsgd/core/error.hpp"
 #include "memsgd/data/binary_labels.hpp"
 #include "memsgd/data/data_fingerprint.hpp"
+#include "memsgd/data/idx_reader.hpp"
 #include "memsgd/data/libsvm_reader.hpp"
 #include "memsgd/data/row_partition.hpp"
 #include "memsgd/data/synthetic_data.hpp"
@@ -64,21 +67,52 @@ LabelSummary gatherLabels(const LibsvmRows& rows, const Communicator& comm) {
   return summary;
 }
 
-// Reads this rank's block of `path`; `limit` rejects wider rows. Collective through agreeOn, so a
-// bad line on one rank stops all ranks with its message. Binary labels: those of the whole file
-// must be a binary spelling (refused on every rank alike), and the rows leave with labels -1/+1;
-// real labels stay as read (the reader has refused non-finite ones).
-LocalRows readBlock(const std::string& path, DimLimit limit, LabelKind labels, LabelRole role,
+// One split's files as configured: a LIBSVM file, or IDX images and the IDX file of their labels
+// (the `labelsKey` key).
+struct SplitFiles {
+  std::string rows;
+  std::string labels;
+  std::string rowsKey;
+  std::string labelsKey;
+};
+
+// The split's IDX pair, or nullopt for a LIBSVM file. The file's first bytes say which it is, and
+// a labels file must be given exactly when the rows are IDX images, which carry no labels.
+std::optional<IdxFiles> idxFilesOf(const SplitFiles& files) {
+  const bool idx = isIdxFile(files.rows);
+  if (idx && files.labels.empty()) {
+    throw ConfigError(files.rowsKey + " = " + files.rows +
+                      " is an IDX file of images, which carries no labels: set " + files.labelsKey +
+                      " to the IDX file of its labels");
+  }
+  if (!idx && !files.labels.empty()) {
+    throw ConfigError(files.labelsKey + " = " + files.labels + " is set, but " + files.rowsKey +
+                      " = " + files.rows +
+                      " is not an IDX file (a LIBSVM file carries its labels): drop " +
+                      files.labelsKey);
+  }
+  if (!idx) return std::nullopt;
+  return IdxFiles{files.rows, files.labels};
+}
+
+// Reads this rank's block of the split's files; `limit` rejects wider rows. Collective through
+// agreeOn, so a bad line on one rank stops all ranks with its message. Binary labels: those of the
+// whole file must be a binary spelling (refused on every rank alike), and the rows leave with
+// labels -1/+1; real labels stay as read (the reader has refused non-finite ones).
+LocalRows readBlock(const SplitFiles& files, DimLimit limit, LabelKind labels, LabelRole role,
                     const Communicator& comm) {
+  const std::string& path = files.rows;
   LocalRows local;
   comm.agreeOn([&] {
-    local.globalRows = countLibsvmRows(path);
+    const std::optional<IdxFiles> idx = idxFilesOf(files);
+    local.globalRows = idx ? countIdxRows(*idx) : countLibsvmRows(path);
     if (local.globalRows < static_cast<std::uint64_t>(comm.size())) {
       throw DataError(path, "has " + std::to_string(local.globalRows) + " rows, fewer than the " +
                                 std::to_string(comm.size()) + " ranks that share it");
     }
     local.range = shardOf(local.globalRows, comm.rank(), comm.size());
-    local.rows = readLibsvmRows(path, local.range, limit);
+    local.rows =
+        idx ? readIdxRows(*idx, local.range, limit) : readLibsvmRows(path, local.range, limit);
   });
   if (labels == LabelKind::kBinary) {
     const LabelSummary found = gatherLabels(local.rows, comm);
@@ -153,8 +187,9 @@ LoadedSplit<Scalar> loadTrain(const DataConfig& config, LabelKind labels, const 
     origin = {config.dim > 0 ? "data.dim" : "data.train", "", 0};
     return generateBlock<Scalar>(config, SyntheticSplit::kTrain, comm);
   }
-  LocalRows train = readBlock(config.train, {config.dim, DimSource::kDataDim}, labels,
-                              LabelRole::kTraining, comm);
+  LocalRows train =
+      readBlock({config.train, config.trainLabels, "data.train", "data.train_labels"},
+                {config.dim, DimSource::kDataDim}, labels, LabelRole::kTraining, comm);
   const std::uint64_t dim = config.dim > 0 ? config.dim : comm.allreduceMax(train.rows.maxIndex);
   if (dim == 0) {  // every rank sees the same d, so every rank raises the same error
     throw AgreedError(config.train + ": no row has a feature, so the dimension is 0", 0,
@@ -182,7 +217,8 @@ ShardedData<Scalar> loadShards(const DataConfig& config, const Communicator& com
     test = generateBlock<Scalar>(withTrainDim, SyntheticSplit::kTest, comm);
   } else if (!config.test.empty()) {
     const DimLimit limit{dim, config.dim > 0 ? DimSource::kDataDim : DimSource::kTrainingSet};
-    test = fromFile<Scalar>(readBlock(config.test, limit, labels, LabelRole::kTest, comm), dim,
+    const SplitFiles files{config.test, config.testLabels, "data.test", "data.test_labels"};
+    test = fromFile<Scalar>(readBlock(files, limit, labels, LabelRole::kTest, comm), dim,
                             config.normalize, comm);
   }
   if (test) {

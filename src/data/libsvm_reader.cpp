@@ -1,30 +1,21 @@
 #include "memsgd/data/libsvm_reader.hpp"
 
 #include <algorithm>
-#include <array>
-#include <boost/iostreams/filter/bzip2.hpp>
-#include <boost/iostreams/filter/gzip.hpp>
-#include <boost/iostreams/filtering_stream.hpp>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <limits>
 #include <optional>
 #include <string_view>
 #include <system_error>
 
 #include "memsgd/core/error.hpp"
+#include "memsgd/data/compressed_input.hpp"
 
 namespace memsgd {
 namespace {
 
 // Feature indices are stored as int32 (0-based), so 1-based indices up to 2^31 - 1 fit.
 constexpr std::uint64_t kMaxIndex = std::numeric_limits<std::int32_t>::max();
-// Boost.Iostreams buffers default to 128 B (filters) and 4 KiB (devices): too small for throughput.
-constexpr std::streamsize kBufferSize = 1 << 16;
 
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
@@ -51,45 +42,6 @@ std::string quoted(std::string_view text) {
   return out;
 }
 
-// Boost's what() says only "bzip2 error"; the libbzip2 code says what is wrong with the file.
-std::string describe(const boost::iostreams::bzip2_error& e) {
-  namespace bz = boost::iostreams::bzip2;
-  if (e.error() == bz::unexpected_eof) return "truncated bzip2 stream";
-  if (e.error() == bz::data_error) return "corrupted bzip2 data";
-  if (e.error() == bz::data_error_magic) return "not a bzip2 file";
-  return "libbzip2 error " + std::to_string(e.error());
-}
-
-std::string describe(const boost::iostreams::gzip_error& e) {
-  namespace gz = boost::iostreams::gzip;
-  if (e.error() == gz::bad_footer) return "truncated gzip stream";
-  if (e.error() == gz::bad_header) return "not a gzip file or a damaged gzip header";
-  if (e.error() == gz::bad_crc || e.error() == gz::bad_length) return "corrupted gzip data";
-  if (e.error() == gz::zlib_error && e.zlib_error_code() == boost::iostreams::zlib::data_error) {
-    return "corrupted gzip data";
-  }
-  if (e.error() == gz::zlib_error && e.zlib_error_code() == boost::iostreams::zlib::buf_error) {
-    return "truncated gzip stream";
-  }
-  return "gzip error " + std::to_string(e.error()) + " (zlib " +
-         std::to_string(e.zlib_error_code()) + ")";
-}
-
-enum class Compression { kNone, kGzip, kBzip2 };
-
-// Told by the first bytes, not by the name: a renamed or unnamed archive is still an archive.
-Compression sniffCompression(std::ifstream& file) {
-  std::array<char, 3> magic{};
-  file.read(magic.data(), magic.size());
-  const auto got = static_cast<std::size_t>(file.gcount());
-  file.clear();
-  file.seekg(0);
-  const std::string_view head(magic.data(), got);
-  if (head.starts_with("\x1f\x8b")) return Compression::kGzip;
-  if (head == "BZh") return Compression::kBzip2;
-  return Compression::kNone;
-}
-
 // The data part of a line: up to an svmlight "#" comment.
 std::string_view withoutComment(std::string_view line) { return line.substr(0, line.find('#')); }
 
@@ -98,39 +50,14 @@ std::string_view withoutComment(std::string_view line) { return line.substr(0, l
 // buffer and stays valid until the next call.
 class LineReader {
  public:
-  explicit LineReader(const std::string& path) : path_(path) {
-    // An ifstream on a directory opens fine on Linux and only fails on the first read.
-    std::error_code ignored;
-    if (std::filesystem::is_directory(path, ignored)) {
-      throw DataError(path, "cannot open: is a directory");
-    }
-    file_.open(path, std::ios::binary);
-    if (!file_) throw DataError(path, std::string("cannot open: ") + std::strerror(errno));
-    const Compression compression = sniffCompression(file_);
-    if (compression == Compression::kGzip) {
-      decompressed_.push(boost::iostreams::gzip_decompressor(), kBufferSize);
-    } else if (compression == Compression::kBzip2) {
-      decompressed_.push(boost::iostreams::bzip2_decompressor(), kBufferSize);
-    }
-    if (compression != Compression::kNone) {
-      decompressed_.push(file_, kBufferSize);
-      in_ = &decompressed_;
-    }
-    // Read errors (a corrupted or truncated stream, EIO) then surface as exceptions instead of
-    // looking like the end of the file.
-    in_->exceptions(std::ios::badbit);
-  }
+  explicit LineReader(const std::string& path) : path_(path), input_(path) {}
 
   std::optional<std::string_view> next() {
     try {
-      if (!std::getline(*in_, buffer_)) return std::nullopt;
-    } catch (const boost::iostreams::bzip2_error& e) {
-      throw unreadable(describe(e));
-    } catch (const boost::iostreams::gzip_error& e) {
-      throw unreadable(describe(e));
-    } catch (const std::exception& e) {
-      throw DataError(path_,
-                      "cannot read after line " + std::to_string(lineNumber_) + ": " + e.what());
+      if (!std::getline(input_.stream(), buffer_)) return std::nullopt;
+    } catch (...) {
+      throw DataError(path_, "cannot read: " + describeReadFailure() + " after line " +
+                                 std::to_string(lineNumber_));
     }
     ++lineNumber_;
     std::string_view line(buffer_);
@@ -143,14 +70,8 @@ class LineReader {
  private:
   static constexpr std::string_view kByteOrderMark = "\xef\xbb\xbf";
 
-  [[nodiscard]] DataError unreadable(const std::string& why) const {
-    return DataError(path_, "cannot read: " + why + " after line " + std::to_string(lineNumber_));
-  }
-
   const std::string& path_;
-  std::ifstream file_;
-  boost::iostreams::filtering_istream decompressed_;
-  std::istream* in_ = &file_;
+  CompressedInput input_;
   std::string buffer_;
   std::uint64_t lineNumber_ = 0;
 };

@@ -15,7 +15,8 @@ constexpr const char* kVersion = MEMSGD_VERSION;  // CMake's project version
 // The data files and the f* file stand for their content: the run records, and a checkpoint
 // compares, fingerprints and the f* value instead of these paths.
 bool isPathKey(const std::string& key) {
-  return key == "data.train" || key == "data.test" || key == "model.optimum";
+  return key == "data.train" || key == "data.train_labels" || key == "data.test" ||
+         key == "data.test_labels" || key == "model.optimum";
 }
 
 std::string testFingerprintText(const std::optional<std::uint64_t>& fingerprint) {

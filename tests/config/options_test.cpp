@@ -25,7 +25,9 @@ namespace fs = std::filesystem;
 // RunConfig::resolved. Written out here so that a dropped or renamed key fails the tests.
 const std::vector<std::pair<std::string, std::string>> kKeysWithDefaults = {
     {"data.train", ""},
+    {"data.train_labels", ""},
     {"data.test", ""},
+    {"data.test_labels", ""},
     {"data.dim", "0"},
     {"data.rows", "0"},
     {"data.normalize", "none"},
@@ -441,6 +443,23 @@ TEST_F(ConfigTest, MissingTrainingFileNamesKeyAndResolvedPath) {
 TEST_F(ConfigTest, MissingTestFileNamesKeyAndResolvedPath) {
   const std::string ini = writeConfig("test = data/missing.txt\n");
   expectConfigError({ini}, {ini, "data.test", (dir_ / "data/missing.txt").string()});
+}
+
+TEST_F(ConfigTest, IdxLabelFilesAreRelativeToTheFileAndOnlyForFiles) {
+  const std::string labels = writeFile("data/train.labels", "labels");
+  const std::string testLabels = writeFile("data/test.labels", "labels");
+  writeFile("data/test.txt", "+1 1:1\n");
+  const RunConfig config = parse({writeConfig(
+      "train_labels = data/train.labels\ntest = data/test.txt\ntest_labels = data/test.labels\n")});
+  EXPECT_EQ(config.data.trainLabels, labels);
+  EXPECT_EQ(config.data.testLabels, testLabels);
+  expectConfigError({writeConfig("train_labels = data/missing\n")},
+                    {"data.train_labels", (dir_ / "data/missing").string(), "does not exist"});
+  expectConfigError({"--data.train=synthetic:epsilon", "--data.train_labels=" + labels},
+                    {"data.train_labels", "a synthetic:NAME source makes its own labels"});
+  expectConfigError(
+      {writeConfig("test_labels = data/test.labels\n")},
+      {"data.test_labels", "labels a test file of IDX images, but data.test = (none)"});
 }
 
 TEST_F(ConfigTest, DataPathThatIsAFolderIsRejected) {

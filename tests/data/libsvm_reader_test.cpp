@@ -1,51 +1,25 @@
 #include "memsgd/data/libsvm_reader.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <boost/iostreams/device/back_inserter.hpp>
-#include <boost/iostreams/filter/bzip2.hpp>
-#include <boost/iostreams/filter/gzip.hpp>
-#include <boost/iostreams/filtering_stream.hpp>
-#include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "archives.hpp"
+#include "file_test.hpp"
 #include "memsgd/core/error.hpp"
 #include "test_paths.hpp"
 
 namespace memsgd {
 namespace {
 
-namespace fs = std::filesystem;
+using test::bzip2;
+using test::gzip;
 
 constexpr RowRange kAllRows{0, std::numeric_limits<std::uint64_t>::max()};
-
-std::string bzip2(const std::string& text, int blockSize100k = 9) {
-  std::string compressed;
-  {
-    boost::iostreams::filtering_ostream out;
-    out.push(boost::iostreams::bzip2_compressor(blockSize100k));
-    out.push(boost::iostreams::back_inserter(compressed));
-    out << text;
-  }  // destroying the chain writes the end of the bzip2 stream
-  return compressed;
-}
-
-std::string gzip(const std::string& text) {
-  std::string compressed;
-  {
-    boost::iostreams::filtering_ostream out;
-    out.push(boost::iostreams::gzip_compressor());
-    out.push(boost::iostreams::back_inserter(compressed));
-    out << text;
-  }
-  return compressed;
-}
 
 // `rows` lines of valid LIBSVM text, varied enough that bzip2 cannot shrink it to a few bytes.
 std::string syntheticText(int rows) {
@@ -85,41 +59,7 @@ std::uint64_t countPositive(const LibsvmRows& rows) {
   return ::testing::AssertionFailure() << "no DataError reading " << path;
 }
 
-// Passes when `read` throws a DataError naming `path` (a whole-file problem, no line).
-template <class Read>
-::testing::AssertionResult failsOnFile(const std::string& path, const std::string& fragment,
-                                       Read read) {
-  try {
-    read();
-  } catch (const DataError& e) {
-    const std::string message = e.what();
-    if (message.starts_with(path + ": ") && message.find(fragment) != std::string::npos) {
-      return ::testing::AssertionSuccess();
-    }
-    return ::testing::AssertionFailure() << "unexpected message \"" << message << "\"";
-  }
-  return ::testing::AssertionFailure() << "no DataError reading " << path;
-}
-
-// Each test writes into its own directory: ctest runs the tests as parallel processes.
-class LibsvmReaderTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("memsgd_libsvm_" + std::to_string(::getpid()) + "_" + test->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  [[nodiscard]] std::string write(const std::string& name, const std::string& bytes) const {
-    std::string path = (dir_ / name).string();
-    std::ofstream(path, std::ios::binary) << bytes;
-    return path;
-  }
-
-  fs::path dir_;
-};
+class LibsvmReaderTest : public test::FileTest {};
 
 TEST_F(LibsvmReaderTest, KeepsLabelsAsWrittenAndCountsThem) {
   const auto path =
@@ -255,11 +195,13 @@ TEST_F(LibsvmReaderTest, ReadsASingleHundredMegabyteLine) {
 
 TEST_F(LibsvmReaderTest, MissingFileOrDirectoryCannotBeOpened) {
   const std::string missing = (dir_ / "missing.bz2").string();
-  EXPECT_TRUE(failsOnFile(missing, "cannot open", [&] { countLibsvmRows(missing); }));
-  EXPECT_TRUE(failsOnFile(missing, "cannot open", [&] { readLibsvmRows(missing, kAllRows); }));
+  EXPECT_TRUE(test::failsOnFile(missing, "cannot open", [&] { countLibsvmRows(missing); }));
+  EXPECT_TRUE(
+      test::failsOnFile(missing, "cannot open", [&] { readLibsvmRows(missing, kAllRows); }));
   const std::string directory = dir_.string();
-  EXPECT_TRUE(failsOnFile(directory, "cannot open", [&] { countLibsvmRows(directory); }));
-  EXPECT_TRUE(failsOnFile(directory, "cannot open", [&] { readLibsvmRows(directory, kAllRows); }));
+  EXPECT_TRUE(test::failsOnFile(directory, "cannot open", [&] { countLibsvmRows(directory); }));
+  EXPECT_TRUE(
+      test::failsOnFile(directory, "cannot open", [&] { readLibsvmRows(directory, kAllRows); }));
 }
 
 TEST_F(LibsvmReaderTest, ReadsBzip2LikeThePlainFile) {
@@ -287,16 +229,16 @@ TEST_F(LibsvmReaderTest, TruncatedOrCorruptedBzip2IsADataError) {
   const std::string compressed = bzip2(syntheticText(2000));
   ASSERT_GT(compressed.size(), 1000U);
   const auto truncated = write("truncated.bz2", compressed.substr(0, compressed.size() / 2));
-  EXPECT_TRUE(failsOnFile(truncated, "cannot read: truncated bzip2 stream after line",
-                          [&] { countLibsvmRows(truncated); }));
-  EXPECT_TRUE(failsOnFile(truncated, "cannot read: truncated bzip2 stream after line",
-                          [&] { readLibsvmRows(truncated, kAllRows); }));
+  EXPECT_TRUE(test::failsOnFile(truncated, "cannot read: truncated bzip2 stream after line",
+                                [&] { countLibsvmRows(truncated); }));
+  EXPECT_TRUE(test::failsOnFile(truncated, "cannot read: truncated bzip2 stream after line",
+                                [&] { readLibsvmRows(truncated, kAllRows); }));
 
   std::string damaged = compressed;
   for (std::size_t i = damaged.size() / 2; i < damaged.size() / 2 + 16; ++i) damaged[i] ^= 0x5a;
   const auto corrupted = write("corrupted.bz2", damaged);
-  EXPECT_TRUE(failsOnFile(corrupted, "cannot read: corrupted bzip2 data",
-                          [&] { countLibsvmRows(corrupted); }));
+  EXPECT_TRUE(test::failsOnFile(corrupted, "cannot read: corrupted bzip2 data",
+                                [&] { countLibsvmRows(corrupted); }));
   // bzip2 checks a block's CRC only after handing out its bytes, so the parser may trip over the
   // garbage first: either way it is a DataError.
   EXPECT_THROW(readLibsvmRows(corrupted, kAllRows), DataError);
@@ -328,19 +270,20 @@ TEST_F(LibsvmReaderTest, TruncatedOrCorruptedGzipIsADataError) {
   const std::string compressed = gzip(syntheticText(2000));
   ASSERT_GT(compressed.size(), 1000U);
   const auto truncated = write("truncated", compressed.substr(0, compressed.size() / 2));
-  EXPECT_TRUE(failsOnFile(truncated, "cannot read: truncated gzip stream after line",
-                          [&] { countLibsvmRows(truncated); }));
-  EXPECT_TRUE(failsOnFile(truncated, "cannot read: truncated gzip stream after line",
-                          [&] { readLibsvmRows(truncated, kAllRows); }));
+  EXPECT_TRUE(test::failsOnFile(truncated, "cannot read: truncated gzip stream after line",
+                                [&] { countLibsvmRows(truncated); }));
+  EXPECT_TRUE(test::failsOnFile(truncated, "cannot read: truncated gzip stream after line",
+                                [&] { readLibsvmRows(truncated, kAllRows); }));
   // Cut inside the 8-byte footer: all the data is there, its checksum is not.
   const auto noFooter = write("no_footer.gz", compressed.substr(0, compressed.size() - 3));
-  EXPECT_TRUE(failsOnFile(noFooter, "truncated gzip stream", [&] { countLibsvmRows(noFooter); }));
+  EXPECT_TRUE(
+      test::failsOnFile(noFooter, "truncated gzip stream", [&] { countLibsvmRows(noFooter); }));
 
   std::string damaged = compressed;
   for (std::size_t i = damaged.size() / 2; i < damaged.size() / 2 + 16; ++i) damaged[i] ^= 0x5a;
   const auto corrupted = write("corrupted.gz", damaged);
-  EXPECT_TRUE(failsOnFile(corrupted, "cannot read: corrupted gzip data",
-                          [&] { countLibsvmRows(corrupted); }));
+  EXPECT_TRUE(test::failsOnFile(corrupted, "cannot read: corrupted gzip data",
+                                [&] { countLibsvmRows(corrupted); }));
   EXPECT_THROW(readLibsvmRows(corrupted, kAllRows), DataError);
 }
 

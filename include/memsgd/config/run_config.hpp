@@ -21,10 +21,12 @@ enum class QsgdEncoding { kAuto, kEliasGamma, kFixedWidth };
 enum class Precision { kDouble, kFloat };
 
 struct DataConfig {
-  std::string train;       // LIBSVM file (plain, gzip or bzip2), or synthetic:NAME
-  std::string test;        // optional; empty when absent
-  std::uint64_t dim = 0;   // 0: the largest feature index of the training file
-  std::uint64_t rows = 0;  // rows of a synthetic source ("synthetic:NAME" only); 0: its default
+  std::string train;        // LIBSVM or IDX file (plain, gzip or bzip2), or synthetic:NAME
+  std::string test;         // optional; empty when absent
+  std::string trainLabels;  // the IDX labels of IDX training images; empty for other sources
+  std::string testLabels;   // likewise for the test images
+  std::uint64_t dim = 0;    // 0: the largest feature index of the training file
+  std::uint64_t rows = 0;   // rows of a synthetic source ("synthetic:NAME" only); 0: its default
   Normalization normalize = Normalization::kNone;
 };
 

@@ -1,0 +1,92 @@
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "memsgd/core/error.hpp"
+#include "memsgd/data/data_fingerprint.hpp"
+#include "memsgd/data/distributed_load.hpp"
+#include "memsgd/data/idx_reader.hpp"
+#include "test_paths.hpp"
+
+namespace memsgd {
+namespace {
+
+const std::string kDir = MEMSGD_FASHION_MNIST_DIR;
+
+DataConfig fashionMnistTest() {
+  DataConfig config;
+  config.train = kDir + "/t10k-images-idx3-ubyte.gz";
+  config.trainLabels = kDir + "/t10k-labels-idx1-ubyte.gz";
+  return config;
+}
+
+// Passes when loading `config` fails on this rank with the exit code and a message holding
+// `fragment`, as every rank must.
+::testing::AssertionResult refused(const DataConfig& config, LabelKind labels, int exitCode,
+                                   const std::string& fragment) {
+  try {
+    loadShards<double>(config, Communicator(), labels);
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    if (e.exitCode() == exitCode && message.find(fragment) != std::string::npos) {
+      return ::testing::AssertionSuccess();
+    }
+    return ::testing::AssertionFailure() << "exit " << e.exitCode() << ": " << message;
+  }
+  return ::testing::AssertionFailure() << "loaded";
+}
+
+TEST(IdxLoadMpi, EachRankHoldsItsBlockOfTheSerialRows) {
+  const Communicator comm;
+  const DataConfig config = fashionMnistTest();
+  const ShardedData<double> shards = loadShards<double>(config, comm, LabelKind::kReal);
+  const LibsvmRows serial = readIdxRows({config.train, config.trainLabels},
+                                        {0, std::numeric_limits<std::uint64_t>::max()});
+  EXPECT_EQ(shards.trainFingerprint, fingerprintRows(serial, 0));
+  EXPECT_EQ(shards.train.dim(), 784);
+  EXPECT_EQ(shards.train.globalRows(), 10000U);
+  const RowRange range = shards.train.globalRange();
+  EXPECT_EQ(range.begin, shardOf(10000, comm.rank(), comm.size()).begin);
+  ASSERT_EQ(static_cast<std::uint64_t>(shards.train.rows()), range.size());
+  for (Eigen::Index row = 0; row < shards.train.rows(); ++row) {
+    const auto global = static_cast<std::size_t>(range.begin) + static_cast<std::size_t>(row);
+    ASSERT_EQ(shards.train.label(row), serial.labels[global]) << "row " << global;
+    ASSERT_EQ(shards.train.sparseRows().row(row).nonZeros(),
+              serial.rowOffsets[global + 1] - serial.rowOffsets[global]);
+  }
+}
+
+TEST(IdxLoadMpi, ATestSplitOfIdxImagesTakesItsOwnLabels) {
+  DataConfig config = fashionMnistTest();
+  config.test = config.train;
+  config.testLabels = config.trainLabels;
+  const ShardedData<float> shards = loadShards<float>(config, Communicator(), LabelKind::kReal);
+  ASSERT_TRUE(shards.test.has_value());
+  EXPECT_EQ(shards.testFingerprint, shards.trainFingerprint);
+}
+
+TEST(IdxLoadMpi, IdxImagesNeedTheirLabelsFileAndLibsvmRefusesOne) {
+  DataConfig images = fashionMnistTest();
+  images.trainLabels.clear();
+  EXPECT_TRUE(refused(images, LabelKind::kReal, kExitConfigError,
+                      "is an IDX file of images, which carries no labels: set data.train_labels"));
+  DataConfig libsvm;
+  libsvm.train = test::sourcePath("configs/data/heart_scale");
+  libsvm.trainLabels = fashionMnistTest().trainLabels;
+  EXPECT_TRUE(refused(libsvm, LabelKind::kReal, kExitConfigError,
+                      "is not an IDX file (a LIBSVM file carries its labels): drop "
+                      "data.train_labels"));
+  DataConfig test = fashionMnistTest();
+  test.test = test.train;
+  EXPECT_TRUE(refused(test, LabelKind::kReal, kExitConfigError, "set data.test_labels"));
+}
+
+TEST(IdxLoadMpi, TheBinaryModelRefusesTenClassesNamingTheImagesFile) {
+  EXPECT_TRUE(refused(fashionMnistTest(), LabelKind::kBinary, kExitDataError,
+                      fashionMnistTest().train + ": a binary model trains on exactly two classes"));
+}
+
+}  // namespace
+}  // namespace memsgd
