@@ -16,7 +16,8 @@ job=$!
 rows() {  # rows of /metrics/samples as h5ls reports them: "samples  Dataset {N/Inf}"
   h5ls "$tmp/run.h5/metrics/samples" 2>/dev/null | sed -n 's/.*{\([0-9]*\)\/.*/\1/p'
 }
-for _ in $(seq 1 200); do
+# Up to 60 s: under a loaded ctest -j the first rows can take far longer than on an idle machine.
+for _ in $(seq 1 600); do
   [[ "$(rows)" =~ ^[0-9]+$ ]] && (($(rows) >= 5)) && break
   sleep 0.1
 done
