@@ -7,6 +7,7 @@
 #include "memsgd/core/error.hpp"
 #include "memsgd/model/least_squares.hpp"
 #include "memsgd/model/logistic_regression.hpp"
+#include "memsgd/model/softmax.hpp"
 
 namespace memsgd {
 namespace {
@@ -35,6 +36,7 @@ constexpr Entry entry(std::string_view name) {
 constexpr std::array kRegistry{
     entry<LogisticRegression>("logistic"),
     entry<LeastSquares>("least_squares"),
+    entry<Softmax>("softmax"),
 };
 
 constexpr auto kNames = [] {
