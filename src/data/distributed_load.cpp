@@ -13,6 +13,7 @@
 
 #include "memsgd/core/error.hpp"
 #include "memsgd/data/binary_labels.hpp"
+#include "memsgd/data/class_labels.hpp"
 #include "memsgd/data/data_fingerprint.hpp"
 #include "memsgd/data/idx_reader.hpp"
 #include "memsgd/data/libsvm_reader.hpp"
@@ -67,6 +68,30 @@ LabelSummary gatherLabels(const LibsvmRows& rows, const Communicator& comm) {
   return summary;
 }
 
+// The sorted distinct classes of all ranks' rows, exactly (not only the most frequent, as for the
+// binary check): each rank's list, padded to the longest, gathered. Collective.
+std::vector<std::int64_t> gatherClasses(const std::string& path, const LibsvmRows& rows,
+                                        const Communicator& comm) {
+  std::vector<std::int64_t> mine;
+  comm.agreeOn([&] { mine = distinctClasses(path, rows); });
+  const std::uint64_t width = 1 + comm.allreduceMax(static_cast<std::uint64_t>(mine.size()));
+  std::vector<std::uint64_t> slots(width, 0);  // [count, labels...]
+  slots[0] = mine.size();
+  std::ranges::transform(mine, slots.begin() + 1,
+                         [](std::int64_t label) { return std::bit_cast<std::uint64_t>(label); });
+  std::vector<std::uint64_t> all(width * static_cast<std::size_t>(comm.size()));
+  comm.allgather(slots, all);
+  std::vector<std::int64_t> classes;
+  for (std::size_t offset = 0; offset < all.size(); offset += width) {
+    for (std::size_t i = 0; i < all[offset]; ++i) {
+      classes.push_back(std::bit_cast<std::int64_t>(all[offset + 1 + i]));
+    }
+  }
+  std::ranges::sort(classes);
+  classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
+  return classes;
+}
+
 // One split's files as configured: a LIBSVM file, or IDX images and the IDX file of their labels
 // (the `labelsKey` key).
 struct SplitFiles {
@@ -98,7 +123,9 @@ std::optional<IdxFiles> idxFilesOf(const SplitFiles& files) {
 // Reads this rank's block of the split's files; `limit` rejects wider rows. Collective through
 // agreeOn, so a bad line on one rank stops all ranks with its message. Binary labels: those of the
 // whole file must be a binary spelling (refused on every rank alike), and the rows leave with
-// labels -1/+1; real labels stay as read (the reader has refused non-finite ones).
+// labels -1/+1; class labels must be integers (the first other line in the file is refused; the
+// lowest failing rank's message is the one printed) and leave as read, to be fingerprinted before
+// fromFile maps them; real labels stay as read (the reader has refused non-finite ones).
 LocalRows readBlock(const SplitFiles& files, DimLimit limit, LabelKind labels, LabelRole role,
                     const Communicator& comm) {
   const std::string& path = files.rows;
@@ -118,6 +145,8 @@ LocalRows readBlock(const SplitFiles& files, DimLimit limit, LabelKind labels, L
     const LabelSummary found = gatherLabels(local.rows, comm);
     comm.agreeOn([&] { requireBinaryLabels(path, found, role); });
     toSignLabels(local.rows);
+  } else if (labels == LabelKind::kClasses) {
+    comm.agreeOn([&] { requireIntegerLabels(path, local.rows); });
   }
   return local;
 }
@@ -145,12 +174,18 @@ std::uint64_t combineFingerprint(std::uint64_t mine, const Communicator& comm) {
   return mine;
 }
 
-// The split read from a file, fingerprinted as parsed (before normalisation and rounding).
+// The split read from `path`, fingerprinted as parsed (before normalisation and rounding, and
+// with class labels as written, so that the fingerprint stands for the class map too), then with
+// class labels mapped through `classes` when they are given.
 template <typename Scalar>
-LoadedSplit<Scalar> fromFile(LocalRows local, std::uint64_t dim, Normalization normalize,
-                             const Communicator& comm) {
+LoadedSplit<Scalar> fromFile(const std::string& path, LocalRows local, std::uint64_t dim,
+                             Normalization normalize, const Communicator& comm,
+                             const std::vector<std::int64_t>* classes = nullptr) {
   const std::uint64_t fingerprint =
       combineFingerprint(fingerprintRows(local.rows, local.range.begin), comm);
+  if (classes != nullptr) {
+    comm.agreeOn([&] { toClassIndices(path, *classes, local.rows); });
+  }
   return {toDataset<Scalar>(std::move(local), dim, normalize), fingerprint};
 }
 
@@ -180,9 +215,22 @@ std::uint64_t lineOfIndex(const LibsvmRows& rows, std::uint64_t dim, const Commu
                                                 : std::numeric_limits<std::uint64_t>::max());
 }
 
+// Synthetic sources plant binary labels; a class model is refused them rather than given two
+// classes it did not ask for. Every rank raises the same error.
+void refuseSyntheticClasses(const std::string& source, const std::string& key, LabelKind labels) {
+  if (labels == LabelKind::kClasses && isSyntheticSource(source)) {
+    throw AgreedError(key + " = " + source +
+                          ": a synthetic source has binary labels; this model trains on class "
+                          "labels from a file",
+                      0, kExitConfigError);
+  }
+}
+
 template <typename Scalar>
 LoadedSplit<Scalar> loadTrain(const DataConfig& config, LabelKind labels, const Communicator& comm,
-                              DimOrigin& origin) {
+                              DimOrigin& origin, std::vector<std::int64_t>& classes) {
+  refuseSyntheticClasses(config.train, "data.train", labels);
+  refuseSyntheticClasses(config.test, "data.test", labels);
   if (isSyntheticSource(config.train)) {
     origin = {config.dim > 0 ? "data.dim" : "data.train", "", 0};
     return generateBlock<Scalar>(config, SyntheticSplit::kTrain, comm);
@@ -197,7 +245,12 @@ LoadedSplit<Scalar> loadTrain(const DataConfig& config, LabelKind labels, const 
   }
   origin = config.dim > 0 ? DimOrigin{"data.dim", "", 0}
                           : DimOrigin{"", config.train, lineOfIndex(train.rows, dim, comm)};
-  return fromFile<Scalar>(std::move(train), dim, config.normalize, comm);
+  if (labels != LabelKind::kClasses) {
+    return fromFile<Scalar>(config.train, std::move(train), dim, config.normalize, comm);
+  }
+  classes = gatherClasses(config.train, train.rows, comm);
+  comm.agreeOn([&] { requireTrainingClasses(config.train, classes); });
+  return fromFile<Scalar>(config.train, std::move(train), dim, config.normalize, comm, &classes);
 }
 
 }  // namespace
@@ -206,7 +259,8 @@ template <typename Scalar>
 ShardedData<Scalar> loadShards(const DataConfig& config, const Communicator& comm,
                                LabelKind labels) {
   ShardedData<Scalar> shards;
-  LoadedSplit<Scalar> train = loadTrain<Scalar>(config, labels, comm, shards.dimOrigin);
+  LoadedSplit<Scalar> train =
+      loadTrain<Scalar>(config, labels, comm, shards.dimOrigin, shards.classLabels);
   shards.train = std::move(train.data);
   shards.trainFingerprint = train.fingerprint;
   const auto dim = static_cast<std::uint64_t>(shards.train.dim());
@@ -218,8 +272,9 @@ ShardedData<Scalar> loadShards(const DataConfig& config, const Communicator& com
   } else if (!config.test.empty()) {
     const DimLimit limit{dim, config.dim > 0 ? DimSource::kDataDim : DimSource::kTrainingSet};
     const SplitFiles files{config.test, config.testLabels, "data.test", "data.test_labels"};
-    test = fromFile<Scalar>(readBlock(files, limit, labels, LabelRole::kTest, comm), dim,
-                            config.normalize, comm);
+    test = fromFile<Scalar>(config.test, readBlock(files, limit, labels, LabelRole::kTest, comm),
+                            dim, config.normalize, comm,
+                            labels == LabelKind::kClasses ? &shards.classLabels : nullptr);
   }
   if (test) {
     shards.test = std::move(test->data);

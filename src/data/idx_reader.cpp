@@ -214,7 +214,7 @@ LibsvmRows readIdxRows(const IdxFiles& files, RowRange range, DimLimit limit) {
     }
     rows.rowOffsets.push_back(static_cast<std::int64_t>(rows.indices.size()));
     rows.labels.push_back(label);
-    ++rows.labelCounts[label];
+    if (++rows.labelCounts[label] == 1) rows.labelLines.emplace(label, image + 1);
   }
   if (end > begin) {
     rows.maxIndex = width;

@@ -124,7 +124,7 @@ class RowParser {
     Tokens tokens(line);
     const double label = parseLabel(tokens.next());
     rows_.labels.push_back(label);
-    ++rows_.labelCounts[label];
+    if (++rows_.labelCounts[label] == 1) rows_.labelLines.emplace(label, lineNumber);
     std::string_view feature = tokens.next();
     if (feature.starts_with("qid:")) {
       checkQueryId(feature);  // svmlight's ranking groups: meaningless for classification

@@ -7,6 +7,7 @@
 #include "memsgd/core/error.hpp"
 #include "memsgd/model/least_squares.hpp"
 #include "memsgd/model/logistic_regression.hpp"
+#include "memsgd/model/softmax.hpp"
 
 namespace memsgd {
 namespace {
@@ -35,6 +36,7 @@ constexpr Entry entry(std::string_view name) {
 constexpr std::array kRegistry{
     entry<LogisticRegression>("logistic"),
     entry<LeastSquares>("least_squares"),
+    entry<Softmax>("softmax"),
 };
 
 constexpr auto kNames = [] {
@@ -72,12 +74,16 @@ std::unique_ptr<Model<double>> makeModel<double>(std::string_view type, const Mo
 }
 
 template <typename Scalar>
-std::unique_ptr<Model<Scalar>> makeModel(const ModelConfig& config, const Dataset<Scalar>& train) {
-  return makeModel<Scalar>(config.type, {static_cast<std::uint64_t>(train.dim()),
-                                         resolveLambda(config.lambda, train.globalRows())});
+std::unique_ptr<Model<Scalar>> makeModel(const ModelConfig& config, const Dataset<Scalar>& train,
+                                         std::uint64_t classes) {
+  return makeModel<Scalar>(config.type,
+                           {static_cast<std::uint64_t>(train.dim()),
+                            resolveLambda(config.lambda, train.globalRows()), classes});
 }
 
-template std::unique_ptr<Model<float>> makeModel(const ModelConfig&, const Dataset<float>&);
-template std::unique_ptr<Model<double>> makeModel(const ModelConfig&, const Dataset<double>&);
+template std::unique_ptr<Model<float>> makeModel(const ModelConfig&, const Dataset<float>&,
+                                                 std::uint64_t);
+template std::unique_ptr<Model<double>> makeModel(const ModelConfig&, const Dataset<double>&,
+                                                  std::uint64_t);
 
 }  // namespace memsgd

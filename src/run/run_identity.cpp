@@ -4,6 +4,7 @@
 #include <span>
 
 #include "memsgd/compress/compressor_factory.hpp"
+#include "memsgd/data/class_labels.hpp"
 #include "memsgd/data/data_fingerprint.hpp"
 #include "memsgd/io/optimum_file.hpp"
 
@@ -74,6 +75,10 @@ std::vector<std::pair<std::string, AttributeValue>> runAttributes(
                           asInt(resolveK(config.compression, trainer.model().parameterCount())));
   attributes.emplace_back("train_fingerprint", formatFingerprint(shards.trainFingerprint));
   attributes.emplace_back("test_fingerprint", testFingerprintText(shards.testFingerprint));
+  if (!shards.classLabels.empty()) {
+    // Class c's label as written; the fingerprint, which a checkpoint compares, covers it.
+    attributes.emplace_back("class_labels", formatClasses(shards.classLabels));
+  }
   if (optimum) {
     attributes.emplace_back("optimum_value", *optimum);
   }

@@ -39,7 +39,8 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
       loadShards<Scalar>(config.data, comm, labelKindOf(config.model.type));
   timing.loadSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
-  const std::unique_ptr<Model<Scalar>> model = makeModel(config.model, shards.train);
+  const std::unique_ptr<Model<Scalar>> model =
+      makeModel(config.model, shards.train, shards.classLabels.size());
   const std::uint64_t p = model->parameterCount();
   requireRunnable(config, shards, p, comm);
   const std::uint64_t n = shards.train.globalRows();
@@ -124,7 +125,8 @@ template <typename Scalar>
 void describe(const RunConfig& config, const Communicator& comm, std::ostream& out) {
   const ShardedData<Scalar> shards =
       loadShards<Scalar>(config.data, comm, labelKindOf(config.model.type));
-  const std::unique_ptr<Model<Scalar>> model = makeModel(config.model, shards.train);
+  const std::unique_ptr<Model<Scalar>> model =
+      makeModel(config.model, shards.train, shards.classLabels.size());
   requireRunnable(config, shards, model->parameterCount(), comm);
   std::optional<Trainer<Scalar>> trainer;
   comm.agreeOn([&] { trainer.emplace(config, comm, *model, shards.train); });

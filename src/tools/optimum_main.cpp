@@ -28,7 +28,8 @@ void runOptimum(const memsgd::RunConfig& config, const memsgd::Communicator& com
   const auto dim = static_cast<std::uint64_t>(shards.train.dim());
   const auto rows = shards.train.globalRows();
   const double lambda = memsgd::resolveLambda(config.model.lambda, rows);
-  const auto model = memsgd::makeModel<double>(config.model.type, {dim, lambda});
+  const auto model =
+      memsgd::makeModel<double>(config.model.type, {dim, lambda, shards.classLabels.size()});
   const std::uint64_t parameters = model->parameterCount();
   memsgd::requireMemory(memsgd::estimateOptimumMemory(parameters), parameters, shards.dimOrigin,
                         comm);

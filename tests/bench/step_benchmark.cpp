@@ -6,10 +6,12 @@
 // measured once at start-up, before any step runs. Bytes per step, with s = sizeof(Scalar) (8 for
 // model.precision = double, 4 for float):
 //   - the sampled row: s bytes per value (dense) or s + 4 per nonzero (value + int32 index);
-//   - 3 passes of d values: x read, memory m read and written, because the regulariser's
-//     gradient lambda*x makes v = m + eta*grad dense whatever the data;
+//   - 3 passes of p values (p = d, or C d for softmax over C classes): x read, memory m read and
+//     written, because the regulariser's gradient lambda*x makes v = m + eta*grad dense whatever
+//     the data (softmax's C nnz reads of x for the scores fall within the pass over x);
 //   - top-k: 1 more pass, selection reads all of v (rand-k touches only its k entries);
 //   - dense SGD: 1 more pass, every coordinate of x is written.
+// The softmax cases ("sparse_softmax10") train C = 10 classes on the sparse rows (p = 472360).
 // The byte count is a lower bound; the time is not quite one: x and m stay in cache (16 KiB dense,
 // 370 KiB sparse, in double), which beats DRAM bandwidth, so x_bound (time / bound) < 1 is
 // possible. x_bound reads as "the step costs this many streaming passes over its minimal data". It
@@ -50,6 +52,7 @@ constexpr Eigen::Index kDenseDim = 2000;
 constexpr std::uint64_t kSparseDim = 47236;  // rcv1's dimension
 constexpr std::size_t kRowNonZeros = 70;     // about rcv1's mean
 constexpr std::size_t kStreamBytes = std::size_t{256} << 20;
+constexpr std::uint64_t kClasses = 10;  // softmax's C
 
 // Bytes per second, measured on first use; main calls it before any benchmark so that the
 // measurement never competes with a step.
@@ -62,6 +65,7 @@ double readBandwidth() {
 }
 
 double randomLabel(Rng& rng) { return rng.below(2) == 0 ? -1.0 : 1.0; }
+double randomClass(Rng& rng) { return static_cast<double>(rng.below(kClasses)); }
 
 const Dataset<double>& denseProblem() {
   static const Dataset<double> data = [] {
@@ -78,28 +82,36 @@ const Dataset<double>& denseProblem() {
   return data;
 }
 
+// rcv1-shaped rows with labels from `label`.
+Dataset<double> sparseRows(double (*label)(Rng&)) {
+  Rng rng(kSeed);
+  LibsvmRows rows;
+  SelectionScratch scratch;
+  std::vector<std::uint32_t> columns;
+  for (std::uint64_t i = 0; i < kRows; ++i) {
+    // Distinct and ascending, as a LIBSVM row is.
+    selectRandomK(kSparseDim, kRowNonZeros, rng, columns, scratch);
+    rows.indices.insert(rows.indices.end(), columns.begin(), columns.end());
+    // In (0, 1]: no explicit zeros, which the reader would have dropped.
+    std::generate_n(std::back_inserter(rows.values), kRowNonZeros,
+                    [&rng] { return 1.0 - rng.uniform(); });
+    rows.rowOffsets.push_back(static_cast<std::int64_t>(rows.indices.size()));
+    rows.labels.push_back(label(rng));
+    rows.maxIndex = std::max<std::uint64_t>(rows.maxIndex, columns.back() + 1U);
+  }
+  Dataset<double> dataset =
+      Dataset<double>::fromLibsvm(std::move(rows), kSparseDim, kRows, {0, kRows});
+  dataset.normalizeRows();
+  return dataset;
+}
+
 const Dataset<double>& sparseProblem() {
-  static const Dataset<double> data = [] {
-    Rng rng(kSeed);
-    LibsvmRows rows;
-    SelectionScratch scratch;
-    std::vector<std::uint32_t> columns;
-    for (std::uint64_t i = 0; i < kRows; ++i) {
-      // Distinct and ascending, as a LIBSVM row is.
-      selectRandomK(kSparseDim, kRowNonZeros, rng, columns, scratch);
-      rows.indices.insert(rows.indices.end(), columns.begin(), columns.end());
-      // In (0, 1]: no explicit zeros, which the reader would have dropped.
-      std::generate_n(std::back_inserter(rows.values), kRowNonZeros,
-                      [&rng] { return 1.0 - rng.uniform(); });
-      rows.rowOffsets.push_back(static_cast<std::int64_t>(rows.indices.size()));
-      rows.labels.push_back(randomLabel(rng));
-      rows.maxIndex = std::max<std::uint64_t>(rows.maxIndex, columns.back() + 1U);
-    }
-    Dataset<double> dataset =
-        Dataset<double>::fromLibsvm(std::move(rows), kSparseDim, kRows, {0, kRows});
-    dataset.normalizeRows();
-    return dataset;
-  }();
+  static const Dataset<double> data = sparseRows(randomLabel);
+  return data;
+}
+
+const Dataset<double>& sparseClassProblem() {
+  static const Dataset<double> data = sparseRows(randomClass);
   return data;
 }
 
@@ -114,22 +126,29 @@ const Dataset<float>& sparseProblemInFloat() {
   return data;
 }
 
-// The bytes a step must touch at least (see the top of the file).
+const Dataset<float>& sparseClassProblemInFloat() {
+  static const Dataset<float> data = sparseClassProblem().cast<float>();
+  return data;
+}
+
+// The bytes a step over p parameters must touch at least (see the top of the file).
 template <typename Scalar>
-double boundBytes(const Dataset<Scalar>& data, std::string_view method) {
-  const auto d = static_cast<double>(data.dim());
+double boundBytes(const Dataset<Scalar>& data, std::uint64_t parameters, std::string_view method) {
+  const auto p = static_cast<double>(parameters);
   const double bytesPerValue =
       data.isDense() ? sizeof(Scalar) : sizeof(Scalar) + sizeof(std::int32_t);
   const double rowBytes =
       bytesPerValue * static_cast<double>(data.nonZeros()) / static_cast<double>(data.rows());
   const double passes = method == "top_k" || method == "none" ? 4.0 : 3.0;
-  return rowBytes + passes * sizeof(Scalar) * d;
+  return rowBytes + passes * sizeof(Scalar) * p;
 }
 
 struct Problem {
   const char* name;
   const Dataset<double>& (*data)();
   const Dataset<float>& (*dataInFloat)();
+  const char* model = "logistic";  // model.type
+  std::uint64_t classes = 0;       // C, for softmax
 };
 
 struct Method {
@@ -139,7 +158,9 @@ struct Method {
 };
 
 constexpr std::array kProblems{Problem{"dense", denseProblem, denseProblemInFloat},
-                               Problem{"sparse", sparseProblem, sparseProblemInFloat}};
+                               Problem{"sparse", sparseProblem, sparseProblemInFloat},
+                               Problem{"sparse_softmax10", sparseClassProblem,
+                                       sparseClassProblemInFloat, "softmax", kClasses}};
 constexpr std::array kMethods{Method{"sgd", "none", 1}, Method{"top_k_1", "top_k", 1},
                               Method{"top_k_10", "top_k", 10}, Method{"top_k_1pct", "top_k", 0},
                               Method{"rand_k_10", "rand_k", 10}};
@@ -156,15 +177,17 @@ void step(benchmark::State& state, Problem problem, Method method) {
   }();
   RunConfig config;  // optimizer defaults: decay schedule, gamma 2, weighted averaging, lambda 1/n
   config.optimizer.seed = kSeed;
+  config.model.type = problem.model;
   config.compression.method = method.name;
-  config.compression.k = method.k > 0 ? method.k : static_cast<std::uint64_t>(data.dim()) / 100;
   const Communicator comm;
-  const auto model = makeModel(config.model, data);
+  const auto model = makeModel(config.model, data, problem.classes);
+  const std::uint64_t p = model->parameterCount();
+  config.compression.k = method.k > 0 ? method.k : p / 100;
   Trainer<Scalar> trainer(config, comm, *model, data);
   for (auto _ : state) {
     trainer.step();
   }
-  const double boundSeconds = boundBytes(data, method.name) / readBandwidth();
+  const double boundSeconds = boundBytes(data, p, method.name) / readBandwidth();
   state.counters["bound_us"] = boundSeconds * 1e6;
   // value * iterations / time, inverted: (time per step) / bound.
   state.counters["x_bound"] = benchmark::Counter(

@@ -291,7 +291,7 @@ TEST(ShippedConfigs, EveryConfigParsesWithThePaperSettings) {
   // quickstart + {a9a, w8a} x {sgd, top_k, rand_k, top_k_no_memory, qsgd, scaled_sign,
   // rand_k_unbiased, threshold, approx_top_k}
   EXPECT_EQ(count, 19);
-  EXPECT_EQ(otherModels, 1);  // diabetes_least_squares
+  EXPECT_EQ(otherModels, 2);  // diabetes_least_squares, digits_softmax
 }
 
 TEST_F(ConfigTest, FileDataPathsAreRelativeToTheFileFromAnyWorkingDirectory) {

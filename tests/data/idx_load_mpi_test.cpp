@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "memsgd/core/error.hpp"
 #include "memsgd/data/data_fingerprint.hpp"
@@ -81,6 +82,16 @@ TEST(IdxLoadMpi, IdxImagesNeedTheirLabelsFileAndLibsvmRefusesOne) {
   DataConfig test = fashionMnistTest();
   test.test = test.train;
   EXPECT_TRUE(refused(test, LabelKind::kReal, kExitConfigError, "set data.test_labels"));
+}
+
+TEST(IdxLoadMpi, AClassModelGetsTheTenClassesInOrder) {
+  const ShardedData<double> shards =
+      loadShards<double>(fashionMnistTest(), Communicator(), LabelKind::kClasses);
+  EXPECT_EQ(shards.classLabels, (std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  for (Eigen::Index row = 0; row < shards.train.rows(); ++row) {
+    ASSERT_GE(shards.train.label(row), 0.0);
+    ASSERT_LE(shards.train.label(row), 9.0);
+  }
 }
 
 TEST(IdxLoadMpi, TheBinaryModelRefusesTenClassesNamingTheImagesFile) {

@@ -64,6 +64,7 @@ TEST_F(IdxReaderTest, ReadsPixelsScaledToTheUnitIntervalWithoutZerosAndLabelsAsI
   EXPECT_DOUBLE_EQ(rows.values[9], 1.0);
   EXPECT_EQ(rows.labels, (std::vector<double>{9, 0, 9}));
   EXPECT_EQ(rows.labelCounts, (std::map<double, std::uint64_t>{{0, 1}, {9, 2}}));
+  EXPECT_EQ(rows.labelLines, (std::map<double, std::uint64_t>{{0, 2}, {9, 1}}));  // image numbers
   EXPECT_EQ(rows.maxIndex, 6U);  // the width, though no image's last pixel but one is nonzero
 }
 

@@ -20,13 +20,16 @@ namespace {
 
 constexpr std::uint32_t kRows = 30;
 constexpr std::int32_t kDim = 8;
+constexpr std::uint64_t kClasses = 3;  // for the models of LabelKind::kClasses: p = 3 d
 constexpr double kLambda = 0.1;
 constexpr double kStep = 1e-6;
 
-// Labels of the kind the model trains on: -1/+1, or real values spread around 0.
+// Labels of the kind the model trains on: -1/+1, classes 0..kClasses-1 (sparse rows), or real
+// values spread around 0 (dense rows).
 Dataset<double> dataFor(LabelKind labels) {
   Dataset<double> data = test::randomSparseData(kRows, kDim, 1);
   if (labels == LabelKind::kBinary) return data;
+  if (labels == LabelKind::kClasses) return test::withClassLabels(data, kClasses, 2);
   Vector real = Vector::Random(kRows) * 3.0;
   return Dataset<double>::fromDense(Dataset<double>::DenseRows(Eigen::MatrixXd(data.sparseRows())),
                                     real, kRows, {0, kRows});
@@ -42,23 +45,25 @@ class EveryModel : public ::testing::TestWithParam<std::string_view> {
  protected:
   Dataset<double> data_ = dataFor(labelKindOf(GetParam()));
   std::unique_ptr<Model<double>> model_ =
-      makeModel<double>(GetParam(), {static_cast<std::uint64_t>(kDim), kLambda});
-  Vector x_ = Vector::Random(kDim);
+      makeModel<double>(GetParam(), {static_cast<std::uint64_t>(kDim), kLambda, kClasses});
+  Eigen::Index p_ = static_cast<Eigen::Index>(model_->parameterCount());
+  Vector x_ = Vector::Random(p_);
 
   // grad f(x): the data term's mean gradient over every row plus the framework's lambda x.
   Vector gradient(const Vector& x) const {
     std::vector<std::uint32_t> all(kRows);
     std::iota(all.begin(), all.end(), 0U);
-    Vector g = Vector::Zero(kDim);
+    Vector g = Vector::Zero(p_);
     model_->addScaledDataGradient(data_, x, all, 1.0, g);
     return g + model_->lambda() * x;
   }
 };
 
 TEST_P(EveryModel, GradientMatchesCentralFiniteDifferences) {
-  ASSERT_EQ(model_->parameterCount(), static_cast<std::uint64_t>(kDim));
+  const std::uint64_t perFeature = labelKindOf(GetParam()) == LabelKind::kClasses ? kClasses : 1;
+  ASSERT_EQ(model_->parameterCount(), perFeature * static_cast<std::uint64_t>(kDim));
   const Vector g = gradient(x_);
-  for (Eigen::Index j = 0; j < kDim; ++j) {
+  for (Eigen::Index j = 0; j < p_; ++j) {
     Vector plus = x_;
     Vector minus = x_;
     plus[j] += kStep;
@@ -72,7 +77,7 @@ TEST_P(EveryModel, GradientMatchesCentralFiniteDifferences) {
 TEST_P(EveryModel, ConvexPartAgreesWithTheTrainingGradientAndObjective) {
   const ConvexObjective* convex = model_->convex();
   ASSERT_NE(convex, nullptr);
-  Vector gradientSum = Vector::Zero(kDim);
+  Vector gradientSum = Vector::Zero(p_);
   const double lossSum = convex->addShardLossAndGradient(data_, x_, gradientSum);
   const double n = static_cast<double>(kRows);
   EXPECT_NEAR(lossSum / n + model_->regularizer(x_), objective(*model_, data_, x_), 1e-13);
@@ -86,8 +91,8 @@ TEST_P(EveryModel, HessianMatchesFiniteDifferencesOfTheGradient) {
   ASSERT_NE(convex, nullptr);
   ASSERT_TRUE(convex->hasDenseHessian());
   const Eigen::MatrixXd hessian = convex->shardHessian(data_, x_) / static_cast<double>(kRows) +
-                                  kLambda * Eigen::MatrixXd::Identity(kDim, kDim);
-  for (Eigen::Index j = 0; j < kDim; ++j) {
+                                  kLambda * Eigen::MatrixXd::Identity(p_, p_);
+  for (Eigen::Index j = 0; j < p_; ++j) {
     Vector plus = x_;
     Vector minus = x_;
     plus[j] += kStep;
@@ -95,14 +100,14 @@ TEST_P(EveryModel, HessianMatchesFiniteDifferencesOfTheGradient) {
     const Vector numeric = (gradient(plus) - gradient(minus)) / (2 * kStep);
     EXPECT_LT((hessian.col(j) - numeric).norm(), 1e-7) << "column " << j;
   }
-  const Vector v = Vector::Random(kDim);
-  Vector product = Vector::Zero(kDim);
+  const Vector v = Vector::Random(p_);
+  Vector product = Vector::Zero(p_);
   convex->addShardHessianTimes(data_, convex->curvature(data_, x_), v, product);
   EXPECT_TRUE((product / static_cast<double>(kRows) + kLambda * v).isApprox(hessian * v, 1e-12));
 }
 
 TEST_P(EveryModel, StartsAtZeroWhateverTheSeed) {
-  Vector x = Vector::Constant(kDim, 3.0);
+  Vector x = Vector::Constant(p_, 3.0);
   model_->initialize(7, x);
   EXPECT_TRUE(x.isZero(0.0));
 }
@@ -122,6 +127,7 @@ TEST(ModelFactory, RefusesAnUnknownTypeNamingTheKey) {
   EXPECT_THROW((void)labelKindOf("hinge"), ConfigError);
   EXPECT_EQ(labelKindOf("logistic"), LabelKind::kBinary);
   EXPECT_EQ(labelKindOf("least_squares"), LabelKind::kReal);
+  EXPECT_EQ(labelKindOf("softmax"), LabelKind::kClasses);
 }
 
 // Loss (1/2) sum r_i^2 and the metric's sum r_i^2, whose mean's root is the RMSE.

@@ -25,8 +25,12 @@ template <typename Scalar>
 void expectIdenticalReplicas(const Case& c) {
   const Communicator comm;
   // Each rank holds different rows, so every rank's messages differ.
+  const auto seed = 100 + static_cast<std::uint64_t>(comm.rank());
+  const bool classes = std::string_view(c.model) == "softmax";  // 4 classes: p = 4 d != d
+  constexpr std::uint64_t kClasses = 4;
   const Dataset<Scalar> shard =
-      test::randomSparseData<Scalar>(40, 30, 100 + static_cast<std::uint64_t>(comm.rank()));
+      classes ? test::withClassLabels(test::randomSparseData<Scalar>(40, 30, seed), kClasses, seed)
+              : test::randomSparseData<Scalar>(40, 30, seed);
   RunConfig config;
   config.model.type = c.model;
   config.compression.method = c.method;
@@ -40,7 +44,7 @@ void expectIdenticalReplicas(const Case& c) {
     config.optimizer.schedule = Schedule::kConstant;
     config.optimizer.constantRate = 0.05;
   }
-  const auto model = makeModel(config.model, shard);
+  const auto model = makeModel(config.model, shard, classes ? kClasses : 0);
   Trainer<Scalar> trainer(config, comm, *model, shard);
   for (int step = 0; step < 1000; ++step) {
     trainer.step();
@@ -56,6 +60,7 @@ void expectIdenticalReplicas(const Case& c) {
   // message, or p values for dense SGD, to each of the P - 1 peers.
   const std::uint64_t valueBytes = c.valueType == ValueType::kFloat64 ? 8 : 4;
   const std::uint64_t p = trainer.model().parameterCount();
+  EXPECT_EQ(p, (classes ? kClasses : 1) * 30U);
   const bool dense = std::string_view(c.method) == "none";
   const std::uint64_t perStep = (dense ? p * valueBytes : config.compression.k * (4 + valueBytes)) *
                                 static_cast<std::uint64_t>(comm.size() - 1);
@@ -82,7 +87,10 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"least_squares", "top_k", true, ValueType::kFloat32, Aggregation::kSum},
                       Case{"least_squares", "rand_k", true, ValueType::kFloat64,
                            Aggregation::kMean},
-                      Case{"least_squares", "none", true, ValueType::kFloat32, Aggregation::kSum}));
+                      Case{"least_squares", "none", true, ValueType::kFloat32, Aggregation::kSum},
+                      Case{"softmax", "top_k", true, ValueType::kFloat32, Aggregation::kSum},
+                      Case{"softmax", "rand_k", true, ValueType::kFloat64, Aggregation::kMean},
+                      Case{"softmax", "none", true, ValueType::kFloat32, Aggregation::kSum}));
 
 }  // namespace
 }  // namespace memsgd

@@ -30,6 +30,7 @@ struct ModelRun {
 
 const ModelRun kLogistic{"configs/a9a_rand_k.ini", "test_accuracy", 1.0, "3000", "5000"};
 const ModelRun kLeastSquares{"configs/diabetes_least_squares.ini", "test_rmse", 10.0, "300", "500"};
+const ModelRun kSoftmax{"configs/digits_softmax.ini", "test_accuracy", 1.0, "300", "400"};
 
 class Resume : public ::testing::Test {
  protected:
@@ -47,7 +48,7 @@ class Resume : public ::testing::Test {
   std::ostringstream console_;
 };
 
-// Both models, both precisions: a float run stores x and the memories as float and resumes from
+// Every model, both precisions: a float run stores x and the memories as float and resumes from
 // them.
 class ResumeAtPrecision
     : public Resume,
@@ -108,12 +109,14 @@ TEST_P(ResumeAtPrecision, ContinuesBitwiseIdentically) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ModelsAndPrecisions, ResumeAtPrecision,
-                         ::testing::Combine(::testing::Values(&kLogistic, &kLeastSquares),
+                         ::testing::Combine(::testing::Values(&kLogistic, &kLeastSquares,
+                                                              &kSoftmax),
                                             ::testing::Values("double", "float")),
                          [](const auto& info) {
-                           return std::string(std::get<0>(info.param) == &kLogistic
-                                                  ? "logistic_"
-                                                  : "least_squares_") +
+                           const ModelRun* model = std::get<0>(info.param);
+                           return std::string(model == &kLogistic       ? "logistic_"
+                                              : model == &kLeastSquares ? "least_squares_"
+                                                                        : "softmax_") +
                                   std::get<1>(info.param);
                          });
 

@@ -21,6 +21,7 @@
 #include "memsgd/io/run_file_reader.hpp"
 #include "memsgd/model/least_squares.hpp"
 #include "memsgd/model/logistic_regression.hpp"
+#include "memsgd/model/softmax.hpp"
 #include "memsgd/mpi/communicator.hpp"
 #include "memsgd/optim/optimum.hpp"
 #include "memsgd/run/training_run.hpp"
@@ -164,6 +165,76 @@ TEST(Optimum, LeastSquaresMatchesTheNormalEquations) {
   if (comm.rank() == 0) {
     std::printf("diabetes least squares: f* = %.17g, normal equations %.17g, %d iterations\n",
                 optimum.value, value, optimum.iterations);
+  }
+}
+
+// Softmax with C = 2 depends on x_1 - x_0 only, and at the optimum x_1 = -x_0 = w/2 (the split of
+// a difference w with the least norm), where its loss is logistic's at w and its regulariser
+// (lambda/2) ||x||^2 = (lambda/4) ||w||^2. So f* of softmax at 2 lambda is logistic's f* at lambda,
+// and x*'s class rows are -w*/2 and w*/2. heart_scale's -1/+1 labels become classes 0/1.
+TEST(Optimum, SoftmaxOfTwoClassesAtTwiceLambdaIsLogistic) {
+  const Communicator comm;
+  const RunConfig config = test::configFrom(
+      {"--data.train=" + test::sourcePath("configs/data/heart_scale"), "--data.normalize=l2"});
+  const ShardedData<double> binary = loadShards<double>(config.data, comm);
+  const ShardedData<double> classes = loadShards<double>(config.data, comm, LabelKind::kClasses);
+  ASSERT_EQ(classes.classLabels, (std::vector<std::int64_t>{-1, 1}));
+  const auto d = static_cast<std::uint64_t>(binary.train.dim());
+  const double lambda = 1.0 / static_cast<double>(binary.train.globalRows());
+  const LogisticRegression<double> logistic({d, lambda});
+  const Softmax<double> softmax({d, 2 * lambda, 2});
+  const OptimumResult expected = findOptimum(logistic, binary.train, comm, 1e-10, 10000);
+  const OptimumResult actual = findOptimum(softmax, classes.train, comm, 1e-10, 10000);
+  EXPECT_LE(actual.gradientNorm, 1e-10);
+  EXPECT_NEAR(actual.value, expected.value, 1e-13);
+  for (Eigen::Index j = 0; j < static_cast<Eigen::Index>(d); ++j) {
+    EXPECT_NEAR(actual.x[2 * j + 1], expected.x[j] / 2, 1e-8) << j;
+    EXPECT_NEAR(actual.x[2 * j], -expected.x[j] / 2, 1e-8) << j;
+  }
+}
+
+// f* of softmax over the 10 digit classes (p = 640: Newton on the dense Hessian), against an
+// objective and gradient written here from the definition on the whole file in dense matrices:
+// the same value, and a gradient that vanishes at x*.
+TEST(Optimum, SoftmaxOnDigitsHasAZeroGradientAtItsOptimum) {
+  const Communicator comm;
+  const std::string path = test::sourcePath("configs/data/digits");
+  const RunConfig config = test::configFrom({"--data.train=" + path, "--data.normalize=l2"});
+  const ShardedData<double> shards = loadShards<double>(config.data, comm, LabelKind::kClasses);
+  ASSERT_EQ(shards.classLabels.size(), 10U);
+  const auto d = static_cast<Eigen::Index>(shards.train.dim());
+  const auto n = static_cast<double>(shards.train.globalRows());
+  const double lambda = 1.0 / n;
+  const Softmax<double> model({static_cast<std::uint64_t>(d), lambda, 10});
+  const OptimumResult optimum = findOptimum(model, shards.train, comm, 1e-10, 10000);
+  EXPECT_LE(optimum.gradientNorm, 1e-10);
+  EXPECT_GE(optimum.newtonSteps, 1);
+
+  const LibsvmRows rows = readLibsvmRows(path, {0, std::numeric_limits<std::uint64_t>::max()});
+  Eigen::MatrixXd a = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(rows.rows()), d);
+  Eigen::MatrixXd y = Eigen::MatrixXd::Zero(a.rows(), 10);  // one-hot; labels 0..9 are classes
+  for (Eigen::Index i = 0; i < a.rows(); ++i) {
+    for (auto k = rows.rowOffsets[i]; k < rows.rowOffsets[i + 1]; ++k) {
+      a(i, rows.indices[k]) = rows.values[k];
+    }
+    a.row(i) /= a.row(i).norm();
+    y(i, static_cast<Eigen::Index>(rows.labels[i])) = 1.0;
+  }
+  // W(c, j) = x[j C + c].
+  const Eigen::MatrixXd w = Eigen::Map<const Eigen::MatrixXd>(optimum.x.data(), 10, d);
+  const Eigen::MatrixXd z = a * w.transpose();
+  const Eigen::VectorXd largest = z.rowwise().maxCoeff();
+  const Eigen::MatrixXd e = (z.colwise() - largest).array().exp();
+  const Eigen::VectorXd logSum = largest.array() + e.rowwise().sum().array().log();
+  const double value =
+      (logSum - z.cwiseProduct(y).rowwise().sum()).sum() / n + 0.5 * lambda * w.squaredNorm();
+  const Eigen::MatrixXd probabilities = e.array().colwise() / e.rowwise().sum().array();
+  const Eigen::MatrixXd gradient = (probabilities - y).transpose() * a / n + lambda * w;
+  EXPECT_NEAR(optimum.value, value, 1e-13 * value);
+  EXPECT_LT(gradient.norm(), 1e-9);
+  if (comm.rank() == 0) {
+    std::printf("digits softmax: f* = %.17g, dense check %.17g, ||g|| %.3g, %d iterations\n",
+                optimum.value, value, gradient.norm(), optimum.iterations);
   }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 
 #include "memsgd/data/dataset.hpp"
@@ -27,6 +28,30 @@ Dataset<Scalar> randomSparseData(std::uint32_t rows, std::int32_t dim, std::uint
   libsvm.maxIndex = static_cast<std::uint64_t>(dim);
   return Dataset<Scalar>::fromLibsvm(std::move(libsvm), static_cast<std::uint64_t>(dim), rows,
                                      {0, rows});
+}
+
+// The same rows with labels 0..classes-1 drawn uniformly from `seed` (a class model's labels).
+template <typename Scalar>
+Dataset<Scalar> withClassLabels(const Dataset<Scalar>& data, std::uint64_t classes,
+                                std::uint64_t seed) {
+  Rng rng(seed);
+  Vector labels(data.rows());
+  for (auto& label : labels) {
+    label = std::floor(rng.uniform() * static_cast<double>(classes));
+  }
+  typename Dataset<Scalar>::SparseRows rows = data.sparseRows();
+  LibsvmRows libsvm;
+  for (Eigen::Index row = 0; row < rows.rows(); ++row) {
+    for (typename Dataset<Scalar>::SparseRows::InnerIterator it(rows, row); it; ++it) {
+      libsvm.indices.push_back(static_cast<std::int32_t>(it.col()));
+      libsvm.values.push_back(static_cast<double>(it.value()));
+    }
+    libsvm.rowOffsets.push_back(static_cast<std::int64_t>(libsvm.indices.size()));
+    libsvm.labels.push_back(labels[row]);
+  }
+  libsvm.maxIndex = static_cast<std::uint64_t>(data.dim());
+  return Dataset<Scalar>::fromLibsvm(std::move(libsvm), static_cast<std::uint64_t>(data.dim()),
+                                     data.globalRows(), data.globalRange());
 }
 
 }  // namespace memsgd::test

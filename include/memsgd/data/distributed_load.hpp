@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "memsgd/config/run_config.hpp"
 #include "memsgd/data/dataset.hpp"
@@ -29,13 +30,17 @@ struct ShardedData {
   std::uint64_t trainFingerprint = 0;
   std::optional<std::uint64_t> testFingerprint;  // with a test set
   DimOrigin dimOrigin;
+  // LabelKind::kClasses: the training set's distinct labels in ascending order, class c's label
+  // at position c (labels in train and test are c); empty for the other kinds.
+  std::vector<std::int64_t> classLabels;
 };
 
 // Collective. Each rank reads only its contiguous block of rows (row_partition.hpp); d comes from
 // `config.dim` or the largest index over all ranks; the test set is read with the training d.
 // A failure on any rank (malformed line, fewer rows than ranks) is rethrown on every rank as
 // AgreedError with the failing rank's message. The fingerprints are reduced over all ranks.
-// `labels` is what the model trains on: binary (checked, mapped to -1/+1) or real (as read).
+// `labels` is what the model trains on: binary (checked, mapped to -1/+1), classes (integers,
+// mapped to 0..C-1 by the training set's sorted classes, class_labels.hpp) or real (as read).
 // Explicitly instantiated for float and double.
 template <typename Scalar>
 ShardedData<Scalar> loadShards(const DataConfig& config, const Communicator& comm,

@@ -26,7 +26,8 @@ std::uint64_t countIdxRows(const IdxFiles& files);
 
 // The images in `range` (image numbers from 0; a range past the last image yields those that
 // exist) as compressed rows: each byte b becomes b / 255 (pixels in [0, 1]; zeros dropped), each
-// label its integer value. maxIndex is d, found on the range's first image. A plain file is read
+// label its integer value; the "line" of a label (labelLines) is its image's number from 1.
+// maxIndex is d, found on the range's first image. A plain file is read
 // from its block's offset; a compressed one is decompressed up to it. Throws DataError naming the
 // file for a truncated file (the image or label where it ends), bytes after the last image, and
 // images wider than `limit`.

@@ -17,6 +17,7 @@ struct LibsvmRows {
   // As written (any finite number, -0 read as 0) until binary_labels.hpp maps them to -1/+1.
   std::vector<double> labels;
   std::map<double, std::uint64_t> labelCounts;  // each distinct label and how many rows carry it
+  std::map<double, std::uint64_t> labelLines;   // each distinct label and the line it first is on
   std::uint64_t maxIndex = 0;      // largest 1-based index seen, explicit zeros included; 0 if none
   std::uint64_t maxIndexLine = 0;  // the line where maxIndex first appears; 0 if none
   [[nodiscard]] std::uint64_t rows() const { return labels.size(); }

@@ -25,8 +25,9 @@ struct ShardSums {
 
 // What the registry builds a model from, known once the training data is loaded.
 struct ModelSpec {
-  std::uint64_t dim = 0;  // d, the data's dimension
-  double lambda = 0.0;    // resolveLambda()
+  std::uint64_t dim = 0;      // d, the data's dimension
+  double lambda = 0.0;        // resolveLambda()
+  std::uint64_t classes = 0;  // C, the distinct training labels, for LabelKind::kClasses models
 };
 
 // A model trained by Mem-SGD: f(x) = (1/n) sum_i loss_i(x) + (lambda/2) ||x||^2 over a flat

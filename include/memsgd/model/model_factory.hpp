@@ -18,13 +18,16 @@ std::span<const std::string_view> modelNames();
 // Throws ConfigError naming model.type for an unknown name, as makeModel does.
 LabelKind labelKindOf(std::string_view type);
 
-// Builds the model `type` for data of dimension spec.dim with L2 strength spec.lambda.
+// Builds the model `type` for data of dimension spec.dim with L2 strength spec.lambda (and
+// spec.classes classes for a LabelKind::kClasses model).
 template <typename Scalar>
 std::unique_ptr<Model<Scalar>> makeModel(std::string_view type, const ModelSpec& spec);
 
 // The configured model.type for `train` (every rank builds the same one): d from the data,
-// lambda resolved against its global row count.
+// lambda resolved against its global row count, and C = `classes` (ShardedData::classLabels'
+// size) for a LabelKind::kClasses model.
 template <typename Scalar>
-std::unique_ptr<Model<Scalar>> makeModel(const ModelConfig& config, const Dataset<Scalar>& train);
+std::unique_ptr<Model<Scalar>> makeModel(const ModelConfig& config, const Dataset<Scalar>& train,
+                                         std::uint64_t classes = 0);
 
 }  // namespace memsgd
