@@ -84,6 +84,13 @@ std::vector<std::string> modelNames() {
 
 LabelKind labelKindOf(std::string_view type) { return find(type).labels; }
 
+void requireConvex(std::string_view type) {
+  if (!find(type).convex) {
+    throw ConfigError("model.type = " + std::string(type) +
+                      " is not convex: memsgd-optimum has no f* for it");
+  }
+}
+
 template <>
 std::unique_ptr<Model<float>> makeModel<float>(std::string_view type, const ModelSpec& spec) {
   const ModelRegistration& registration = find(type);

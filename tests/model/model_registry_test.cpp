@@ -1,10 +1,10 @@
 // The runtime registry of model.type: a program's own model registered by name, built at either
-// precision, listed where the built-in ones are, and refused under a bad or taken name.
+// precision, listed where the built-in ones are, and refused under a bad or taken name; and the
+// check memsgd-optimum makes before it loads data (a model without f* is refused).
 #include "memsgd/model/model_factory.hpp"
 
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <numeric>
 #include <sstream>
 #include <string>
@@ -13,45 +13,12 @@
 #include "memsgd/cli/options.hpp"
 #include "memsgd/core/error.hpp"
 #include "random_data.hpp"
+#include "tanh_regression.hpp"
 
 namespace memsgd {
 namespace {
 
-// A non-convex model for the tests: loss_i = (tanh(a_i.x) - y_i)^2 / 2 on real labels, p = d.
-template <typename Scalar>
-class TanhRegression final : public Model<Scalar> {
- public:
-  using ConstRef = ConstVectorRefOf<Scalar>;
-  static constexpr LabelKind kLabels = LabelKind::kReal;
-  static constexpr bool kConvex = false;
-
-  explicit TanhRegression(const ModelSpec& spec) : Model<Scalar>(spec.lambda), dim_(spec.dim) {}
-
-  [[nodiscard]] std::uint64_t parameterCount() const override { return dim_; }
-  [[nodiscard]] Metric metric() const override { return Metric::kRmse; }
-  void initialize(std::uint64_t seed, VectorRefOf<Scalar> x) const override {
-    x.setConstant(static_cast<Scalar>(seed % 7) / Scalar{100});
-  }
-  void addScaledDataGradient(const Dataset<Scalar>& data, const ConstRef& x,
-                             std::span<const std::uint32_t> rows, double scale,
-                             VectorRefOf<Scalar> out) const override {
-    for (const std::uint32_t row : rows) {
-      const double t = std::tanh(data.rowDot(row, x));
-      const double derivative = (t - data.label(row)) * (1.0 - t * t);
-      data.addScaledRow(row, scale * derivative / static_cast<double>(rows.size()), out);
-    }
-  }
-  [[nodiscard]] ShardSums shardSums(const Dataset<Scalar>& data, const ConstRef& x,
-                                    VectorOf<Scalar>& scratch) const override {
-    data.products(x, scratch);
-    const double squared =
-        (scratch.template cast<double>().array().tanh().matrix() - data.labels()).squaredNorm();
-    return {0.5 * squared, squared};
-  }
-
- private:
-  std::uint64_t dim_;
-};
+using test::TanhRegression;
 
 std::string messageOf(const std::function<void()>& action) {
   try {
@@ -179,6 +146,15 @@ TEST(ModelRegistry, TheCommandLineKnowsARegisteredModel) {
       0U)
       << refused;
   EXPECT_NE(refused.find("|tanh_cli"), std::string::npos) << refused;
+}
+
+TEST(RequireConvex, RefusesAModelWithoutAnOptimumNamingModelType) {
+  registerModel<TanhRegression>("tanh_optimum");
+  EXPECT_EQ(messageOf([] { requireConvex("tanh_optimum"); }),
+            "model.type = tanh_optimum is not convex: memsgd-optimum has no f* for it");
+  EXPECT_NO_THROW(requireConvex("logistic"));
+  EXPECT_NO_THROW(requireConvex("least_squares"));
+  EXPECT_THROW(requireConvex("hinge"), ConfigError);
 }
 
 }  // namespace

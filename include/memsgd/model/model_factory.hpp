@@ -62,6 +62,10 @@ std::vector<std::string> modelNames();
 // Throws ConfigError naming model.type for an unknown name, as makeModel does.
 LabelKind labelKindOf(std::string_view type);
 
+// For memsgd-optimum, before it loads the data: throws ConfigError naming model.type when model
+// `type` is unknown or has no f* (not registered as convex).
+void requireConvex(std::string_view type);
+
 // Builds the model `type` for data of dimension spec.dim with L2 strength spec.lambda.
 template <typename Scalar>
 std::unique_ptr<Model<Scalar>> makeModel(std::string_view type, const ModelSpec& spec);
