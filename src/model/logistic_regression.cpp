@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "memsgd/model/weighted_gram.hpp"
-
 namespace memsgd {
 
 double logisticLoss(double margin) {
@@ -20,49 +18,18 @@ double logisticLossDerivative(double margin) {
   return -1.0 / (1.0 + std::exp(margin));
 }
 
-double LogisticObjective::addShardLossAndGradient(const Dataset<double>& data,
-                                                  const ConstVectorRef& x,
-                                                  VectorRef gradientSum) const {
-  double lossSum = 0.0;
-  for (Eigen::Index row = 0; row < data.rows(); ++row) {
-    const double y = data.label(row);
-    const double margin = y * data.rowDot(row, x);
-    lossSum += logisticLoss(margin);
-    data.addScaledRow(row, y * logisticLossDerivative(margin), gradientSum);
-  }
-  return lossSum;
-}
+double LogisticLoss::value(double u, double y) { return logisticLoss(y * u); }
 
-Vector LogisticObjective::curvature(const Dataset<double>& data, const ConstVectorRef& x) const {
+double LogisticLoss::derivative(double u, double y) { return y * logisticLossDerivative(y * u); }
+
+double LogisticLoss::curvature(double u, double y) {
   // l'(z) = -sigma(-z), so l''(z) = sigma(-z) (1 - sigma(-z)).
-  Vector weights(data.rows());
-  for (Eigen::Index row = 0; row < data.rows(); ++row) {
-    const double p = -logisticLossDerivative(data.label(row) * data.rowDot(row, x));
-    weights[row] = p * (1.0 - p);
-  }
-  return weights;
-}
-
-void LogisticObjective::addShardHessianTimes(const Dataset<double>& data, const Vector& curvature,
-                                             const ConstVectorRef& v, VectorRef out) const {
-  addWeightedGramTimes(data, curvature, v, out);
-}
-
-Eigen::MatrixXd LogisticObjective::shardHessian(const Dataset<double>& data,
-                                                const ConstVectorRef& x) const {
-  return weightedGram(data, curvature(data, x));
+  const double p = -logisticLossDerivative(y * u);
+  return p * (1.0 - p);
 }
 
 template <typename Scalar>
-void LogisticRegression<Scalar>::initialize(std::uint64_t /*seed*/, VectorRefOf<Scalar> x) const {
-  x.setZero();  // convex: any start reaches the one minimum
-}
-
-template <typename Scalar>
-ShardSums LogisticRegression<Scalar>::shardSums(const Dataset<Scalar>& data, const ConstRef& x,
-                                                VectorOf<Scalar>& scratch) const {
-  data.products(x, scratch);
-  const Vector& labels = data.labels();
+ShardSums LogisticLoss::shardSums(const VectorOf<Scalar>& predictions, const Vector& labels) {
   const Eigen::Index n = labels.size();
   // Chunks small enough for the stack and L1, so the pass needs no buffers of n.
   constexpr Eigen::Index kChunk = 256;
@@ -72,7 +39,7 @@ ShardSums LogisticRegression<Scalar>::shardSums(const Dataset<Scalar>& data, con
   std::uint64_t correct = 0;
   for (Eigen::Index begin = 0; begin < n; begin += kChunk) {
     const Eigen::Index size = std::min(kChunk, n - begin);
-    const auto a = scratch.segment(begin, size).array();
+    const auto a = predictions.segment(begin, size).array();
     const auto y = labels.segment(begin, size).array();
     auto m = margins.head(size);
     auto e = exps.head(size);
@@ -89,21 +56,11 @@ ShardSums LogisticRegression<Scalar>::shardSums(const Dataset<Scalar>& data, con
   return sums;
 }
 
-template <typename Scalar>
-void LogisticRegression<Scalar>::addScaledDataGradient(const Dataset<Scalar>& data,
-                                                       const ConstRef& x,
-                                                       std::span<const std::uint32_t> rows,
-                                                       double scale,
-                                                       VectorRefOf<Scalar> out) const {
-  const double perRow = scale / static_cast<double>(rows.size());
-  for (const std::uint32_t row : rows) {
-    const double y = data.label(row);
-    const double derivative = logisticLossDerivative(y * data.rowDot(row, x));
-    data.addScaledRow(row, perRow * derivative * y, out);
-  }
-}
+template ShardSums LogisticLoss::shardSums(const VectorOf<float>&, const Vector&);
+template ShardSums LogisticLoss::shardSums(const VectorOf<double>&, const Vector&);
 
-template class LogisticRegression<float>;
-template class LogisticRegression<double>;
+template class LinearObjective<LogisticLoss>;
+template class LinearModel<float, LogisticLoss>;
+template class LinearModel<double, LogisticLoss>;
 
 }  // namespace memsgd

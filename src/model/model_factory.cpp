@@ -1,8 +1,7 @@
 #include "memsgd/model/model_factory.hpp"
 
 #include <algorithm>
-#include <array>
-#include <string>
+#include <stdexcept>
 
 #include "memsgd/core/error.hpp"
 #include "memsgd/model/least_squares.hpp"
@@ -12,65 +11,98 @@
 namespace memsgd {
 namespace {
 
-template <typename Scalar>
-using Builder = std::unique_ptr<Model<Scalar>> (*)(const ModelSpec&);
-
-struct Entry {
-  std::string_view name;
-  LabelKind labels;
-  Builder<float> buildFloat;
-  Builder<double> buildDouble;
-};
-
-template <template <typename> class M, typename Scalar>
-std::unique_ptr<Model<Scalar>> build(const ModelSpec& spec) {
-  return std::make_unique<M<Scalar>>(spec);
+// Every model by name: one line per built-in model, then what registerModel adds. Looked up
+// once per run (makeModel), never in the step.
+std::vector<ModelRegistration>& registry() {
+  static std::vector<ModelRegistration> models{
+      modelRegistration<LogisticRegression>("logistic"),
+      modelRegistration<LeastSquares>("least_squares"),
+      modelRegistration<Softmax>("softmax"),
+  };
+  return models;
 }
 
-// One line per model: its name, and the class that is built at either precision.
-template <template <typename> class M>
-constexpr Entry entry(std::string_view name) {
-  return {name, M<double>::kLabels, &build<M, float>, &build<M, double>};
+// A name must read back from an INI line and a "a|b" list of --help unchanged.
+bool isModelName(std::string_view name) {
+  return !name.empty() && std::ranges::all_of(name, [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
+  });
 }
 
-constexpr std::array kRegistry{
-    entry<LogisticRegression>("logistic"),
-    entry<LeastSquares>("least_squares"),
-    entry<Softmax>("softmax"),
-};
-
-constexpr auto kNames = [] {
-  std::array<std::string_view, kRegistry.size()> names{};
-  std::ranges::transform(kRegistry, names.begin(), &Entry::name);
-  return names;
-}();
-
-const Entry& find(std::string_view type) {
-  const auto* found = std::ranges::find(kRegistry, type, &Entry::name);
-  if (found == kRegistry.end()) {
+const ModelRegistration& find(std::string_view type) {
+  const std::vector<ModelRegistration>& models = registry();
+  const auto found = std::ranges::find(models, type, &ModelRegistration::name);
+  if (found == models.end()) {
     std::string known;
-    for (const std::string_view name : kNames)
-      known += (known.empty() ? "" : ", ") + std::string(name);
+    for (const ModelRegistration& model : models) {
+      known += (known.empty() ? "" : ", ") + model.name;
+    }
     throw ConfigError("model.type = " + std::string(type) + ": unknown model (known: " + known +
                       ")");
   }
   return *found;
 }
 
+// The registration's claim of an f* must hold for what it builds: memsgd-optimum trusts it.
+template <typename Scalar>
+std::unique_ptr<Model<Scalar>> checked(const ModelRegistration& registration,
+                                       std::unique_ptr<Model<Scalar>> model) {
+  if ((model->convex() != nullptr) != registration.convex) {
+    throw std::logic_error("model.type = " + registration.name + " is registered as " +
+                           (registration.convex ? "" : "not ") +
+                           "convex, but its convex() says otherwise");
+  }
+  return model;
+}
+
 }  // namespace
 
-std::span<const std::string_view> modelNames() { return kNames; }
+void registerModel(ModelRegistration registration) {
+  if (registration.name.empty()) {
+    throw ConfigError("model.type: a model cannot be registered with an empty name");
+  }
+  if (!isModelName(registration.name)) {
+    throw ConfigError("model.type: cannot register a model named '" + registration.name +
+                      "': a name is letters, digits, '_', '-' and '.'");
+  }
+  if (std::ranges::find(registry(), registration.name, &ModelRegistration::name) !=
+      registry().end()) {
+    throw ConfigError("model.type = " + registration.name +
+                      ": a model of that name is already registered");
+  }
+  if (!registration.buildFloat || !registration.buildDouble) {
+    throw std::invalid_argument("model.type = " + registration.name +
+                                ": registered without a builder for float and double");
+  }
+  registry().push_back(std::move(registration));
+}
+
+std::vector<std::string> modelNames() {
+  std::vector<std::string> names;
+  std::ranges::transform(registry(), std::back_inserter(names), &ModelRegistration::name);
+  return names;
+}
 
 LabelKind labelKindOf(std::string_view type) { return find(type).labels; }
 
+void requireConvex(std::string_view type) {
+  if (!find(type).convex) {
+    throw ConfigError("model.type = " + std::string(type) +
+                      " is not convex: memsgd-optimum has no f* for it");
+  }
+}
+
 template <>
 std::unique_ptr<Model<float>> makeModel<float>(std::string_view type, const ModelSpec& spec) {
-  return find(type).buildFloat(spec);
+  const ModelRegistration& registration = find(type);
+  return checked(registration, registration.buildFloat(spec));
 }
 
 template <>
 std::unique_ptr<Model<double>> makeModel<double>(std::string_view type, const ModelSpec& spec) {
-  return find(type).buildDouble(spec);
+  const ModelRegistration& registration = find(type);
+  return checked(registration, registration.buildDouble(spec));
 }
 
 template <typename Scalar>

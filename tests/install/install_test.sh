@@ -24,5 +24,18 @@ if grep -q -- "-march=native" "$work/build/compile_commands.json"; then
   exit 1
 fi
 
+# The consumer and its own model see memsgd's headers as installed: no include folder of the
+# compile line, resolved, lies in memsgd's tree outside the prefix.
+source_real=$(realpath "$source")
+prefix_real=$(realpath "$prefix")
+for folder in $(grep -oE -- '-(I|isystem) ?[^ "]+' "$work/build/compile_commands.json" |
+                sed -E 's/^-(I|isystem) ?//' | sort -u); do
+  resolved=$(realpath -m "$folder")
+  if [[ "$resolved/" == "$source_real/"* && "$resolved/" != "$prefix_real/"* ]]; then
+    echo "install_test: the consumer includes $folder, in memsgd's source tree" >&2
+    exit 1
+  fi
+done
+
 "$source/launch/mpirun.sh" -np 2 "$work/build/memsgd_consumer" \
   "$source/configs/data/heart_scale" "$work/run.h5"

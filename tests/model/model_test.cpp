@@ -41,7 +41,7 @@ double objective(const Model<double>& model, const Dataset<double>& data, const 
          model.regularizer(x);
 }
 
-class EveryModel : public ::testing::TestWithParam<std::string_view> {
+class EveryModel : public ::testing::TestWithParam<std::string> {
  protected:
   Dataset<double> data_ = dataFor(labelKindOf(GetParam()));
   std::unique_ptr<Model<double>> model_ =

@@ -50,6 +50,7 @@ class Softmax final : public Model<Scalar> {
  public:
   using ConstRef = ConstVectorRefOf<Scalar>;
   static constexpr LabelKind kLabels = LabelKind::kClasses;
+  static constexpr bool kConvex = true;
 
   // Throws std::invalid_argument for spec.classes < 2.
   explicit Softmax(const ModelSpec& spec);
