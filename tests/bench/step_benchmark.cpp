@@ -9,7 +9,9 @@
 //   - 3 passes of d values: x read, memory m read and written, because the regulariser's
 //     gradient lambda*x makes v = m + eta*grad dense whatever the data;
 //   - top-k: 1 more pass, selection reads all of v (rand-k touches only its k entries);
-//   - dense SGD: 1 more pass, every coordinate of x is written.
+//   - dense SGD: 1 more pass, every coordinate of x is written;
+//   - optimizer.momentum (top_k with memory: momentum correction): 2 more, the velocity u read and
+//     written.
 // The byte count is a lower bound; the time is not quite one: x and m stay in cache (16 KiB dense,
 // 370 KiB sparse, in double), which beats DRAM bandwidth, so x_bound (time / bound) < 1 is
 // possible. x_bound reads as "the step costs this many streaming passes over its minimal data". It
@@ -116,13 +118,14 @@ const Dataset<float>& sparseProblemInFloat() {
 
 // The bytes a step must touch at least (see the top of the file).
 template <typename Scalar>
-double boundBytes(const Dataset<Scalar>& data, std::string_view method) {
+double boundBytes(const Dataset<Scalar>& data, std::string_view method, bool momentum) {
   const auto d = static_cast<double>(data.dim());
   const double bytesPerValue =
       data.isDense() ? sizeof(Scalar) : sizeof(Scalar) + sizeof(std::int32_t);
   const double rowBytes =
       bytesPerValue * static_cast<double>(data.nonZeros()) / static_cast<double>(data.rows());
-  const double passes = method == "top_k" || method == "none" ? 4.0 : 3.0;
+  const double passes =
+      (method == "top_k" || method == "none" ? 4.0 : 3.0) + (momentum ? 2.0 : 0.0);
   return rowBytes + passes * sizeof(Scalar) * d;
 }
 
@@ -136,13 +139,15 @@ struct Method {
   const char* label;
   const char* name;  // compression.method
   std::uint64_t k;   // 0: 1% of d
+  double momentum = 0.0;
 };
 
 constexpr std::array kProblems{Problem{"dense", denseProblem, denseProblemInFloat},
                                Problem{"sparse", sparseProblem, sparseProblemInFloat}};
-constexpr std::array kMethods{Method{"sgd", "none", 1}, Method{"top_k_1", "top_k", 1},
-                              Method{"top_k_10", "top_k", 10}, Method{"top_k_1pct", "top_k", 0},
-                              Method{"rand_k_10", "rand_k", 10}};
+constexpr std::array kMethods{
+    Method{"sgd", "none", 1},          Method{"top_k_1", "top_k", 1},
+    Method{"top_k_10", "top_k", 10},   Method{"top_k_1pct", "top_k", 0},
+    Method{"rand_k_10", "rand_k", 10}, Method{"top_k_1pct_momentum", "top_k", 0, 0.9}};
 
 template <typename Scalar>
 void step(benchmark::State& state, Problem problem, Method method) {
@@ -158,13 +163,15 @@ void step(benchmark::State& state, Problem problem, Method method) {
   config.optimizer.seed = kSeed;
   config.compression.method = method.name;
   config.compression.k = method.k > 0 ? method.k : static_cast<std::uint64_t>(data.dim()) / 100;
+  config.optimizer.momentum = method.momentum;
   const Communicator comm;
   const auto model = makeModel(config.model, data);
   Trainer<Scalar> trainer(config, comm, *model, data);
   for (auto _ : state) {
     trainer.step();
   }
-  const double boundSeconds = boundBytes(data, method.name) / readBandwidth();
+  const double boundSeconds =
+      boundBytes(data, method.name, method.momentum > 0.0) / readBandwidth();
   state.counters["bound_us"] = boundSeconds * 1e6;
   // value * iterations / time, inverted: (time per step) / bound.
   state.counters["x_bound"] = benchmark::Counter(
