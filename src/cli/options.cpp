@@ -42,6 +42,7 @@ constexpr const char* kTrainLabelsKey = "data.train_labels";
 constexpr const char* kTestLabelsKey = "data.test_labels";
 constexpr const char* kOffsetKey = "optimizer.offset";
 constexpr const char* kMemoryKey = "compression.memory";
+constexpr const char* kWarmupKey = "compression.warmup_steps";
 constexpr const char* kCheckpointKey = "log.checkpoint";
 constexpr std::string_view kAuto = "auto";
 constexpr std::string_view kCommandLine = "command line";
@@ -369,6 +370,20 @@ std::string runFile(const Setting& setting) {
   return setting.text;
 }
 
+// A factor in (0, 1]: 1 keeps the rate, 0 would end training at the first decay.
+double rateDecay(const Setting& setting) {
+  const double decay = number(setting);
+  if (!(decay > 0.0) || decay > 1.0) setting.fail("must be > 0 and <= 1");
+  return decay;
+}
+
+// beta in [0, 1): at 1 the velocity would never forget, and the iterates diverge.
+double momentum(const Setting& setting) {
+  const double beta = number(setting);
+  if (beta < 0.0 || !(beta < 1.0)) setting.fail("must be >= 0 and < 1");
+  return beta;
+}
+
 // 0 disables the check; below 1 it would stop runs that merely have not improved yet.
 double divergenceFactor(const Setting& setting) {
   const double factor = nonNegative(setting);
@@ -439,13 +454,21 @@ std::vector<Section> configKeys() {
           .add("optimizer.batch_size", &OptimizerConfig::batchSize, integerFrom<std::uint32_t>(1),
                "samples per gradient step")
           .add("optimizer.schedule", &OptimizerConfig::schedule, oneOf(kSchedules),
-               "decay: gamma/(lambda(t+a)), bottou: gamma/(1+gamma lambda t), constant: rate")
+               "decay: gamma/(lambda(t+a)), bottou: gamma/(1+gamma lambda t), constant: rate, "
+               "step: rate * rate_decay^floor(epoch / rate_every)")
           .add("optimizer.gamma", &OptimizerConfig::gamma, real(positive),
                "learning-rate factor of decay and bottou")
           .add(kOffsetKey, &OptimizerConfig::offset, autoOr(real(nonNegative)),
                "the paper's a in the decay rate and the averaging weights (t+a)^2; auto: d/k, or d")
           .add("optimizer.rate", &OptimizerConfig::constantRate, real(positive),
-               "learning rate of the constant schedule")
+               "learning rate of the constant schedule, and the first one of step")
+          .add("optimizer.rate_decay", &OptimizerConfig::rateDecay, real(rateDecay),
+               "step: factor in (0, 1] applied to the rate every rate_every epochs")
+          .add("optimizer.rate_every", &OptimizerConfig::rateEvery, real(positive),
+               "step: epochs (samples of all ranks / n) between decays, may be fractional")
+          .add("optimizer.momentum", &OptimizerConfig::momentum, real(momentum),
+               "heavy-ball beta in [0, 1); with memory and a method sending k coordinates, "
+               "Deep Gradient Compression's momentum correction; 0: none")
           .add("optimizer.averaging", &OptimizerConfig::averaging, oneOf(kAveragings),
                "iterate the losses are reported at")
           .add("optimizer.seed", &OptimizerConfig::seed, integerFrom<std::uint64_t>(0),
@@ -478,6 +501,9 @@ std::vector<Section> configKeys() {
                "threshold: send every |v_j| >= X (X > 0)")
           .add("compression.sample_size", &CompressionConfig::sampleSize, counting(),
                "approx_top_k: magnitudes sampled to estimate the k-th largest")
+          .add(kWarmupKey, &CompressionConfig::warmupSteps, integerFrom<std::uint64_t>(0),
+               "the first N steps send v dense and uncompressed (MPI_Allreduce), flushing the "
+               "memory; 0: none")
           .section(),
       SectionKeys("[communication]", &RunConfig::communication)
           .add("communication.aggregation", &CommunicationConfig::aggregation, oneOf(kAggregations),
@@ -577,6 +603,17 @@ void checkAcrossKeys(const Settings& settings, const RunConfig& config) {
         .fail(
             "must be > 0 with optimizer.schedule = decay, whose first rate gamma/(lambda a) "
             "would be infinite");
+  }
+  // Warm-up steps are dense SGD's: a no-op for dense SGD itself, and summed like it.
+  if (config.compression.warmupSteps > 0 && config.compression.method == "none") {
+    settings.get(kWarmupKey)
+        .fail("compression.method = none exchanges every step dense already; drop the warm-up");
+  }
+  if (config.compression.warmupSteps > 0 && config.communication.valueType == ValueType::kFloat16) {
+    settings.get(kWarmupKey)
+        .fail(
+            "warm-up steps are summed by MPI_Allreduce, which has no half-precision sum; set "
+            "communication.value_type = fp32 or fp64");
   }
 }
 

@@ -162,9 +162,9 @@ void syncFile(const std::string& path) {
 template <typename Scalar>
 void writeFile(const std::string& path, const TrainerState<Scalar>& mine,
                const RunProgress& progress, const CheckpointIdentity& identity,
-               const std::vector<Scalar>& memories, const std::vector<std::uint32_t>& orders,
-               const std::vector<std::uint64_t>& offsets, const std::vector<std::uint64_t>& perRank,
-               int ranks) {
+               const std::vector<Scalar>& memories, const std::vector<Scalar>& velocities,
+               const std::vector<std::uint32_t>& orders, const std::vector<std::uint64_t>& offsets,
+               const std::vector<std::uint64_t>& perRank, int ranks) {
   const std::string temporary = path + ".tmp";
   {
     const Hdf5Handle file = detail::createOutputFile(temporary, /*overwrite=*/true);
@@ -185,6 +185,9 @@ void writeFile(const std::string& path, const TrainerState<Scalar>& mine,
         progress.runFileRows};
     writeArray(f, temporary, "progress", scalars.data(), {kReplicatedScalars});
     writeArray(f, temporary, "rank_memory", memories.data(), {p, d});
+    if (!velocities.empty()) {  // optimizer.momentum > 0
+      writeArray(f, temporary, "rank_velocity", velocities.data(), {p, d});
+    }
     writeArray(f, temporary, "rank_sample_order", orders.data(), {orders.size()});
     writeArray(f, temporary, "rank_sample_order_offsets", offsets.data(), {p + 1});
     writeArray(f, temporary, "rank_scalars", perRank.data(), {p, kPerRankScalars});
@@ -224,6 +227,9 @@ void writeCheckpoint(const std::string& path, const Communicator& comm,
   const bool root = comm.rank() == 0;
   const auto d = static_cast<std::size_t>(mine.memory.size());
   std::vector<Scalar> memories(root ? ranks * d : 0);
+  // Every rank has a velocity or none (optimizer.momentum is the same on all).
+  const auto velocitySize = static_cast<std::size_t>(mine.velocity.size());
+  std::vector<Scalar> velocities(root ? ranks * velocitySize : 0);
   const auto scalars = perRankScalars(mine);
   std::vector<std::uint64_t> perRank(root ? ranks * kPerRankScalars : 0);
   std::vector<std::uint64_t> offsets(ranks + 1, 0);
@@ -233,6 +239,11 @@ void writeCheckpoint(const std::string& path, const Communicator& comm,
     const MPI_Datatype memoryType = std::is_same_v<Scalar, float> ? MPI_FLOAT : MPI_DOUBLE;
     MEMSGD_MPI_CHECK(MPI_Gather(mine.memory.data(), static_cast<int>(d), memoryType,
                                 memories.data(), static_cast<int>(d), memoryType, 0, comm.raw()));
+    if (velocitySize > 0) {
+      MEMSGD_MPI_CHECK(MPI_Gather(mine.velocity.data(), static_cast<int>(velocitySize), memoryType,
+                                  velocities.data(), static_cast<int>(velocitySize), memoryType, 0,
+                                  comm.raw()));
+    }
     MEMSGD_MPI_CHECK(MPI_Gather(scalars.data(), kPerRankScalars, MPI_UINT64_T, perRank.data(),
                                 kPerRankScalars, MPI_UINT64_T, 0, comm.raw()));
 
@@ -251,7 +262,8 @@ void writeCheckpoint(const std::string& path, const Communicator& comm,
                                  comm.raw()));
   }
   if (root) {
-    writeFile(path, mine, progress, identity, memories, orders, offsets, perRank, comm.size());
+    writeFile(path, mine, progress, identity, memories, velocities, orders, offsets, perRank,
+              comm.size());
   }
 }
 
@@ -295,6 +307,10 @@ Checkpoint<Scalar> readCheckpoint(const std::string& path, const Communicator& c
 
     const auto r = static_cast<hsize_t>(comm.rank());
     state.memory = toVector(readArray<Scalar>(f, path, "rank_memory", r * d, d));
+    // Written with momentum only; the identity holds optimizer.momentum, so the trainer agrees.
+    if (MEMSGD_HDF5_CHECK(H5Lexists(f, "rank_velocity", H5P_DEFAULT), path, "rank_velocity") > 0) {
+      state.velocity = toVector(readArray<Scalar>(f, path, "rank_velocity", r * d, d));
+    }
     const auto offsets = readArray<std::uint64_t>(f, path, "rank_sample_order_offsets", r, 2);
     state.sampling.order =
         readArray<std::uint32_t>(f, path, "rank_sample_order", offsets[0], offsets[1] - offsets[0]);

@@ -81,15 +81,22 @@ MemoryEstimate estimateTrainingMemory(const RunConfig& config, std::uint64_t par
       config.model.precision == Precision::kFloat ? sizeof(float) : sizeof(double);
   const std::uint64_t averaging =
       config.optimizer.averaging == Averaging::kLast ? 0 : 2 * sizeof(double) * d;
+  // x, the error memory, and optimizer.momentum's velocity
+  const std::uint64_t trainerVectors = config.optimizer.momentum > 0.0 ? 3 : 2;
+  const std::uint64_t denseWire = wireValueBytes(config.communication.valueType) * d;
   MemoryEstimate estimate;
-  // x, the error memory, the averaging sums
-  estimate.trainer = kFixedBytes + 2 * scalar * d + averaging;
-  estimate.trainer += config.compression.method == "none"
-                          ? wireValueBytes(config.communication.valueType) * d
-                          : sparseStepBytes(config, d, scalar, static_cast<std::uint64_t>(ranks));
+  estimate.trainer = kFixedBytes + trainerVectors * scalar * d + averaging;
+  if (config.compression.method == "none") {
+    estimate.trainer += denseWire;
+  } else {
+    estimate.trainer += sparseStepBytes(config, d, scalar, static_cast<std::uint64_t>(ranks));
+    if (config.compression.warmupSteps > 0) {
+      estimate.trainer += denseWire;  // the warm-up steps' DenseExchange
+    }
+  }
   estimate.run = scalar * d + 2 * sizeof(double) * d;
   if (config.log.checkpointEvery > 0 || !config.resumeFrom.empty()) {
-    estimate.run += 2 * scalar * d + averaging;
+    estimate.run += trainerVectors * scalar * d + averaging;
   }
   return estimate;
 }

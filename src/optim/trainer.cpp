@@ -7,6 +7,20 @@
 #include "memsgd/compress/selection.hpp"
 
 namespace memsgd {
+namespace {
+
+// u = beta u + scale * x, in double, rounded once to Scalar.
+template <typename Scalar>
+void decayAndAddScaled(VectorRefOf<Scalar> u, double beta, const VectorOf<Scalar>& x,
+                       double scale) {
+  Scalar* values = u.data();
+  const Scalar* added = x.data();
+  for (Eigen::Index j = 0; j < u.size(); ++j) {
+    values[j] = static_cast<Scalar>(beta * values[j] + scale * added[j]);
+  }
+}
+
+}  // namespace
 
 ResolvedHyperParameters resolveHyperParameters(const RunConfig& config, std::uint64_t globalRows,
                                                std::uint64_t parameters) {
@@ -25,8 +39,7 @@ Trainer<Scalar>::Trainer(const RunConfig& config, const Communicator& comm,
       model_(model),
       data_(train),
       hyper_(resolveHyperParameters(config, train.globalRows(), model.parameterCount())),
-      learningRate_(config.optimizer.schedule, config.optimizer.gamma, hyper_.lambda, hyper_.offset,
-                    config.optimizer.constantRate),
+      learningRate_(config.optimizer, hyper_.lambda, hyper_.offset, train.globalRows()),
       compressor_(makeCompressor<Scalar>(config.compression, model.parameterCount(),
                                          config.optimizer.seed, comm.rank())),
       codec_(makeCodec(config.compression, config.communication)),
@@ -42,9 +55,15 @@ Trainer<Scalar>::Trainer(const RunConfig& config, const Communicator& comm,
       applyScale_(config.communication.aggregation == Aggregation::kMean
                       ? 1.0 / static_cast<double>(comm.size())
                       : 1.0),
+      warmupSteps_(config.compression.warmupSteps),
+      momentum_(config.optimizer.momentum),
+      correctedMomentum_(momentum_ > 0.0 && config.compression.memory &&
+                         isSparsifying(config.compression.method)),
+      velocity_(VectorOf<Scalar>::Zero(
+          momentum_ > 0.0 ? static_cast<Eigen::Index>(model.parameterCount()) : 0)),
       x_(VectorOf<Scalar>::Zero(static_cast<Eigen::Index>(model.parameterCount()))) {
   model_.initialize(config.optimizer.seed, x_);
-  if (compressor_->isDense()) {
+  if (compressor_->isDense() || warmupSteps_ > 0) {
     denseExchange_.emplace(comm, config.communication.valueType);
   }
 }
@@ -53,24 +72,38 @@ template <typename Scalar>
 void Trainer<Scalar>::step() {
   const auto t = static_cast<double>(samples_);
   const double eta = learningRate_.at(t);
-  // v = m + eta * grad f_i(x), with the regulariser's gradient included (Algorithm 1, line 4).
-  VectorRefOf<Scalar> v = memory_.accumulator();
-  model_.addScaledDataGradient(data_, x_, sampler_.next(batchSize_), eta, v);
-  for (const std::uint32_t row : sampler_.upcoming(batchSize_)) {
-    data_.prefetchRow(row);  // loads while this step compresses and exchanges
-  }
-  // The regulariser's gradient lambda*x is dense: it is added in the compressor's pass over v, or
-  // in its own pass for dense SGD.
-  if (compressor_->isDense()) {
-    addScaled<Scalar>(v, x_, eta * model_.lambda());
-    stepDense(v);
+  const bool dense = compressor_->isDense() || steps_ < warmupSteps_;
+  if (momentum_ > 0.0) {
+    if (correctedMomentum_) {
+      stepCorrected(eta, dense);
+    } else {
+      stepHeavyBall(eta, dense);
+    }
   } else {
-    stepSparse(v, eta);
+    // v = m + eta * grad f_i(x), with the regulariser's gradient included (Algorithm 1, line 4).
+    VectorRefOf<Scalar> v = memory_.accumulator();
+    addDataGradient(eta, v);
+    // The regulariser's gradient lambda*x is dense: it is added in the compressor's pass over v,
+    // or in its own pass for dense steps.
+    if (dense) {
+      addScaled<Scalar>(v, x_, eta * model_.lambda());
+      stepDense(v);
+    } else {
+      stepSparse(v, eta);
+    }
   }
   averager_.afterStep(t);
   ++steps_;
   comm_.noteStep(steps_);  // named by a timeout's message
   samples_ += samplesPerStep_;
+}
+
+template <typename Scalar>
+void Trainer<Scalar>::addDataGradient(double eta, VectorRefOf<Scalar> out) {
+  model_.addScaledDataGradient(data_, x_, sampler_.next(batchSize_), eta, out);
+  for (const std::uint32_t row : sampler_.upcoming(batchSize_)) {
+    data_.prefetchRow(row);  // loads while this step compresses and exchanges
+  }
 }
 
 template <typename Scalar>
@@ -85,9 +118,19 @@ template <typename Scalar>
 void Trainer<Scalar>::stepSparse(VectorRefOf<Scalar> v, double eta) {
   // c = comp(v) in wire precision; m = v - c (Algorithm 1, lines 5-6).
   compressor_->addScaledAndCompress(v, x_, eta * model_.lambda(), message_);
+  sendMessage();
+  applyMessages();
+}
+
+template <typename Scalar>
+void Trainer<Scalar>::sendMessage() {
   codec_->roundToWire(message_);
   memory_.retain(message_);
   sparseExchange_.exchange(message_, compressor_->fixedPairs(), counters_);
+}
+
+template <typename Scalar>
+void Trainer<Scalar>::applyMessages() {
   // Fold every coordinate that will change before any of them changes, then apply in rank order.
   for (int r = 0; r < comm_.size(); ++r) {
     averager_.beforeSparseUpdate(sparseExchange_.received(r).indices, x_);
@@ -102,20 +145,70 @@ void Trainer<Scalar>::stepSparse(VectorRefOf<Scalar> v, double eta) {
 }
 
 template <typename Scalar>
+void Trainer<Scalar>::stepCorrected(double eta, bool dense) {
+  // u = beta u + eta (grad f_i(x) + lambda x): the regulariser in the pass that decays u.
+  decayAndAddScaled<Scalar>(velocity_, momentum_, x_, eta * model_.lambda());
+  addDataGradient(eta, velocity_);
+  // v = m + u, selected in the same pass; m = v - c.
+  VectorRefOf<Scalar> v = memory_.accumulator();
+  if (dense) {
+    // Everything is sent, so masking would erase u: warm-up keeps it (heavy ball on the sum).
+    addScaled<Scalar>(v, velocity_, 1.0);
+    stepDense(v);
+    return;
+  }
+  compressor_->addScaledAndCompress(v, velocity_, 1.0, message_);
+  sendMessage();
+  // Momentum factor masking: what was sent stops pushing the coordinate it moved.
+  for (const std::uint32_t j : message_.indices) {
+    velocity_[j] = Scalar{0};
+  }
+  applyMessages();
+}
+
+template <typename Scalar>
+void Trainer<Scalar>::stepHeavyBall(double eta, bool dense) {
+  // g = scale * sum_r c_r as without momentum; u = beta u + g; x -= u.
+  VectorRefOf<Scalar> v = memory_.accumulator();
+  addDataGradient(eta, v);
+  for (Scalar& value : velocity_) {
+    value = static_cast<Scalar>(momentum_ * value);  // in double, as the other path's decay
+  }
+  if (dense) {
+    addScaled<Scalar>(v, x_, eta * model_.lambda());
+    denseExchange_->exchange(v, memory_.enabled(), counters_);
+    // u - (-scale) * sum is u + g, rounded once.
+    denseExchange_->subtractSum(-applyScale_, VectorRefOf<Scalar>(velocity_));
+  } else {
+    compressor_->addScaledAndCompress(v, x_, eta * model_.lambda(), message_);
+    sendMessage();
+    for (int r = 0; r < comm_.size(); ++r) {
+      const SparseMessage& message = sparseExchange_.received(r);
+      for (std::size_t i = 0; i < message.size(); ++i) {
+        Scalar& value = velocity_[message.indices[i]];
+        value = static_cast<Scalar>(value + applyScale_ * message.values[i]);
+      }
+    }
+  }
+  averager_.beforeDenseUpdate(x_);
+  x_ -= velocity_;
+}
+
+template <typename Scalar>
 TrainerStatus Trainer<Scalar>::status() const {
+  // The exchange that did not run has waited 0 s.
   return {steps_,
           samples_,
           static_cast<double>(samples_) / static_cast<double>(data_.globalRows()),
           learningRate(),
           counters_,
-          denseExchange_ ? denseExchange_->waitSeconds() : sparseExchange_.waitSeconds()};
+          (denseExchange_ ? denseExchange_->waitSeconds() : 0.0) + sparseExchange_.waitSeconds()};
 }
 
 template <typename Scalar>
 TrainerState<Scalar> Trainer<Scalar>::state() const {
-  TrainerState<Scalar> state{x_,           averager_.state(), steps_,
-                             samples_,     memory_.values(),  sampler_.state(),
-                             std::nullopt, counters_};
+  TrainerState<Scalar> state{x_,        averager_.state(), steps_,       samples_, memory_.values(),
+                             velocity_, sampler_.state(),  std::nullopt, counters_};
   if (const Rng* rng = compressor_->randomSource()) {
     state.compressionRng = rng->state();
   }
@@ -128,6 +221,11 @@ void Trainer<Scalar>::restore(const TrainerState<Scalar>& state) {
     throw std::invalid_argument("trainer state of dimension " + std::to_string(state.x.size()) +
                                 ", this trainer has " + std::to_string(x_.size()));
   }
+  if (state.velocity.size() != velocity_.size()) {
+    throw std::invalid_argument("trainer state with a velocity of dimension " +
+                                std::to_string(state.velocity.size()) + ", this trainer's has " +
+                                std::to_string(velocity_.size()));
+  }
   Rng* rng = compressor_->randomSource();
   if ((rng != nullptr) != state.compressionRng.has_value()) {
     throw std::invalid_argument("trainer state of a compressor with another kind of randomness");
@@ -136,6 +234,7 @@ void Trainer<Scalar>::restore(const TrainerState<Scalar>& state) {
   averager_.restore(state.averaging);
   x_ = state.x;
   memory_.accumulator() = state.memory;
+  velocity_ = state.velocity;
   if (rng != nullptr) {
     rng->setState(*state.compressionRng);
   }

@@ -99,8 +99,10 @@ std::string divergenceHint(const RunConfig& config, double rowNormSquared) {
             ": set compression.memory = false; ";
   }
   return hint + (hint.empty() ? "" : "or ") +
-         (config.optimizer.schedule == Schedule::kConstant ? "lower optimizer.rate"
-                                                           : "lower optimizer.gamma");
+         (config.optimizer.schedule == Schedule::kConstant ||
+                  config.optimizer.schedule == Schedule::kStep
+              ? "lower optimizer.rate"
+              : "lower optimizer.gamma");
 }
 
 std::string shortNumber(double value) {

@@ -10,7 +10,9 @@
 //     written, because the regulariser's gradient lambda*x makes v = m + eta*grad dense whatever
 //     the data (softmax's C nnz reads of x for the scores fall within the pass over x);
 //   - top-k: 1 more pass, selection reads all of v (rand-k touches only its k entries);
-//   - dense SGD: 1 more pass, every coordinate of x is written.
+//   - dense SGD: 1 more pass, every coordinate of x is written;
+//   - optimizer.momentum (top_k with memory: momentum correction): 2 more, the velocity u read and
+//     written.
 // The softmax cases ("sparse_softmax10") train C = 10 classes on the sparse rows (p = 472360).
 // The byte count is a lower bound; the time is not quite one: x and m stay in cache (16 KiB dense,
 // 370 KiB sparse, in double), which beats DRAM bandwidth, so x_bound (time / bound) < 1 is
@@ -133,13 +135,15 @@ const Dataset<float>& sparseClassProblemInFloat() {
 
 // The bytes a step over p parameters must touch at least (see the top of the file).
 template <typename Scalar>
-double boundBytes(const Dataset<Scalar>& data, std::uint64_t parameters, std::string_view method) {
+double boundBytes(const Dataset<Scalar>& data, std::uint64_t parameters, std::string_view method,
+                  bool momentum) {
   const auto p = static_cast<double>(parameters);
   const double bytesPerValue =
       data.isDense() ? sizeof(Scalar) : sizeof(Scalar) + sizeof(std::int32_t);
   const double rowBytes =
       bytesPerValue * static_cast<double>(data.nonZeros()) / static_cast<double>(data.rows());
-  const double passes = method == "top_k" || method == "none" ? 4.0 : 3.0;
+  const double passes =
+      (method == "top_k" || method == "none" ? 4.0 : 3.0) + (momentum ? 2.0 : 0.0);
   return rowBytes + passes * sizeof(Scalar) * p;
 }
 
@@ -155,15 +159,17 @@ struct Method {
   const char* label;
   const char* name;  // compression.method
   std::uint64_t k;   // 0: 1% of d
+  double momentum = 0.0;
 };
 
 constexpr std::array kProblems{Problem{"dense", denseProblem, denseProblemInFloat},
                                Problem{"sparse", sparseProblem, sparseProblemInFloat},
                                Problem{"sparse_softmax10", sparseClassProblem,
                                        sparseClassProblemInFloat, "softmax", kClasses}};
-constexpr std::array kMethods{Method{"sgd", "none", 1}, Method{"top_k_1", "top_k", 1},
-                              Method{"top_k_10", "top_k", 10}, Method{"top_k_1pct", "top_k", 0},
-                              Method{"rand_k_10", "rand_k", 10}};
+constexpr std::array kMethods{
+    Method{"sgd", "none", 1},          Method{"top_k_1", "top_k", 1},
+    Method{"top_k_10", "top_k", 10},   Method{"top_k_1pct", "top_k", 0},
+    Method{"rand_k_10", "rand_k", 10}, Method{"top_k_1pct_momentum", "top_k", 0, 0.9}};
 
 template <typename Scalar>
 void step(benchmark::State& state, Problem problem, Method method) {
@@ -179,6 +185,7 @@ void step(benchmark::State& state, Problem problem, Method method) {
   config.optimizer.seed = kSeed;
   config.model.type = problem.model;
   config.compression.method = method.name;
+  config.optimizer.momentum = method.momentum;
   const Communicator comm;
   const auto model = makeModel(config.model, data, problem.classes);
   const std::uint64_t p = model->parameterCount();
@@ -187,7 +194,8 @@ void step(benchmark::State& state, Problem problem, Method method) {
   for (auto _ : state) {
     trainer.step();
   }
-  const double boundSeconds = boundBytes(data, p, method.name) / readBandwidth();
+  const double boundSeconds =
+      boundBytes(data, p, method.name, method.momentum > 0.0) / readBandwidth();
   state.counters["bound_us"] = boundSeconds * 1e6;
   // value * iterations / time, inverted: (time per step) / bound.
   state.counters["x_bound"] = benchmark::Counter(

@@ -41,6 +41,9 @@ const std::vector<std::pair<std::string, std::string>> kKeysWithDefaults = {
     {"optimizer.gamma", "2"},
     {"optimizer.offset", "auto"},
     {"optimizer.rate", "0.1"},
+    {"optimizer.rate_decay", "0.1"},
+    {"optimizer.rate_every", "10"},
+    {"optimizer.momentum", "0"},
     {"optimizer.averaging", "weighted"},
     {"optimizer.seed", "1"},
     {"compression.method", "top_k"},
@@ -50,6 +53,7 @@ const std::vector<std::pair<std::string, std::string>> kKeysWithDefaults = {
     {"compression.qsgd_encoding", "auto"},
     {"compression.threshold", "0"},
     {"compression.sample_size", "1000"},
+    {"compression.warmup_steps", "0"},
     {"communication.aggregation", "sum"},
     {"communication.value_type", "fp32"},
     {"communication.index_encoding", "raw"},
@@ -433,6 +437,44 @@ INSTANTIATE_TEST_SUITE_P(
                       InvalidValue{"log.divergence_factor", "0.5", "0 (no check) or >= 1"},
                       InvalidValue{"log.divergence_factor", "-1", "must be >= 0"},
                       InvalidValue{"log.divergence_factor", "huge", "finite number"}));
+
+INSTANTIATE_TEST_SUITE_P(
+    OptimizerFeatures, InvalidValueTest,
+    ::testing::Values(InvalidValue{"optimizer.momentum", "1", "must be >= 0 and < 1"},
+                      InvalidValue{"optimizer.momentum", "-0.1", "must be >= 0 and < 1"},
+                      InvalidValue{"optimizer.momentum", "fast", "finite number"},
+                      InvalidValue{"optimizer.rate_decay", "0", "must be > 0 and <= 1"},
+                      InvalidValue{"optimizer.rate_decay", "1.5", "must be > 0 and <= 1"},
+                      InvalidValue{"optimizer.rate_every", "0", "must be > 0"},
+                      InvalidValue{"optimizer.rate_every", "-3", "must be > 0"},
+                      InvalidValue{"compression.warmup_steps", "-1", "integer >= 0"},
+                      InvalidValue{"optimizer.schedule", "cosine", "constant|step"}));
+
+TEST_F(ConfigTest, OptimizerFeaturesAreReadAndOffByDefault) {
+  const RunConfig defaults = parse({writeConfig("")});
+  EXPECT_EQ(defaults.optimizer.momentum, 0.0);
+  EXPECT_EQ(defaults.compression.warmupSteps, 0U);
+  const RunConfig config =
+      parse({writeConfig("[optimizer]\nschedule = step\nrate_decay = 1\nrate_every = 0.5\n"),
+             "--optimizer.momentum=0.9", "--compression.warmup_steps=100"});
+  EXPECT_EQ(config.optimizer.schedule, Schedule::kStep);
+  EXPECT_EQ(config.optimizer.rateDecay, 1.0);
+  EXPECT_EQ(config.optimizer.rateEvery, 0.5);
+  EXPECT_EQ(config.optimizer.momentum, 0.9);
+  EXPECT_EQ(config.compression.warmupSteps, 100U);
+}
+
+// Warm-up is a dense step: nothing to warm up for dense SGD, and no fp16 sum for the wire.
+TEST_F(ConfigTest, WarmupRefusesDenseSgdAndHalfPrecision) {
+  expectConfigError({writeConfig(""), "--compression.warmup_steps=5", "--compression.method=none"},
+                    {"command line: compression.warmup_steps = 5: ", "compression.method = none"});
+  expectConfigError(
+      {writeConfig(""), "--compression.warmup_steps=5", "--communication.value_type=fp16"},
+      {"command line: compression.warmup_steps = 5: ", "fp32 or fp64"});
+  EXPECT_EQ(parse({writeConfig(""), "--compression.warmup_steps=0", "--compression.method=none"})
+                .compression.warmupSteps,
+            0U);
+}
 
 TEST_F(ConfigTest, MissingTrainingFileNamesKeyAndResolvedPath) {
   const std::string ini = writeFile("run.ini", "[data]\ntrain = data/missing.txt\n");

@@ -51,6 +51,8 @@ struct Case {
   Averaging averaging;
   ValueType valueType;
   bool fixedSize;  // messages of a known size: the estimate must be close, not only above
+  double momentum = 0.0;
+  std::uint64_t warmupSteps = 0;  // of the 20 steps
 };
 
 template <typename Scalar>
@@ -64,6 +66,8 @@ void expectEstimateCovers(const Case& c) {
   config.model.precision = c.precision;
   config.optimizer.averaging = c.averaging;
   config.communication.valueType = c.valueType;
+  config.optimizer.momentum = c.momentum;
+  config.compression.warmupSteps = c.warmupSteps;
   const MemoryEstimate estimate = estimateTrainingMemory(config, kDim, comm.size());
 
   const std::uint64_t before = heapBytes();
@@ -110,6 +114,17 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"qsgd", 1, Precision::kDouble, Averaging::kWeighted, ValueType::kFloat32, false},
         Case{"threshold", 1, Precision::kFloat, Averaging::kLast, ValueType::kFloat32, false}));
 
+// The velocity (d values of Scalar) and the warm-up's dense wire vector, with momentum correction
+// (top_k with memory) and heavy ball (rand_k without memory is the same allocation).
+INSTANTIATE_TEST_SUITE_P(
+    OptimizerFeatures, MemoryEstimateTest,
+    ::testing::Values(Case{"top_k", 10, Precision::kDouble, Averaging::kWeighted,
+                           ValueType::kFloat32, true, 0.9, 0},
+                      Case{"top_k", 10, Precision::kFloat, Averaging::kLast, ValueType::kFloat64,
+                           true, 0.0, 5},
+                      Case{"rand_k", 1000, Precision::kDouble, Averaging::kLast,
+                           ValueType::kFloat32, true, 0.5, 5}));
+
 TEST(MemoryEstimate, CountsTheRunsCopiesAndCheckpoints) {
   RunConfig config;
   const MemoryEstimate plain = estimateTrainingMemory(config, kDim, 2);
@@ -118,6 +133,11 @@ TEST(MemoryEstimate, CountsTheRunsCopiesAndCheckpoints) {
   const MemoryEstimate checkpointed = estimateTrainingMemory(config, kDim, 2);
   EXPECT_EQ(checkpointed.run - plain.run, 4 * sizeof(double) * kDim);  // x, m, two sums
   EXPECT_EQ(checkpointed.trainer, plain.trainer);
+  // The checkpoint's copy of the state holds the velocity too.
+  config.optimizer.momentum = 0.9;
+  const MemoryEstimate withMomentum = estimateTrainingMemory(config, kDim, 2);
+  EXPECT_EQ(withMomentum.run - checkpointed.run, sizeof(double) * kDim);
+  EXPECT_EQ(withMomentum.trainer - plain.trainer, sizeof(double) * kDim);
 }
 
 TEST(MemoryEstimate, OptimumCountsTheNewtonHessianOnlyWhereNewtonRuns) {

@@ -43,6 +43,11 @@ class Resume : public ::testing::Test {
     return runTraining(test::configFrom(arguments), comm_, console_);
   }
 
+  // A whole run, and one stopped after 0.4 of its epochs and resumed from its last checkpoint:
+  // the same x, metrics, traffic and trace. `name` names the files and is model.precision.
+  void expectResumesBitwise(const ModelRun& model, const std::string& name,
+                            const std::vector<std::string>& extra);
+
   Communicator comm_;
   test::ScratchDirectory scratch_{comm_, "resume"};
   std::ostringstream console_;
@@ -55,20 +60,27 @@ class ResumeAtPrecision
       public ::testing::WithParamInterface<std::tuple<const ModelRun*, std::string>> {};
 
 TEST_P(ResumeAtPrecision, ContinuesBitwiseIdentically) {
-  const ModelRun& model = *std::get<0>(GetParam());
-  const std::string& name = std::get<1>(GetParam());
-  const std::string precision = "--model.precision=" + name;
+  expectResumesBitwise(*std::get<0>(GetParam()), std::get<1>(GetParam()), {});
+}
+
+void Resume::expectResumesBitwise(const ModelRun& model, const std::string& name,
+                                  const std::vector<std::string>& extra) {
   const std::string wholeFile = name + "_whole.h5";
   const std::string partFile = name + "_part.h5";
+  const auto with = [&extra, &name](std::vector<std::string> arguments) {
+    arguments.push_back("--model.precision=" + name);
+    arguments.insert(arguments.end(), extra.begin(), extra.end());
+    return arguments;
+  };
   const std::string epochs = "--optimizer.epochs=" + std::to_string(model.epochs);
-  const TrainingOutcome whole = run(wholeFile, {epochs, precision}, model);
+  const TrainingOutcome whole = run(wholeFile, with({epochs}), model);
   // Stops after 0.4 of the epochs with checkpoints on the way and at the end, then continues.
   (void)run(partFile,
-            {"--optimizer.epochs=" + std::to_string(0.4 * model.epochs),
-             "--log.checkpoint_every=" + std::string(model.checkpointEvery), precision},
+            with({"--optimizer.epochs=" + std::to_string(0.4 * model.epochs),
+                  "--log.checkpoint_every=" + std::string(model.checkpointEvery)}),
             model);
-  const TrainingOutcome resumed = run(
-      partFile, {epochs, precision, "--resume=" + scratch_.path(name + "_part.ckpt.h5")}, model);
+  const TrainingOutcome resumed =
+      run(partFile, with({epochs, "--resume=" + scratch_.path(name + "_part.ckpt.h5")}), model);
 
   EXPECT_EQ(resumed.steps, whole.steps);
   ASSERT_EQ(resumed.x.size(), whole.x.size());
@@ -119,6 +131,36 @@ INSTANTIATE_TEST_SUITE_P(ModelsAndPrecisions, ResumeAtPrecision,
                                                                         : "softmax_") +
                                   std::get<1>(info.param);
                          });
+
+// The velocity is in the checkpoint (momentum correction: rand_k with memory; heavy ball: without),
+// and a warm-up that ends after the checkpoint (0.6 of a9a's 32561 rows in steps of all ranks)
+// continues as it would have; the step schedule decays on both sides of the resume.
+TEST_F(Resume, ContinuesBitwiseWithMomentumAcrossTheWarmupBoundary) {
+  const std::uint64_t warmup = 32561 * 6 / 10 / static_cast<std::uint64_t>(comm_.size());
+  const std::vector<std::string> step{"--optimizer.schedule=step", "--optimizer.rate=0.5",
+                                      "--optimizer.rate_every=0.3", "--optimizer.rate_decay=0.5"};
+  std::vector<std::string> corrected{"--optimizer.momentum=0.9",
+                                     "--compression.warmup_steps=" + std::to_string(warmup)};
+  corrected.insert(corrected.end(), step.begin(), step.end());
+  expectResumesBitwise(kLogistic, "double", corrected);
+  std::vector<std::string> heavyBall{"--optimizer.momentum=0.5", "--compression.memory=false"};
+  heavyBall.insert(heavyBall.end(), step.begin(), step.end());
+  expectResumesBitwise(kLogistic, "float", heavyBall);
+}
+
+TEST_F(Resume, RefusesAnotherMomentum) {
+  (void)run("momentum.h5", {"--optimizer.epochs=0.1", "--log.checkpoint_every=100000",
+                            "--optimizer.momentum=0.9"});
+  try {
+    (void)run("momentum.h5",
+              {"--optimizer.momentum=0", "--resume=" + scratch_.path("momentum.ckpt.h5")});
+    ADD_FAILURE() << "resumed a run with momentum without it";
+  } catch (const AgreedError& error) {
+    EXPECT_NE(std::string(error.what()).find("optimizer.momentum"), std::string::npos)
+        << error.what();
+    EXPECT_EQ(error.exitCode(), kExitConfigError);
+  }
+}
 
 // A checkpoint of a logistic run does not continue as least squares (same data, other model).
 TEST_F(Resume, RefusesAnotherModelNamingModelType) {

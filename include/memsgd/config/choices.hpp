@@ -25,7 +25,8 @@ inline constexpr auto kNormalizations = std::to_array<Choice<Normalization>>(
 inline constexpr auto kSchedules =
     std::to_array<Choice<Schedule>>({{"decay", Schedule::kDecay},
                                      {"bottou", Schedule::kBottou},
-                                     {"constant", Schedule::kConstant}});
+                                     {"constant", Schedule::kConstant},
+                                     {"step", Schedule::kStep}});
 inline constexpr auto kAveragings =
     std::to_array<Choice<Averaging>>({{"weighted", Averaging::kWeighted},
                                       {"uniform", Averaging::kUniform},

@@ -11,7 +11,7 @@ namespace memsgd {
 // command line by parseCommandLine(); nothing below main sees Boost.Program_options.
 
 enum class Normalization { kNone, kL2 };
-enum class Schedule { kDecay, kBottou, kConstant };
+enum class Schedule { kDecay, kBottou, kConstant, kStep };
 enum class Averaging { kWeighted, kUniform, kLast };
 enum class Aggregation { kSum, kMean };
 enum class ValueType { kFloat32, kFloat64, kFloat16 };
@@ -46,7 +46,10 @@ struct OptimizerConfig {
   Schedule schedule = Schedule::kDecay;
   double gamma = 2.0;
   std::optional<double> offset;  // the paper's a; empty: d/k, or d without sparsification
-  double constantRate = 0.1;     // eta for the constant schedule
+  double constantRate = 0.1;     // eta for the constant schedule, the first eta of step
+  double rateDecay = 0.1;        // step: eta is multiplied by this every rateEvery epochs
+  double rateEvery = 10.0;       // step: epochs (t / n) between decays
+  double momentum = 0.0;         // beta in [0, 1); 0: plain Mem-SGD
   Averaging averaging = Averaging::kWeighted;
   std::uint64_t seed = 1;
 };
@@ -61,6 +64,7 @@ struct CompressionConfig {
   QsgdEncoding qsgdEncoding = QsgdEncoding::kAuto;  // QSGD bitstream; auto: the shorter per message
   double threshold = 0.0;           // tau of the threshold compressor (> 0 to use it)
   std::uint64_t sampleSize = 1000;  // magnitudes sampled by approx_top_k to estimate its threshold
+  std::uint64_t warmupSteps = 0;  // the first steps exchange v dense (DenseExchange), uncompressed
 };
 
 struct CommunicationConfig {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+
 #include "memsgd/config/run_config.hpp"
 
 namespace memsgd {
@@ -8,10 +10,13 @@ namespace memsgd {
 //   decay:    gamma / (lambda (t + a))       (the paper's Theorem 2.4 schedule)
 //   bottou:   gamma / (1 + gamma lambda t)   (Bottou's SGD schedule, used for the bits plots)
 //   constant: eta
+//   step:     eta * decay^floor(t / (every n)), n the global number of training rows: the
+//             epoch counted in samples, so the schedule is the same at any rank count
 class LearningRate {
  public:
-  LearningRate(Schedule schedule, double gamma, double lambda, double offset, double constant)
-      : schedule_(schedule), gamma_(gamma), lambda_(lambda), offset_(offset), constant_(constant) {}
+  // `lambda` and `offset` as resolved from the data (ResolvedHyperParameters); `globalRows` is n.
+  LearningRate(const OptimizerConfig& config, double lambda, double offset,
+               std::uint64_t globalRows);
 
   [[nodiscard]] double at(double t) const;
 
@@ -21,6 +26,8 @@ class LearningRate {
   double lambda_;
   double offset_;
   double constant_;
+  double decay_;
+  double samplesPerDecay_;  // every * n
 };
 
 }  // namespace memsgd

@@ -12,10 +12,11 @@ namespace memsgd {
 // counted from the code that allocates them. Everything else (the data, MPI, counters) is
 // already allocated when the estimate is made, or small.
 struct MemoryEstimate {
-  // What a Trainer holds once it has stepped: x and the error memory (Scalar), the averaging sums
-  // (double), the compressor's selection scratch, its message, and the exchange's wire buffers
-  // (this rank's encoded message, the P gathered ones and their P decoded copies), or the dense
-  // wire vector for compression.method = none.
+  // What a Trainer holds once it has stepped: x, the error memory and with optimizer.momentum
+  // the velocity (Scalar), the averaging sums (double), the compressor's selection scratch, its
+  // message, and the exchange's wire buffers (this rank's encoded message, the P gathered ones and
+  // their P decoded copies), and the dense wire vector for compression.method = none or
+  // compression.warmup_steps.
   std::uint64_t trainer = 0;
   // What a training run adds: the averaged iterate it evaluates, the copy of the trainer's state
   // that checkpoints and resumes make, and the x and x_bar it returns in double.

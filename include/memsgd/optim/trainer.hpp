@@ -36,6 +36,20 @@ ResolvedHyperParameters resolveHyperParameters(const RunConfig& config, std::uin
 // Scalar (model.precision: float or double) is the type of x, the memory and the data values;
 // learning rates, averaging weights and messages are double. x, the memory, the compressor and
 // the exchange work on the model's flat parameter vector (p values), whatever the model.
+//
+// optimizer.momentum = beta > 0 adds a velocity u (Scalar, p values, this rank's own), in one of
+// two forms; both keep eta inside u, since the messages already carry eta (the memory holds
+// eta-scaled values), so a rate that changes does not rescale the velocity of past steps:
+// - momentum correction (Deep Gradient Compression, Lin et al. 2018), with memory and a method
+//   that sends k coordinates: u = beta u + eta (grad f_i(x) + lambda x); v = m + u; c = comp(v);
+//   m = v - c; u = 0 where c was sent (momentum factor masking). DGC's accumulator v_t is memsgd's
+//   v; its residual v_{t-1} is the memory m.
+// - heavy ball on the exchanged update, otherwise (no memory, dense SGD, sign or qsgd): Mem-SGD's
+//   step computes the applied update g = scale * sum_r c_r as it would without momentum (eta and
+//   lambda x inside each c_r), then u = beta u + g; x -= u. u is then the same on every rank.
+// compression.warmup_steps: the first steps send all of v with the DenseExchange (the memory keeps
+// only the wire's rounding, as dense SGD's; flushed otherwise); under momentum correction u is then
+// not masked, which makes those steps heavy ball on the sum of the ranks' velocities.
 template <typename Scalar>
 class Trainer {
  public:
@@ -65,9 +79,18 @@ class Trainer {
   void restore(const TrainerState<Scalar>& state);
 
  private:
+  // out += eta * (data term's gradient at x) for this step's rows; prefetches the next ones.
+  void addDataGradient(double eta, VectorRefOf<Scalar> out);
   // The rest of a step once v = m + eta * grad f_i(x) holds the data term.
   void stepDense(VectorRefOf<Scalar> v);
   void stepSparse(VectorRefOf<Scalar> v, double eta);
+  // c = message_ in wire precision, m = v - c, and every rank's c exchanged.
+  void sendMessage();
+  // x -= scale * (the exchanged messages), in rank order.
+  void applyMessages();
+  // A step with optimizer.momentum > 0 (`dense`: exchanged with the DenseExchange).
+  void stepCorrected(double eta, bool dense);
+  void stepHeavyBall(double eta, bool dense);
 
   const Communicator& comm_;
   const Model<Scalar>& model_;
@@ -80,10 +103,14 @@ class Trainer {
   Averager<Scalar> averager_;
   ShardSampler sampler_;
   SparseExchange sparseExchange_;
-  std::optional<DenseExchange> denseExchange_;  // for the dense compressor only
+  std::optional<DenseExchange> denseExchange_;  // for the dense compressor and warm-up steps
   std::uint32_t batchSize_;
   std::uint64_t samplesPerStep_;
   double applyScale_;  // 1 for sum aggregation, 1/P for mean
+  std::uint64_t warmupSteps_;
+  double momentum_;            // beta; 0: none, and no velocity
+  bool correctedMomentum_;     // DGC's form rather than heavy ball on the exchanged update
+  VectorOf<Scalar> velocity_;  // u; empty without momentum
   VectorOf<Scalar> x_;
   SparseMessage message_;
   CommCounters counters_;

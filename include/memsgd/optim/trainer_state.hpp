@@ -22,6 +22,7 @@ struct TrainerState {
   std::uint64_t samples = 0;
   // This rank's own.
   VectorOf<Scalar> memory;
+  VectorOf<Scalar> velocity;  // optimizer.momentum's u; empty without momentum
   ShardSampler::State sampling;
   std::optional<Rng::State> compressionRng;  // for randomised compressors
   CommCounters counters;
