@@ -7,6 +7,7 @@
 #include "memsgd/core/error.hpp"
 #include "memsgd/model/least_squares.hpp"
 #include "memsgd/model/logistic_regression.hpp"
+#include "memsgd/model/mlp.hpp"
 
 namespace memsgd {
 namespace {
@@ -35,6 +36,7 @@ constexpr Entry entry(std::string_view name) {
 constexpr std::array kRegistry{
     entry<LogisticRegression>("logistic"),
     entry<LeastSquares>("least_squares"),
+    entry<Mlp>("mlp"),
 };
 
 constexpr auto kNames = [] {
@@ -73,8 +75,9 @@ std::unique_ptr<Model<double>> makeModel<double>(std::string_view type, const Mo
 
 template <typename Scalar>
 std::unique_ptr<Model<Scalar>> makeModel(const ModelConfig& config, const Dataset<Scalar>& train) {
-  return makeModel<Scalar>(config.type, {static_cast<std::uint64_t>(train.dim()),
-                                         resolveLambda(config.lambda, train.globalRows())});
+  return makeModel<Scalar>(config.type, {.dim = static_cast<std::uint64_t>(train.dim()),
+                                         .lambda = resolveLambda(config.lambda, train.globalRows()),
+                                         .hidden = config.hidden});
 }
 
 template std::unique_ptr<Model<float>> makeModel(const ModelConfig&, const Dataset<float>&);

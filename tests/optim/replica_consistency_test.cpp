@@ -19,14 +19,18 @@ struct Case {
   bool memory;
   ValueType valueType;
   Aggregation aggregation;
+  CompressionScope scope = CompressionScope::kGlobal;
 };
 
 template <typename Scalar>
 void expectIdenticalReplicas(const Case& c) {
   const Communicator comm;
-  // Each rank holds different rows, so every rank's messages differ.
-  const Dataset<Scalar> shard =
-      test::randomSparseData<Scalar>(40, 30, 100 + static_cast<std::uint64_t>(comm.rank()));
+  const bool mlp = std::string_view(c.model) == "mlp";
+  // Each rank holds different rows, so every rank's messages differ; the mlp's are dense, with
+  // labels 0..2.
+  const std::uint64_t seed = 100 + static_cast<std::uint64_t>(comm.rank());
+  const Dataset<Scalar> shard = mlp ? test::randomClassData<Scalar>(40, 30, 3, seed)
+                                    : test::randomSparseData<Scalar>(40, 30, seed);
   RunConfig config;
   config.model.type = c.model;
   config.compression.method = c.method;
@@ -34,13 +38,20 @@ void expectIdenticalReplicas(const Case& c) {
   config.compression.memory = c.memory;
   config.communication.valueType = c.valueType;
   config.communication.aggregation = c.aggregation;
+  config.compression.scope = c.scope;
   config.optimizer.batchSize = 2;
-  if (std::string_view(c.model) == "least_squares") {
+  if (std::string_view(c.model) == "least_squares" || mlp) {
     // Rows of squared norm ~4 here: the decay rate's first steps (2n/a) would overflow x.
     config.optimizer.schedule = Schedule::kConstant;
     config.optimizer.constantRate = 0.05;
   }
-  const auto model = makeModel(config.model, shard);
+  // The loader tells a class model its C; this data has 3 classes. p = 8 * 31 + 3 * 9 != d.
+  const auto model =
+      mlp ? makeModel<Scalar>("mlp", {.dim = 30,
+                                      .lambda = resolveLambda(std::nullopt, shard.globalRows()),
+                                      .classes = 3,
+                                      .hidden = {8}})
+          : makeModel(config.model, shard);
   Trainer<Scalar> trainer(config, comm, *model, shard);
   for (int step = 0; step < 1000; ++step) {
     trainer.step();
@@ -82,7 +93,15 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"least_squares", "top_k", true, ValueType::kFloat32, Aggregation::kSum},
                       Case{"least_squares", "rand_k", true, ValueType::kFloat64,
                            Aggregation::kMean},
-                      Case{"least_squares", "none", true, ValueType::kFloat32, Aggregation::kSum}));
+                      Case{"least_squares", "none", true, ValueType::kFloat32, Aggregation::kSum},
+                      Case{"mlp", "top_k", true, ValueType::kFloat32, Aggregation::kSum},
+                      Case{"mlp", "rand_k", true, ValueType::kFloat64, Aggregation::kMean},
+                      Case{"mlp", "none", true, ValueType::kFloat32, Aggregation::kSum},
+                      // Per layer: k = 3 split 2 + 1 over the layers, still one message of k.
+                      Case{"mlp", "top_k", true, ValueType::kFloat32, Aggregation::kSum,
+                           CompressionScope::kLayer},
+                      Case{"mlp", "rand_k", true, ValueType::kFloat64, Aggregation::kMean,
+                           CompressionScope::kLayer}));
 
 }  // namespace
 }  // namespace memsgd
