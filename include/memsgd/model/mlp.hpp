@@ -24,7 +24,9 @@ namespace memsgd {
 // Batches are computed with matrix products: the rows are gathered as the columns of an input
 // matrix (dense or sparse data alike), and activations are (width x rows) matrices. The scratch
 // grows to the largest batch on first use and is reused from then on; shard passes go in chunks
-// of kEvaluationChunk rows through the same scratch. The model is therefore not thread-safe.
+// of kEvaluationChunk rows through the same scratch. The model is therefore not thread-safe, and
+// `out` of addScaledDataGradient must not alias x (the backward pass reads each W after adding
+// into its gradient's place).
 template <typename Scalar>
 class Mlp final : public Model<Scalar> {
  public:
