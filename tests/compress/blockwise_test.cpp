@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -105,7 +104,7 @@ TEST(Blockwise, TopKSelectsEachBlocksLargestIntoOneMessage) {
   Vector updated = v;
   addScaled<double>(updated, x, 0.3);
   compressor->addScaledAndCompress(fused, x, 0.3, message);
-  EXPECT_EQ(std::memcmp(fused.data(), updated.data(), sizeof(double) * 100), 0);
+  EXPECT_EQ(fused, updated);
   EXPECT_EQ(message.indices, blockwiseTopK(updated, {5, 3, 2}));
 }
 

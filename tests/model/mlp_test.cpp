@@ -140,7 +140,7 @@ TEST(Mlp, InitialisesHeWeightsFromTheSeedAndZeroBiases) {
   model.initialize(12, other);
   EXPECT_EQ(x, again);
   EXPECT_NE(x, other);
-  const Eigen::Index first = 256 * 784;
+  const Eigen::Index first = Eigen::Index{256} * 784;
   const Vector weights = x.head(first);
   const double mean = weights.mean();
   const double variance = (weights.array() - mean).square().mean();
