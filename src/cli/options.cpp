@@ -41,6 +41,7 @@ constexpr const char* kRowsKey = "data.rows";
 constexpr const char* kTrainLabelsKey = "data.train_labels";
 constexpr const char* kTestLabelsKey = "data.test_labels";
 constexpr const char* kOffsetKey = "optimizer.offset";
+constexpr const char* kHiddenKey = "model.hidden";
 constexpr const char* kMemoryKey = "compression.memory";
 constexpr const char* kWarmupKey = "compression.warmup_steps";
 constexpr const char* kCheckpointKey = "log.checkpoint";
@@ -252,6 +253,31 @@ Format<std::string> words(std::string valueName, std::function<std::string(const
 
 std::string verbatim(const Setting& setting) { return setting.text; }
 
+// "256" or "256,128": one or more positive integers separated by commas, without spaces.
+Format<std::vector<std::uint64_t>> widths() {
+  const auto parse = [](const Setting& setting) {
+    std::vector<std::uint64_t> parsed;
+    std::string_view rest = setting.text;
+    while (true) {
+      const std::string_view piece = rest.substr(0, rest.find(','));
+      std::uint64_t width = 0;
+      const auto [stop, error] = std::from_chars(piece.data(), piece.data() + piece.size(), width);
+      if (error != std::errc{} || stop != piece.data() + piece.size() || width == 0) {
+        setting.fail("expected widths > 0 separated by commas (256 or 256,128)");
+      }
+      parsed.push_back(width);
+      if (piece.size() == rest.size()) return parsed;
+      rest.remove_prefix(piece.size() + 1);
+    }
+  };
+  const auto show = [](const std::vector<std::uint64_t>& values) {
+    std::string shown;
+    for (const std::uint64_t value : values) shown += (shown.empty() ? "" : ",") + toText(value);
+    return shown;
+  };
+  return {"N[,N...]", parse, show};
+}
+
 // For keys whose value is derived at run time unless given.
 template <typename T>
 Format<std::optional<T>> autoOr(Format<T> format) {
@@ -443,6 +469,8 @@ std::vector<Section> configKeys() {
                "the model trained, with its labels, loss and test metric (README: Models)")
           .add("model.lambda", &ModelConfig::lambda, autoOr(real(positive)),
                "L2 regularisation; auto: 1/n for n training rows")
+          .add(kHiddenKey, &ModelConfig::hidden, widths(),
+               "mlp: widths of the hidden layers from the input side (256 or 256,128)")
           .add("model.optimum", "X|PATH", "", readOptimum,
                "f* (a number, or a memsgd-optimum file) to log suboptimality; empty: none")
           .add("model.precision", &ModelConfig::precision, oneOf(kPrecisions),
@@ -504,6 +532,9 @@ std::vector<Section> configKeys() {
           .add(kWarmupKey, &CompressionConfig::warmupSteps, integerFrom<std::uint64_t>(0),
                "the first N steps send v dense and uncompressed (MPI_Allreduce), flushing the "
                "memory; 0: none")
+          .add("compression.scope", &CompressionConfig::scope, oneOf(kCompressionScopes),
+               "select from the whole parameter vector, or from each of the model's layers with "
+               "k split in proportion to their sizes (one message either way)")
           .section(),
       SectionKeys("[communication]", &RunConfig::communication)
           .add("communication.aggregation", &CommunicationConfig::aggregation, oneOf(kAggregations),
@@ -597,6 +628,11 @@ void checkAcrossKeys(const Settings& settings, const RunConfig& config) {
     settings.get(kTestLabelsKey)
         .fail("labels a test file of IDX images, but data.test = " +
               (config.data.test.empty() ? std::string("(none)") : config.data.test));
+  }
+  // Hidden layers given to a model without any would be silently ignored.
+  if (const Setting hidden = settings.get(kHiddenKey);
+      !hidden.origin.empty() && config.model.type != "mlp") {
+    hidden.fail("only model.type = mlp has hidden layers; model.type = " + config.model.type);
   }
   if (config.optimizer.schedule == Schedule::kDecay && config.optimizer.offset == 0.0) {
     settings.get(kOffsetKey)

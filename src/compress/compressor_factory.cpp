@@ -1,13 +1,16 @@
 #include "memsgd/compress/compressor_factory.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <iterator>
+#include <numeric>
 #include <string>
 #include <vector>
 
 #include "memsgd/compress/approx_top_k.hpp"
+#include "memsgd/compress/blockwise.hpp"
 #include "memsgd/compress/identity.hpp"
 #include "memsgd/compress/pair_codec.hpp"
 #include "memsgd/compress/qsgd.hpp"
@@ -96,6 +99,10 @@ const std::vector<Entry<Scalar>>& registry() {
   return entries;
 }
 
+// The methods that compression.scope = layer runs on every block: those that select coordinates.
+constexpr auto kPerBlockMethods =
+    std::to_array<std::string_view>({"top_k", "rand_k", "approx_top_k", "threshold"});
+
 template <typename Scalar = double>
 const Entry<Scalar>* find(std::string_view method) {
   const auto& entries = registry<Scalar>();
@@ -162,6 +169,52 @@ std::unique_ptr<Compressor<Scalar>> makeCompressor(const CompressionConfig& conf
                          static_cast<std::uint64_t>(RngPurpose::kCompression)));
 }
 
+template <typename Scalar>
+std::unique_ptr<Compressor<Scalar>> makeCompressor(const CompressionConfig& config,
+                                                   std::span<const std::uint64_t> blocks,
+                                                   std::uint64_t seed, int rank) {
+  const std::uint64_t p = std::accumulate(blocks.begin(), blocks.end(), std::uint64_t{0});
+  if (config.scope == CompressionScope::kGlobal) {
+    return makeCompressor<Scalar>(config, p, seed, rank);
+  }
+  if (std::ranges::find(kPerBlockMethods, config.method) == kPerBlockMethods.end()) {
+    std::string methods;
+    for (const std::string_view method : kPerBlockMethods) {
+      methods += (methods.empty() ? "" : ", ") + std::string(method);
+    }
+    throw ConfigError("compression.scope = layer: compression.method = " + config.method +
+                      " does not select per layer (" + methods + " do)");
+  }
+  if (blocks.size() == 1) {
+    return makeCompressor<Scalar>(config, p, seed, rank);  // one layer: the vector as a whole
+  }
+  const Entry<Scalar>& entry = require<Scalar>(config.method);
+  CompressionConfig resolved = config;
+  resolved.kPercent.reset();
+  std::vector<std::uint64_t> quotas(blocks.size(), 0);
+  if (entry.sendsK) {
+    const std::uint64_t k = resolveK(config, p);
+    if (k > p) {
+      throw ConfigError("compression.k = " + std::to_string(k) +
+                        ": exceeds the dimension d = " + std::to_string(p));
+    }
+    if (k < blocks.size()) {
+      throw ConfigError("compression.scope = layer: compression.k = " + std::to_string(k) +
+                        " is below the model's " + std::to_string(blocks.size()) +
+                        " layers, each of which sends at least 1 coordinate");
+    }
+    quotas = blockQuotas(k, blocks);
+  }
+  std::vector<std::unique_ptr<Compressor<Scalar>>> parts;
+  for (std::size_t b = 0; b < blocks.size(); ++b) {
+    resolved.k = quotas[b];
+    parts.push_back(entry.build(resolved, blocks[b],
+                                Rng(seed, static_cast<std::uint64_t>(rank),
+                                    static_cast<std::uint64_t>(RngPurpose::kCompression))));
+  }
+  return std::make_unique<Blockwise<Scalar>>(std::move(parts), blocks);
+}
+
 std::unique_ptr<MessageCodec> makeCodec(const CompressionConfig& compression,
                                         const CommunicationConfig& communication) {
   if (compression.method == "none" && communication.valueType == ValueType::kFloat16) {
@@ -178,5 +231,11 @@ template std::unique_ptr<Compressor<float>> makeCompressor<float>(const Compress
 template std::unique_ptr<Compressor<double>> makeCompressor<double>(const CompressionConfig&,
                                                                     std::uint64_t, std::uint64_t,
                                                                     int);
+template std::unique_ptr<Compressor<float>> makeCompressor<float>(const CompressionConfig&,
+                                                                  std::span<const std::uint64_t>,
+                                                                  std::uint64_t, int);
+template std::unique_ptr<Compressor<double>> makeCompressor<double>(const CompressionConfig&,
+                                                                    std::span<const std::uint64_t>,
+                                                                    std::uint64_t, int);
 
 }  // namespace memsgd

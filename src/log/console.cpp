@@ -47,10 +47,15 @@ std::string formatProgress(const ProgressLine& line) {
 std::string formatStart(const RunStart& start) {
   const std::string k =
       start.sendsK ? format(" k = %llu,", static_cast<unsigned long long>(start.k)) : std::string();
-  return format("start: %s,%s memory %s, %d ranks, n = %llu, d = %llu", start.method.c_str(),
+  // k counts parameters: with p != d (softmax, mlp) the line says p, so that k reads against it.
+  const std::string p =
+      start.parameters != start.dim
+          ? format(", p = %llu", static_cast<unsigned long long>(start.parameters))
+          : std::string();
+  return format("start: %s,%s memory %s, %d ranks, n = %llu, d = %llu%s", start.method.c_str(),
                 k.c_str(), start.memory ? "on" : "off", start.ranks,
                 static_cast<unsigned long long>(start.rows),
-                static_cast<unsigned long long>(start.dim));
+                static_cast<unsigned long long>(start.dim), p.c_str());
 }
 
 std::string formatSummary(const RunSummary& summary) {

@@ -6,6 +6,7 @@
 #include "memsgd/core/error.hpp"
 #include "memsgd/model/least_squares.hpp"
 #include "memsgd/model/logistic_regression.hpp"
+#include "memsgd/model/mlp.hpp"
 #include "memsgd/model/softmax.hpp"
 
 namespace memsgd {
@@ -18,6 +19,7 @@ std::vector<ModelRegistration>& registry() {
       modelRegistration<LogisticRegression>("logistic"),
       modelRegistration<LeastSquares>("least_squares"),
       modelRegistration<Softmax>("softmax"),
+      modelRegistration<Mlp>("mlp"),
   };
   return models;
 }
@@ -108,9 +110,10 @@ std::unique_ptr<Model<double>> makeModel<double>(std::string_view type, const Mo
 template <typename Scalar>
 std::unique_ptr<Model<Scalar>> makeModel(const ModelConfig& config, const Dataset<Scalar>& train,
                                          std::uint64_t classes) {
-  return makeModel<Scalar>(config.type,
-                           {static_cast<std::uint64_t>(train.dim()),
-                            resolveLambda(config.lambda, train.globalRows()), classes});
+  return makeModel<Scalar>(config.type, {.dim = static_cast<std::uint64_t>(train.dim()),
+                                         .lambda = resolveLambda(config.lambda, train.globalRows()),
+                                         .classes = classes,
+                                         .hidden = config.hidden});
 }
 
 template std::unique_ptr<Model<float>> makeModel(const ModelConfig&, const Dataset<float>&,

@@ -74,7 +74,7 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
   if (comm.rank() == 0 && !config.log.quiet) {
     console << formatStart({config.compression.method, isSparsifying(config.compression.method), k,
                             config.compression.memory, comm.size(), n,
-                            static_cast<std::uint64_t>(shards.train.dim())})
+                            static_cast<std::uint64_t>(shards.train.dim()), p})
             << std::endl;
   }
 

@@ -1,6 +1,8 @@
 #include "memsgd/util/random.hpp"
 
 #include <bit>
+#include <cmath>
+#include <numbers>
 #include <utility>
 
 namespace memsgd {
@@ -53,6 +55,11 @@ std::uint64_t Rng::below(std::uint64_t bound) {
 }
 
 double Rng::uniform() { return static_cast<double>(next() >> 11U) * 0x1.0p-53; }
+
+double Rng::normal() {
+  const double radius = std::sqrt(-2.0 * std::log(1.0 - uniform()));  // 1 - u in (0, 1]
+  return radius * std::cos(2.0 * std::numbers::pi * uniform());
+}
 
 void shuffle(std::span<std::uint32_t> items, Rng& rng) {
   for (std::size_t i = items.size(); i > 1; --i) {

@@ -33,6 +33,7 @@ const std::vector<std::pair<std::string, std::string>> kKeysWithDefaults = {
     {"data.normalize", "none"},
     {"model.type", "logistic"},
     {"model.lambda", "auto"},
+    {"model.hidden", "256"},
     {"model.optimum", ""},
     {"model.precision", "double"},
     {"optimizer.epochs", "1"},
@@ -54,6 +55,7 @@ const std::vector<std::pair<std::string, std::string>> kKeysWithDefaults = {
     {"compression.threshold", "0"},
     {"compression.sample_size", "1000"},
     {"compression.warmup_steps", "0"},
+    {"compression.scope", "global"},
     {"communication.aggregation", "sum"},
     {"communication.value_type", "fp32"},
     {"communication.index_encoding", "raw"},
@@ -195,16 +197,18 @@ TEST_F(ConfigTest, ReadsEveryKeyIntoItsField) {
   const std::string test = writeFile("data/test.txt", "+1 1:1\n");
   const std::string ini = writeConfig(
       "test = data/test.txt\ndim = 300\n"
-      "[model]\nlambda = 0.25\nprecision = float\n"
+      "[model]\ntype = mlp\nlambda = 0.25\nhidden = 300,20,7\nprecision = float\n"
       "[optimizer]\nepochs = 2.5\nbatch_size = 8\nschedule = constant\ngamma = 3\noffset = 0\n"
       "rate = 0.05\naveraging = last\nseed = 18446744073709551615\n"
-      "[compression]\nmethod = none\nk = 4\nmemory = 0\n"
+      "[compression]\nmethod = none\nk = 4\nmemory = 0\nscope = layer\n"
       "[communication]\naggregation = mean\nvalue_type = fp64\ntimeout_s = 2.5\n"
       "[log]\noutput = out/r.h5\neval_every = 1000\noverwrite = yes\nquiet = 1\n");
   const RunConfig config = parse({ini});
   EXPECT_EQ(config.data.test, test);
   EXPECT_EQ(config.data.dim, 300U);
   EXPECT_EQ(config.model.lambda, 0.25);
+  EXPECT_EQ(config.model.type, "mlp");
+  EXPECT_EQ(config.model.hidden, (std::vector<std::uint64_t>{300, 20, 7}));
   EXPECT_EQ(config.model.precision, Precision::kFloat);
   EXPECT_DOUBLE_EQ(config.optimizer.epochs, 2.5);
   EXPECT_EQ(config.optimizer.batchSize, 8U);
@@ -217,6 +221,7 @@ TEST_F(ConfigTest, ReadsEveryKeyIntoItsField) {
   EXPECT_EQ(config.compression.method, "none");
   EXPECT_EQ(config.compression.k, 4U);
   EXPECT_FALSE(config.compression.memory);
+  EXPECT_EQ(config.compression.scope, CompressionScope::kLayer);
   EXPECT_EQ(config.communication.aggregation, Aggregation::kMean);
   EXPECT_EQ(config.communication.valueType, ValueType::kFloat64);
   EXPECT_DOUBLE_EQ(config.communication.timeoutSeconds, 2.5);
@@ -355,6 +360,12 @@ TEST_F(ConfigTest, MessageNamesFileKeyValueAndAllowedRange) {
   EXPECT_EQ(expectConfigError({ini}, {}), ini + ": compression.k = 0: must be >= 1");
 }
 
+TEST_F(ConfigTest, HiddenLayersAreRefusedForAModelWithout) {
+  const std::string ini = writeConfig("[model]\nhidden = 64\n");
+  expectConfigError({ini}, {ini, "model.hidden = 64", "only model.type = mlp", "logistic"});
+  EXPECT_EQ(parse({ini, "--model.type=mlp"}).model.hidden, std::vector<std::uint64_t>{64});
+}
+
 TEST_F(ConfigTest, DecayScheduleRejectsZeroOffset) {
   const std::string ini = writeConfig("[optimizer]\noffset = 0\n");
   expectConfigError({ini}, {ini, "optimizer.offset = 0", "decay"});
@@ -413,6 +424,13 @@ INSTANTIATE_TEST_SUITE_P(
                       InvalidValue{"optimizer.gamma", "-1", "must be > 0"},
                       InvalidValue{"optimizer.rate", "-0.1", "must be > 0"},
                       InvalidValue{"model.lambda", "0", "must be > 0"},
+                      InvalidValue{"compression.scope", "tensor", "global|layer"},
+                      InvalidValue{"model.hidden", "256,0", "widths > 0 separated by commas"},
+                      InvalidValue{"model.hidden", "256,", "widths > 0 separated by commas"},
+                      InvalidValue{"model.hidden", ",128", "widths > 0 separated by commas"},
+                      InvalidValue{"model.hidden", "256 128", "widths > 0 separated by commas"},
+                      InvalidValue{"model.hidden", "-5", "widths > 0 separated by commas"},
+                      InvalidValue{"model.hidden", "", "widths > 0 separated by commas"},
                       InvalidValue{"optimizer.offset", "-1", "must be >= 0"},
                       InvalidValue{"optimizer.offset", "0", "optimizer.schedule = decay"},
                       InvalidValue{"data.normalize", "l1", "none|l2"},

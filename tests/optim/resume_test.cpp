@@ -11,8 +11,12 @@
 #include <string>
 #include <tuple>
 
+#include "memsgd/io/checkpoint_file.hpp"
 #include "memsgd/io/run_file_reader.hpp"
+#include "memsgd/model/model_factory.hpp"
+#include "memsgd/optim/trainer.hpp"
 #include "memsgd/run/training_run.hpp"
+#include "random_data.hpp"
 #include "run_helpers.hpp"
 #include "test_paths.hpp"
 
@@ -281,6 +285,61 @@ TEST_F(Resume, RefusesOtherDataAtTheSamePath) {
 
 TEST_F(Resume, ReportsAMissingCheckpoint) {
   EXPECT_THROW((void)run("none.h5", {"--resume=" + scratch_.path("absent.ckpt.h5")}), AgreedError);
+}
+
+// The mlp through the trainer and a real checkpoint file (its labels 0..C-1 built here, as the
+// loader will give them): 150 steps, a checkpoint, a fresh trainer restored from the file and
+// 250 more steps end bitwise where 400 steps in one go end, at both precisions, with a
+// randomised compressor (its generator restored) and the error memory, over the whole vector and
+// per layer (three generators drawing from one stream).
+template <typename Scalar>
+void expectMlpResumesBitwise(const Communicator& comm, const test::ScratchDirectory& scratch,
+                             CompressionScope scope) {
+  const Dataset<Scalar> shard =
+      test::randomClassData<Scalar>(60, 20, 4, 200 + static_cast<std::uint64_t>(comm.rank()));
+  RunConfig config;
+  config.model.type = "mlp";
+  config.compression.method = "rand_k";
+  config.compression.k = 10;
+  config.compression.scope = scope;
+  config.optimizer.batchSize = 3;
+  config.optimizer.schedule = Schedule::kConstant;
+  config.optimizer.constantRate = 0.05;
+  const auto model =
+      makeModel<Scalar>("mlp", {.dim = 20, .lambda = 1e-3, .classes = 4, .hidden = {8, 6}});
+  const auto steps = [](Trainer<Scalar>& trainer, int count) {
+    for (int step = 0; step < count; ++step) trainer.step();
+  };
+  Trainer<Scalar> whole(config, comm, *model, shard);
+  steps(whole, 400);
+  const CheckpointIdentity identity{{"model.type", "mlp"}};
+  const std::string path = scratch.path("mlp.ckpt.h5");
+  {
+    Trainer<Scalar> part(config, comm, *model, shard);
+    steps(part, 150);
+    writeCheckpoint(path, comm, part.state(), RunProgress{}, identity);
+  }
+  MPI_Barrier(comm.raw());  // rank 0 writes the file: the others read it once it is there
+  Trainer<Scalar> resumed(config, comm, *model, shard);
+  resumed.restore(readCheckpoint<Scalar>(path, comm, identity).state);
+  steps(resumed, 250);
+  EXPECT_EQ(resumed.steps(), whole.steps());
+  const auto bytes = sizeof(Scalar) * static_cast<std::size_t>(whole.x().size());
+  EXPECT_EQ(std::memcmp(resumed.x().data(), whole.x().data(), bytes), 0);
+  const TrainerState<Scalar> a = resumed.state();
+  const TrainerState<Scalar> b = whole.state();
+  EXPECT_EQ(std::memcmp(a.memory.data(), b.memory.data(), bytes), 0);
+  EXPECT_EQ(a.counters.sent.total(), b.counters.sent.total());
+  EXPECT_NE(whole.x(), Trainer<Scalar>(config, comm, *model, shard).x());  // it moved
+}
+
+TEST(MlpResume, ContinuesBitwiseIdenticallyFromACheckpointFile) {
+  const Communicator comm;
+  const test::ScratchDirectory scratch(comm, "mlp_resume");
+  for (const CompressionScope scope : {CompressionScope::kGlobal, CompressionScope::kLayer}) {
+    expectMlpResumesBitwise<double>(comm, scratch, scope);
+    expectMlpResumesBitwise<float>(comm, scratch, scope);
+  }
 }
 
 }  // namespace

@@ -8,11 +8,8 @@
 
 namespace memsgd::test {
 
-// A reproducible sparse data set (about 40% nonzeros, values in [-1, 1), random labels), built
-// through the same LIBSVM path as real files.
-// Values are drawn in double and stored as Scalar, so both precisions see the same data.
-template <typename Scalar = double>
-Dataset<Scalar> randomSparseData(std::uint32_t rows, std::int32_t dim, std::uint64_t seed) {
+// Reproducible sparse rows (about 40% nonzeros, values in [-1, 1), random labels -1/+1).
+inline LibsvmRows randomLibsvmRows(std::uint32_t rows, std::int32_t dim, std::uint64_t seed) {
   Rng rng(seed);
   LibsvmRows libsvm;
   for (std::uint32_t i = 0; i < rows; ++i) {
@@ -26,8 +23,30 @@ Dataset<Scalar> randomSparseData(std::uint32_t rows, std::int32_t dim, std::uint
     libsvm.labels.push_back(rng.uniform() < 0.5 ? -1.0 : 1.0);
   }
   libsvm.maxIndex = static_cast<std::uint64_t>(dim);
-  return Dataset<Scalar>::fromLibsvm(std::move(libsvm), static_cast<std::uint64_t>(dim), rows,
-                                     {0, rows});
+  return libsvm;
+}
+
+// A reproducible sparse data set of randomLibsvmRows, built through the same LIBSVM path as real
+// files. Values are drawn in double and stored as Scalar, so both precisions see the same data.
+template <typename Scalar = double>
+Dataset<Scalar> randomSparseData(std::uint32_t rows, std::int32_t dim, std::uint64_t seed) {
+  return Dataset<Scalar>::fromLibsvm(randomLibsvmRows(rows, dim, seed),
+                                     static_cast<std::uint64_t>(dim), rows, {0, rows});
+}
+
+// The rows of randomSparseData with labels 0..classes-1 (what the loader maps class labels to),
+// drawn uniformly, stored sparse or dense.
+template <typename Scalar = double>
+Dataset<Scalar> randomClassData(std::uint32_t rows, std::int32_t dim, std::uint64_t classes,
+                                std::uint64_t seed, bool dense = true) {
+  LibsvmRows libsvm = randomLibsvmRows(rows, dim, seed);
+  Rng rng(seed + 1);
+  for (double& label : libsvm.labels) label = static_cast<double>(rng.below(classes));
+  auto data = Dataset<Scalar>::fromLibsvm(std::move(libsvm), static_cast<std::uint64_t>(dim), rows,
+                                          {0, rows});
+  if (!dense) return data;
+  return Dataset<Scalar>::fromDense(typename Dataset<Scalar>::DenseRows(data.sparseRows()),
+                                    data.labels(), rows, {0, rows});
 }
 
 // The same rows with labels 0..classes-1 drawn uniformly from `seed` (a class model's labels).

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -29,6 +30,16 @@ bool isUnbiased(std::string_view method);
 template <typename Scalar>
 std::unique_ptr<Compressor<Scalar>> makeCompressor(const CompressionConfig& config,
                                                    std::uint64_t dim, std::uint64_t seed, int rank);
+
+// makeCompressor for the flat vector of consecutive `blocks` (a model's blockSizes(), p their
+// sum): the vector as a whole for compression.scope = global or a single block; for layer, each
+// block by its own compressor, k split by blockQuotas, in one message (Blockwise). Throws
+// ConfigError naming compression.scope for a method that does not select per block (only top_k,
+// rand_k, approx_top_k and threshold do) or a k below the number of blocks.
+template <typename Scalar>
+std::unique_ptr<Compressor<Scalar>> makeCompressor(const CompressionConfig& config,
+                                                   std::span<const std::uint64_t> blocks,
+                                                   std::uint64_t seed, int rank);
 
 // The wire format of `compression.method`'s messages under the [communication] settings.
 std::unique_ptr<MessageCodec> makeCodec(const CompressionConfig& compression,

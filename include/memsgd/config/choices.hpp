@@ -43,6 +43,8 @@ inline constexpr auto kQsgdEncodings =
     std::to_array<Choice<QsgdEncoding>>({{"auto", QsgdEncoding::kAuto},
                                          {"elias", QsgdEncoding::kEliasGamma},
                                          {"fixed", QsgdEncoding::kFixedWidth}});
+inline constexpr auto kCompressionScopes = std::to_array<Choice<CompressionScope>>(
+    {{"global", CompressionScope::kGlobal}, {"layer", CompressionScope::kLayer}});
 
 // The word of `value` (every value of these enums has one).
 template <typename T, std::size_t N>

@@ -19,6 +19,8 @@ enum class IndexEncoding { kRaw, kVarint };
 enum class QsgdEncoding { kAuto, kEliasGamma, kFixedWidth };
 // The floating-point type of x, the error memory and the data values.
 enum class Precision { kDouble, kFloat };
+// What a compressor selects from: the whole flat vector, or each of the model's layers.
+enum class CompressionScope { kGlobal, kLayer };
 
 struct DataConfig {
   std::string train;        // LIBSVM or IDX file (plain, gzip or bzip2), or synthetic:NAME
@@ -31,8 +33,9 @@ struct DataConfig {
 };
 
 struct ModelConfig {
-  std::string type = "logistic";  // a name known to the model factory
-  std::optional<double> lambda;   // empty: 1/n with n the global number of training rows
+  std::string type = "logistic";           // a name known to the model factory
+  std::optional<double> lambda;            // empty: 1/n with n the global number of training rows
+  std::vector<std::uint64_t> hidden{256};  // mlp: the hidden layers' widths, input side first
   // f* for the suboptimality f(x_bar) - f*, given as a number or as the HDF5 file that
   // memsgd-optimum wrote; neither: suboptimality is not logged.
   std::optional<double> optimumValue;
@@ -65,6 +68,7 @@ struct CompressionConfig {
   double threshold = 0.0;           // tau of the threshold compressor (> 0 to use it)
   std::uint64_t sampleSize = 1000;  // magnitudes sampled by approx_top_k to estimate its threshold
   std::uint64_t warmupSteps = 0;  // the first steps exchange v dense (DenseExchange), uncompressed
+  CompressionScope scope = CompressionScope::kGlobal;  // layer: k split over the model's layers
 };
 
 struct CommunicationConfig {

@@ -25,11 +25,12 @@ std::string formatProgress(const ProgressLine& line);
 struct RunStart {
   std::string method;
   bool sendsK = false;  // whether k applies to the method
-  std::uint64_t k = 0;  // in force (a percentage resolved against d)
+  std::uint64_t k = 0;  // in force (a percentage resolved against p)
   bool memory = false;
   int ranks = 1;
   std::uint64_t rows = 0;
   std::uint64_t dim = 0;
+  std::uint64_t parameters = 0;  // p, shown when it is not d
 };
 
 std::string formatStart(const RunStart& start);

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "memsgd/core/vector.hpp"
 #include "memsgd/data/dataset.hpp"
@@ -28,6 +29,7 @@ struct ModelSpec {
   std::uint64_t dim = 0;      // d, the data's dimension
   double lambda = 0.0;        // resolveLambda()
   std::uint64_t classes = 0;  // C, the distinct training labels, for LabelKind::kClasses models
+  std::vector<std::uint64_t> hidden{};  // model.hidden: the mlp's hidden widths, input side first
 };
 
 // A model trained by Mem-SGD: f(x) = (1/n) sum_i loss_i(x) + (lambda/2) ||x||^2 over a flat
@@ -50,6 +52,9 @@ class Model {
   // p, the size of x (for the linear models, the data's d).
   [[nodiscard]] virtual std::uint64_t parameterCount() const = 0;
   [[nodiscard]] virtual Metric metric() const = 0;
+  // Consecutive blocks of x, summing to p, that compression.scope = layer compresses each on its
+  // own (a network's layers); one block of all p by default.
+  [[nodiscard]] virtual std::vector<std::uint64_t> blockSizes() const { return {parameterCount()}; }
   // The L2 strength. Its gradient lambda*x is dense and the framework's: the trainer adds it in
   // the compressor's pass over v, so that no model makes a pass of its own for it.
   [[nodiscard]] double lambda() const { return lambda_; }

@@ -21,6 +21,9 @@ class Rng {
   std::uint64_t below(std::uint64_t bound);
   // Uniform in [0, 1) with 53 random bits.
   double uniform();
+  // Standard normal (Box-Muller from two uniforms, the sine half dropped: simple and the same
+  // on every rank; drawn once per parameter at initialisation, never per step).
+  double normal();
 
   [[nodiscard]] const State& state() const { return state_; }
   void setState(const State& state) { state_ = state; }
@@ -29,8 +32,9 @@ class Rng {
   State state_{};
 };
 
-// Streams used by the trainer; fixed numbers so a seed means the same run forever.
-enum class RngPurpose : std::uint64_t { kSampling = 1, kCompression = 2 };
+// Streams used by the trainer and the models' initialisation; fixed numbers so a seed means the
+// same run forever.
+enum class RngPurpose : std::uint64_t { kSampling = 1, kCompression = 2, kInitialization = 3 };
 
 // Random permutation of `items` in place (Fisher-Yates with Rng::below).
 void shuffle(std::span<std::uint32_t> items, Rng& rng);
