@@ -269,7 +269,8 @@ void mlpStep(benchmark::State& state, MlpMethod method) {
   config.compression.memory = true;
   const Communicator comm;
   const auto model = makeModel<Scalar>(
-      "mlp", {.dim = kPixels, .lambda = 1.0 / kMlpRows, .classes = kImageClasses, .hidden = {kHidden}});
+      "mlp",
+      {.dim = kPixels, .lambda = 1.0 / kMlpRows, .classes = kImageClasses, .hidden = {kHidden}});
   Trainer<Scalar> trainer(config, comm, *model, data);
   for (auto _ : state) {
     trainer.step();
