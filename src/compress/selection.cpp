@@ -255,6 +255,13 @@ constexpr std::size_t kMaxSample = 16384;
 // pass, and 4 makes one rare.
 constexpr double kMarginSigmas = 4.0;
 
+// A fixed bijective scramble of a sample's number (multiply by an odd constant, fold the high
+// half down): the same on every rank and every call, so a step stays reproducible.
+inline std::uint64_t scrambled(std::uint64_t i) {
+  const std::uint64_t mixed = (i + 1) * 0x9E3779B97F4A7C15ULL;
+  return mixed ^ (mixed >> 32);
+}
+
 std::size_t sampleSize(std::size_t d) {
   return std::min(d, std::clamp(d / kSampleStride, kMinSample, kMaxSample));
 }
@@ -265,10 +272,17 @@ LowerBound sampleLowerBound(const Source& source, std::size_t d, std::size_t k, 
                             SelectionScratch& scratch) {
   auto& keys = scratch.keys;
   keys.resize(samples);
-  // Sample i at floor(i * d / samples), spread over all of v, in 32.32 fixed point: no division
-  // per sample, and no overflow as d < 2^32.
+  // Sample i in [floor(i * d / samples), floor((i + 1) * d / samples)), spread over all of v, in
+  // 32.32 fixed point: no division per sample, and no overflow as d < 2^32. Its offset within that
+  // window is a hash of i, not 0: a fixed stride aliases with a layout of v (an mlp's column-major
+  // 256 x 784 weights sampled every 64th value see 4 of their 256 rows). lo only bounds the
+  // selection, which is exact whatever the sample, so results do not depend on it.
   const std::uint64_t step = (std::uint64_t{d} << 32) / samples;
-  for (std::size_t i = 0; i < samples; ++i) keys[i] = keyOf(source.at((i * step) >> 32));
+  const std::uint64_t window = step >> 32;  // >= 1 values per sample
+  for (std::size_t i = 0; i < samples; ++i) {
+    const std::uint64_t jitter = ((scrambled(i) & 0xFFFFFFFFU) * window) >> 32;
+    keys[i] = keyOf(source.at(((i * step) >> 32) + jitter));
+  }
   // The k-th key's expected rank in the sample (1-based); exact when samples == d.
   const double expected =
       static_cast<double>(k) * static_cast<double>(samples) / static_cast<double>(d);
