@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <numeric>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -24,12 +23,6 @@ constexpr std::int32_t kDim = 5;
 constexpr std::uint64_t kClasses = 3;
 constexpr double kLambda = 0.1;
 constexpr double kStep = 1e-6;
-
-std::vector<std::uint32_t> allRows(std::uint32_t rows) {
-  std::vector<std::uint32_t> all(rows);
-  std::iota(all.begin(), all.end(), 0U);
-  return all;
-}
 
 double objective(const Model<double>& model, const Dataset<double>& data, const Vector& x) {
   Vector unused;
@@ -70,7 +63,7 @@ class MlpGradient : public ::testing::TestWithParam<Net> {
 TEST_P(MlpGradient, MatchesCentralFiniteDifferencesInEveryParameter) {
   ASSERT_EQ(data_.isDense(), GetParam().dense);
   const Vector x = randomParameters(*model_);
-  const Vector g = gradient(*model_, data_, x, allRows(kRows));
+  const Vector g = gradient(*model_, data_, x, test::allRows(kRows));
   for (Eigen::Index j = 0; j < x.size(); ++j) {
     Vector plus = x;
     Vector minus = x;
@@ -86,7 +79,7 @@ TEST_P(MlpGradient, MatchesCentralFiniteDifferencesInEveryParameter) {
 // scratch that an earlier, wider batch left behind.
 TEST_P(MlpGradient, ABatchIsTheMeanOfItsRows) {
   const Vector x = randomParameters(*model_);
-  (void)gradient(*model_, data_, x, allRows(kRows));
+  (void)gradient(*model_, data_, x, test::allRows(kRows));
   const std::vector<std::uint32_t> batch{7, 2, 7, 10};
   Vector mean = Vector::Zero(x.size());
   for (const std::uint32_t row : batch) {
@@ -187,7 +180,7 @@ TEST(Mlp, TrainingOnHeartScaleLowersTheLossAndBeatsChance) {
   Vector scratch;
   const double startLoss = model.shardSums(train, x, scratch).loss / 200.0;
   Rng rng(4);
-  std::vector<std::uint32_t> order = allRows(200);
+  std::vector<std::uint32_t> order = test::allRows(200);
   Vector step(x.size());
   for (int epoch = 0; epoch < 60; ++epoch) {
     shuffle(order, rng);

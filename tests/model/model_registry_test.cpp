@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <numeric>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -54,8 +53,7 @@ TEST(ModelRegistry, ARegisteredModelsGradientMatchesFiniteDifferences) {
   const Dataset<double> data = test::randomSparseData(kRows, kDim, 3);
   const auto model = makeModel<double>("tanh_gradient", {kDim, 0.0});
   const Vector x = Vector::Random(kDim);
-  std::vector<std::uint32_t> all(kRows);
-  std::iota(all.begin(), all.end(), 0U);
+  const std::vector<std::uint32_t> all = test::allRows(kRows);
   Vector gradient = Vector::Zero(kDim);
   model->addScaledDataGradient(data, x, all, 1.0, gradient);
   Vector scratch;

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
-#include <numeric>
 #include <string>
 #include <vector>
 
@@ -53,10 +52,8 @@ class EveryModel : public ::testing::TestWithParam<std::string> {
 
   // grad f(x): the data term's mean gradient over every row plus the framework's lambda x.
   Vector gradient(const Vector& x) const {
-    std::vector<std::uint32_t> all(kRows);
-    std::iota(all.begin(), all.end(), 0U);
     Vector g = Vector::Zero(p_);
-    model_->addScaledDataGradient(data_, x, all, 1.0, g);
+    model_->addScaledDataGradient(data_, x, test::allRows(kRows), 1.0, g);
     return g + model_->lambda() * x;
   }
 };

@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include <numeric>
 #include <vector>
 
 #include "memsgd/model/logistic_regression.hpp"
@@ -33,12 +32,6 @@ Vector splitRows(const Vector& w) {
   return x;
 }
 
-std::vector<std::uint32_t> allRows() {
-  std::vector<std::uint32_t> rows(kRows);
-  std::iota(rows.begin(), rows.end(), 0U);
-  return rows;
-}
-
 // Scores z = (-a.w/2, a.w/2) make softmax's loss of class 1 log(1 + e^(z_0 - z_1)) = log(1 +
 // e^(-a.w)), the logistic loss at w of label +1, and of class 0 the one of label -1. So the loss
 // sums agree at every w, and since the loss depends on x_1 - x_0 only, softmax's gradient is
@@ -61,9 +54,9 @@ TEST(Softmax, TwoClassesWithOppositeRowsAreLogisticRegression) {
     EXPECT_EQ(actual.metric, expected.metric) << scale;
 
     Vector logisticGradient = Vector::Zero(kDim);
-    logistic.addScaledDataGradient(binary, w, allRows(), 1.0, logisticGradient);
+    logistic.addScaledDataGradient(binary, w, test::allRows(kRows), 1.0, logisticGradient);
     Vector softmaxGradient = Vector::Zero(2 * kDim);
-    softmax.addScaledDataGradient(classes, x, allRows(), 1.0, softmaxGradient);
+    softmax.addScaledDataGradient(classes, x, test::allRows(kRows), 1.0, softmaxGradient);
     for (Eigen::Index j = 0; j < kDim; ++j) {
       EXPECT_NEAR(softmaxGradient[2 * j + 1], logisticGradient[j], 1e-14) << j;
       EXPECT_NEAR(softmaxGradient[2 * j], -logisticGradient[j], 1e-14) << j;
@@ -110,8 +103,8 @@ TEST(Softmax, FloatAgreesWithDouble) {
   const Vector x = Vector::Random(5 * kDim);
   Vector wideGradient = Vector::Zero(5 * kDim);
   VectorOf<float> narrowGradient = VectorOf<float>::Zero(5 * kDim);
-  wide.addScaledDataGradient(data, x, allRows(), 0.5, wideGradient);
-  narrow.addScaledDataGradient(single, x.cast<float>(), allRows(), 0.5, narrowGradient);
+  wide.addScaledDataGradient(data, x, test::allRows(kRows), 0.5, wideGradient);
+  narrow.addScaledDataGradient(single, x.cast<float>(), test::allRows(kRows), 0.5, narrowGradient);
   EXPECT_LT((narrowGradient.cast<double>() - wideGradient).norm(), 1e-5 * wideGradient.norm());
 }
 

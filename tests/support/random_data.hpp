@@ -2,11 +2,20 @@
 
 #include <cmath>
 #include <cstdint>
+#include <numeric>
+#include <vector>
 
 #include "memsgd/data/dataset.hpp"
 #include "memsgd/util/random.hpp"
 
 namespace memsgd::test {
+
+// The row numbers 0 .. rows - 1: a batch of a whole shard, for a model's gradient over every row.
+inline std::vector<std::uint32_t> allRows(std::uint32_t rows) {
+  std::vector<std::uint32_t> all(rows);
+  std::iota(all.begin(), all.end(), 0U);
+  return all;
+}
 
 // Reproducible sparse rows (about 40% nonzeros, values in [-1, 1), random labels -1/+1).
 inline LibsvmRows randomLibsvmRows(std::uint32_t rows, std::int32_t dim, std::uint64_t seed) {
