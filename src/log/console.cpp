@@ -13,11 +13,10 @@ std::string format(const char* pattern, Args... args) {
   return std::string(buffer, static_cast<std::size_t>(length < 0 ? 0 : length));
 }
 
-// "test_acc 0.8503", "test_rmse 0.1234", or "test_acc -" without a test set.
+// "test_acc 0.8503" or "test_rmse 0.1234"; "test_acc -" or "test_rmse -" without a test set.
 std::string testText(const ProgressLine& line) {
-  if (line.testRmse) return format("test_rmse %.4f", *line.testRmse);
-  return line.testAccuracy ? format("test_acc %.4f", *line.testAccuracy)
-                           : std::string("test_acc -");
+  const char* name = line.metric == Metric::kAccuracy ? "test_acc" : "test_rmse";
+  return line.testMetric ? format("%s %.4f", name, *line.testMetric) : format("%s -", name);
 }
 
 // A straggler waits least: the slowest rank is the one with the smallest share of its step time

@@ -100,11 +100,8 @@ void RunRecorder::record(const TrainerStatus& trainer, const Evaluation& evaluat
   }
   if (evaluation.testLoss) {
     row.reals.emplace_back("test_loss", *evaluation.testLoss);
-    if (evaluation.testRmse) {
-      row.reals.emplace_back("test_rmse", *evaluation.testRmse);
-    } else {
-      row.reals.emplace_back("test_accuracy", *evaluation.testAccuracy);
-    }
+    row.reals.emplace_back(evaluation.metric == Metric::kAccuracy ? "test_accuracy" : "test_rmse",
+                           *evaluation.testMetric);
   }
   row.perRank = {
       {"bytes_sent", columnOf([](const CommCounters& c) { return c.sent.total(); })},
@@ -127,8 +124,8 @@ void RunRecorder::record(const TrainerStatus& trainer, const Evaluation& evaluat
            trainer.samples,
            evaluation.trainLoss,
            evaluation.suboptimality,
-           evaluation.testAccuracy,
-           evaluation.testRmse,
+           evaluation.metric,
+           evaluation.testMetric,
            static_cast<double>(bytesSent) / 1e6,
            elapsedSeconds};
   paperBits_ = total.paperBits;

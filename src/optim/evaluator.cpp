@@ -22,6 +22,7 @@ Evaluation Evaluator<Scalar>::evaluate(const ConstVectorRefOf<Scalar>& x) {
   }
   comm_.allreduceSum(sums, "the evaluation's sum of losses");
   Evaluation result;
+  result.metric = model_.metric();
   result.trainLoss = sums[0] / static_cast<double>(train_.globalRows()) + model_.regularizer(x);
   if (optimum_) {
     result.suboptimality = result.trainLoss - *optimum_;
@@ -29,11 +30,8 @@ Evaluation Evaluator<Scalar>::evaluate(const ConstVectorRefOf<Scalar>& x) {
   if (test_ != nullptr) {
     const auto testRows = static_cast<double>(test_->globalRows());
     result.testLoss = sums[1] / testRows;
-    if (model_.metric() == Metric::kAccuracy) {
-      result.testAccuracy = sums[2] / testRows;
-    } else {
-      result.testRmse = std::sqrt(sums[2] / testRows);
-    }
+    result.testMetric =
+        result.metric == Metric::kAccuracy ? sums[2] / testRows : std::sqrt(sums[2] / testRows);
   }
   return result;
 }

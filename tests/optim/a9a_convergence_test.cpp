@@ -82,7 +82,7 @@ TEST(A9aConvergence, FloatEndsWhereDoubleDoes) {
     EXPECT_EQ(inFloat.steps, inDouble.steps);
     EXPECT_NEAR(inFloat.last.trainLoss, inDouble.last.trainLoss, 1e-4 * inDouble.last.trainLoss);
     EXPECT_NEAR(*inFloat.last.testLoss, *inDouble.last.testLoss, 1e-4 * *inDouble.last.testLoss);
-    EXPECT_NEAR(*inFloat.last.testAccuracy, *inDouble.last.testAccuracy, 1e-3);
+    EXPECT_NEAR(*inFloat.last.testMetric, *inDouble.last.testMetric, 1e-3);
     // Not the same run rounded at the end: float's x differs from double's (along the loss's flat
     // directions by ~1%; measured losses agree to ~1e-5).
     EXPECT_NE(inFloat.x, inDouble.x);

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "memsgd/model/metric.hpp"
+
 namespace memsgd {
 
 // What rank 0 prints after each evaluation.
@@ -13,9 +15,9 @@ struct ProgressLine {
   std::uint64_t samples = 0;
   double trainLoss = 0.0;
   std::optional<double> suboptimality;  // when f* is known
-  std::optional<double> testAccuracy;
-  std::optional<double> testRmse;  // instead of the accuracy, for a regression model
-  double megabytesSent = 0.0;      // all ranks, logical fan-out model
+  Metric metric = Metric::kAccuracy;    // the model's, named even without a test set
+  std::optional<double> testMetric;     // with a test set
+  double megabytesSent = 0.0;           // all ranks, logical fan-out model
   double elapsedSeconds = 0.0;
 };
 

@@ -8,15 +8,12 @@
 #include "memsgd/core/vector.hpp"
 #include "memsgd/data/dataset.hpp"
 #include "memsgd/model/convex_objective.hpp"
+#include "memsgd/model/metric.hpp"
 
 namespace memsgd {
 
 // model.lambda as configured, else 1/n for n training rows in all (the paper's choice).
 double resolveLambda(std::optional<double> configured, std::uint64_t globalRows);
-
-// What a model reports on the test set: the fraction of rows classified correctly, or the root
-// mean squared error of its predictions.
-enum class Metric { kAccuracy, kRmse };
 
 // One pass over a shard: sums that the evaluator reduces over ranks with one Allreduce.
 struct ShardSums {
