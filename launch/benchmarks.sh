@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs memsgd's benchmarks and writes one markdown table of their figures, printed too:
 #   - the Google benchmarks in build/tests/bench: selection and step on one rank, exchange on 2
-#     ranks through launch/mpirun.sh; medians of 5 repetitions, with each ratio and its bound;
+#     ranks through launch/mpirun.sh, the MLP step on 1 and 2; medians of 5 repetitions, with each
+#     ratio and its bound;
 #   - memsgd-train end to end: seconds per epoch of training steps (loading, generation and
 #     evaluation excluded) on synthetic:epsilon (n = 400000, d = 2000) and synthetic:rcv1
 #     (n = 20242, d = 47236), top-k (k = 1 on epsilon, 10 on rcv1; in double and in float) and
@@ -38,14 +39,15 @@ epsilon_rows=400000
 rcv1_rows=20242
 if $quick; then
   repetitions=1
-  filter="${filter:-^(top_k/2000/|step/[a-z]*/sparse/|exchange/sparse/k:1000/|exchange/dense)}"
+  filter="${filter:-^(top_k/2000/|step/[a-z]*/sparse/|exchange/sparse/k:1000/|exchange/dense|mlp/np[12]/double/top_k_1pct/)}"
   timing_flags=(--benchmark_min_time=0.01)
   epsilon_rows=2000
   rcv1_rows=500
 fi
 
 for program in tests/bench/memsgd_selection_benchmark tests/bench/memsgd_step_benchmark \
-               tests/bench/memsgd_exchange_benchmark memsgd-train; do
+               tests/bench/memsgd_exchange_benchmark tests/bench/memsgd_mlp_step_benchmark \
+               memsgd-train; do
   if [[ ! -x "$build/$program" ]]; then
     echo "benchmarks: $build/$program is missing; build first (launch/setup.sh)" >&2
     exit 1
@@ -92,6 +94,10 @@ train() {
 run_google selection "$build/tests/bench/memsgd_selection_benchmark"
 run_google step "$build/tests/bench/memsgd_step_benchmark"
 run_google exchange "$repo/launch/mpirun.sh" -np 2 "$build/tests/bench/memsgd_exchange_benchmark"
+for ranks in 1 2; do
+  run_google "mlp_step_np$ranks" "$repo/launch/mpirun.sh" -np "$ranks" \
+    "$build/tests/bench/memsgd_mlp_step_benchmark"
+done
 
 for ranks in 1 2; do
   train epsilon "$epsilon_rows" top_k_1 top_k 1 "$ranks"
@@ -104,7 +110,7 @@ done
 
 # A binary whose benchmarks the filter all skipped writes no JSON.
 results=()
-for name in selection step exchange; do
+for name in selection step exchange mlp_step_np1 mlp_step_np2; do
   [[ -s "$out/$name.json" ]] && results+=("$out/$name.json")
 done
 /usr/bin/python3 "$repo/launch/benchmark_summary.py" "$out/summary.md" "${results[@]}" \

@@ -23,12 +23,10 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "memsgd/comm/comm_counters.hpp"
@@ -41,6 +39,8 @@
 #include "memsgd/mpi/mpi_check.hpp"
 #include "memsgd/mpi/mpi_environment.hpp"
 #include "memsgd/util/random.hpp"
+#include "paired_timing.hpp"
+#include "rank_zero_reporting.hpp"
 
 namespace memsgd {
 namespace {
@@ -54,45 +54,15 @@ benchmark::IterationCount iterationsFor(std::size_t bytesPerRank) {
   return std::max<benchmark::IterationCount>(500, 40000000 / (400 + bytesPerRank));
 }
 
-double median(std::vector<double>& values) {
-  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-  std::nth_element(values.begin(), middle, values.end());
-  return *middle;
-}
-
-// The benchmark loop: each iteration times one memsgd `exchange` (the benchmark's time) and one
-// `raw` collective (see the top of the file).
+// Times one memsgd `exchange` (the benchmark's time) against one `raw` collective per iteration
+// (see the top of the file).
 template <typename Exchange, typename Raw>
 void timeAgainstRaw(benchmark::State& state, const Communicator& comm, std::size_t bytesPerRank,
                     Exchange exchange, Raw raw) {
-  const auto seconds = [](auto& call) {
-    const auto start = std::chrono::steady_clock::now();
-    call();
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  };
-  std::vector<double> exchangeSeconds;
-  std::vector<double> rawSeconds;
-  exchangeSeconds.reserve(static_cast<std::size_t>(state.max_iterations));
-  rawSeconds.reserve(static_cast<std::size_t>(state.max_iterations));
-  exchange();  // buffers grown before timing, as in a training run after its first step
-  raw();
-  MEMSGD_MPI_CHECK(MPI_Barrier(comm.raw()));
-  for (auto _ : state) {
-    // Alternating which goes first cancels what following the other collective does to a call.
-    if (exchangeSeconds.size() % 2 == 0) {
-      exchangeSeconds.push_back(seconds(exchange));
-      rawSeconds.push_back(seconds(raw));
-    } else {
-      rawSeconds.push_back(seconds(raw));
-      exchangeSeconds.push_back(seconds(exchange));
-    }
-    state.SetIterationTime(exchangeSeconds.back());
-  }
-  const double exchangeMedian = median(exchangeSeconds);
-  const double rawMedian = median(rawSeconds);
-  state.counters["median_us"] = exchangeMedian * 1e6;
-  state.counters["raw_us"] = rawMedian * 1e6;
-  state.counters["ratio_to_raw"] = exchangeMedian / rawMedian;
+  const PairedMedians medians = timePaired(state, comm, exchange, raw);
+  state.counters["median_us"] = medians.measured * 1e6;
+  state.counters["raw_us"] = medians.bound * 1e6;
+  state.counters["ratio_to_raw"] = medians.measured / medians.bound;
   state.counters["bytes_per_rank"] = static_cast<double>(bytesPerRank);
 }
 
@@ -147,21 +117,6 @@ void denseExchange(benchmark::State& state, const Communicator& comm) {
       });
 }
 
-// Reports nothing: ranks other than 0 run every benchmark but leave the output to rank 0.
-class SilentReporter : public benchmark::BenchmarkReporter {
- public:
-  bool ReportContext(const Context& /*context*/) override { return true; }
-  void ReportRuns(const std::vector<Run>& /*report*/) override {}
-};
-
-// Without this, every rank would open and write the --benchmark_out file.
-void dropOutputFileArguments(int& argc, char** argv) {
-  const auto isOutputFile = [](const char* argument) {
-    return std::string_view(argument).starts_with("--benchmark_out");
-  };
-  argc = static_cast<int>(std::remove_if(argv + 1, argv + argc, isOutputFile) - argv);
-}
-
 }  // namespace
 
 void registerExchangeBenchmarks(const Communicator& comm) {
@@ -202,12 +157,7 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("ratio_to_raw",
                               "median_us / raw_us: raw MPI_Allgather (dense: MPI_Allreduce) of "
                               "the same bytes, timed in the same iterations");
-  if (reports) {
-    benchmark::RunSpecifiedBenchmarks();
-  } else {
-    memsgd::SilentReporter silent;
-    benchmark::RunSpecifiedBenchmarks(&silent);
-  }
+  memsgd::runReportedByRankZero(reports);
   benchmark::Shutdown();
   return 0;
 }

@@ -21,12 +21,7 @@
 // does not inflate it; the console prints it with an "s" suffix (the unit of inverted rates), but
 // it is a ratio.
 //
-// The MLP step (step/<precision>/mlp/<method>: 784-256-10, batch 32, on random dense rows of
-// Fashion-MNIST's size) is compared with a compute bound instead, x_gemm = time / gemm_us: the
-// five matrix products of its forward and backward pass (W1 X, W2 H, D2 H^T, W2^T D2, D1 X^T)
-// timed alone on matrices of the same shapes in the same process, CPU time, median of 5 timings.
-// What is left (gathering the rows, bias, ReLU, softmax, the regulariser, compression, exchange)
-// is the step's overhead over that bound.
+// The MLP's step has a compute bound instead: mlp_step_benchmark.cpp.
 //
 // Run from build/ (one rank, no mpirun): tests/bench/memsgd_step_benchmark
 //   --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
@@ -36,7 +31,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <ctime>
 #include <iterator>
 #include <string>
 #include <string_view>
@@ -180,107 +174,6 @@ constexpr std::array kMethods{
     Method{"top_k_10", "top_k", 10},   Method{"top_k_1pct", "top_k", 0},
     Method{"rand_k_10", "rand_k", 10}, Method{"top_k_1pct_momentum", "top_k", 0, 0.9}};
 
-// The MLP of the benchmark: Fashion-MNIST's shape, 784 pixels in [0, 1) to 10 classes.
-constexpr Eigen::Index kPixels = 784;
-constexpr Eigen::Index kHidden = 256;
-constexpr std::uint64_t kImageClasses = 10;
-constexpr std::uint32_t kMlpBatch = 32;
-constexpr std::uint64_t kMlpRows = 10000;
-
-template <typename Scalar>
-const Dataset<Scalar>& imageProblem() {
-  static const Dataset<Scalar> data = [] {
-    Rng rng(kSeed);
-    typename Dataset<double>::DenseRows rows(static_cast<Eigen::Index>(kMlpRows), kPixels);
-    std::generate_n(rows.data(), rows.size(), [&rng] { return rng.uniform(); });
-    Vector labels(static_cast<Eigen::Index>(kMlpRows));
-    for (double& label : labels) label = static_cast<double>(rng.below(kImageClasses));
-    Dataset<double> inDouble =
-        Dataset<double>::fromDense(std::move(rows), std::move(labels), kMlpRows, {0, kMlpRows});
-    if constexpr (std::is_same_v<Scalar, float>) {
-      return inDouble.cast<float>();
-    } else {
-      return inDouble;
-    }
-  }();
-  return data;
-}
-
-// CPU seconds of one step's matrix products alone (see the top of the file), measured once.
-template <typename Scalar>
-double mlpGemmSeconds() {
-  static const double seconds = [] {
-    using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
-    const Eigen::Index classes = kImageClasses;
-    const Matrix w1 = Matrix::Random(kHidden, kPixels);
-    const Matrix w2 = Matrix::Random(classes, kHidden);
-    const Matrix input = Matrix::Random(kPixels, kMlpBatch);
-    Matrix hidden(kHidden, kMlpBatch);
-    Matrix logits(classes, kMlpBatch);
-    Matrix back(kHidden, kMlpBatch);
-    Matrix g1 = Matrix::Zero(kHidden, kPixels);
-    Matrix g2 = Matrix::Zero(classes, kHidden);
-    const auto products = [&] {
-      hidden.noalias() = w1 * input;
-      logits.noalias() = w2 * hidden;
-      g2.noalias() += Scalar(1e-3) * (logits * hidden.transpose());
-      back.noalias() = w2.transpose() * logits;
-      g1.noalias() += Scalar(1e-3) * (back * input.transpose());
-      benchmark::DoNotOptimize(g1.data());
-      benchmark::DoNotOptimize(g2.data());
-    };
-    constexpr int kRepeats = 200;
-    constexpr int kTimings = 5;
-    products();
-    std::array<double, kTimings> timings{};
-    for (double& elapsed : timings) {
-      const std::clock_t start = std::clock();
-      for (int r = 0; r < kRepeats; ++r) products();
-      elapsed = static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC / kRepeats;
-    }
-    std::nth_element(timings.begin(), timings.begin() + kTimings / 2, timings.end());
-    return timings[kTimings / 2];
-  }();
-  return seconds;
-}
-
-// compression.scope = layer is the MLP's own variant of top-k.
-struct MlpMethod {
-  const char* label;
-  const char* name;  // compression.method
-  CompressionScope scope;
-};
-
-constexpr std::array kMlpMethods{MlpMethod{"sgd", "none", CompressionScope::kGlobal},
-                                 MlpMethod{"top_k_1pct", "top_k", CompressionScope::kGlobal},
-                                 MlpMethod{"top_k_1pct_layer", "top_k", CompressionScope::kLayer}};
-
-template <typename Scalar>
-void mlpStep(benchmark::State& state, MlpMethod method) {
-  const Dataset<Scalar>& data = imageProblem<Scalar>();
-  RunConfig config;
-  config.optimizer.seed = kSeed;
-  config.optimizer.batchSize = kMlpBatch;
-  config.optimizer.schedule = Schedule::kConstant;
-  config.optimizer.constantRate = 0.01;
-  config.compression.method = method.name;
-  config.compression.kPercent = 1.0;
-  config.compression.scope = method.scope;
-  config.compression.memory = true;
-  const Communicator comm;
-  const auto model = makeModel<Scalar>(
-      "mlp",
-      {.dim = kPixels, .lambda = 1.0 / kMlpRows, .classes = kImageClasses, .hidden = {kHidden}});
-  Trainer<Scalar> trainer(config, comm, *model, data);
-  for (auto _ : state) {
-    trainer.step();
-  }
-  const double boundSeconds = mlpGemmSeconds<Scalar>();
-  state.counters["gemm_us"] = boundSeconds * 1e6;
-  state.counters["x_gemm"] = benchmark::Counter(
-      boundSeconds, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
-}
-
 template <typename Scalar>
 void step(benchmark::State& state, Problem problem, Method method) {
   // Built on first use, so a filter skips unused problems.
@@ -324,13 +217,6 @@ void registerStepBenchmarks() {
           ->Unit(benchmark::kMicrosecond);
     }
   }
-  for (const MlpMethod& method : kMlpMethods) {
-    const std::string name = std::string("/mlp/") + method.label;
-    benchmark::RegisterBenchmark(("step/double" + name).c_str(), mlpStep<double>, method)
-        ->Unit(benchmark::kMicrosecond);
-    benchmark::RegisterBenchmark(("step/float" + name).c_str(), mlpStep<float>, method)
-        ->Unit(benchmark::kMicrosecond);
-  }
 }
 
 }  // namespace memsgd
@@ -347,7 +233,6 @@ int main(int argc, char** argv) {
   // Names the bound of each ratio counter, for summaries made from the JSON output.
   benchmark::AddCustomContext("x_bound",
                               "time / bound_us, reading the bytes a step must touch at least");
-  benchmark::AddCustomContext("x_gemm", "time / gemm_us, the MLP step's matrix products alone");
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -16,6 +16,8 @@ checks=(
   "| step | step/float/sparse/top_k_1 |" "x_bound = "
   "| exchange | exchange/sparse/k:1000 |" "ratio_to_raw = "
   "| exchange | exchange/dense |" "ratio_to_raw = "
+  "| mlp_step | mlp/np1/double/top_k_1pct |" "x_gemm = "
+  "| mlp_step | mlp/np2/double/top_k_1pct |" "x_gemm = "
 )
 for ranks in 1 2; do
   for run in epsilon/top_k_1 epsilon/top_k_1_float epsilon/sgd rcv1/top_k_10 \
