@@ -55,7 +55,7 @@ void requireBinaryLabels(const std::string& path, const LabelSummary& found, Lab
   throw DataError(path, what + "; found " + describe(found));
 }
 
-void toSignLabels(LibsvmRows& rows) {
+void toSignLabels(RowBlock& rows) {
   for (double& label : rows.labels) {
     label = label == 1.0 ? 1.0 : -1.0;
   }

@@ -27,7 +27,7 @@ bool isClassLabel(double label) {
 
 // The first line (labelLines: each label's first) whose label fails `accepted`, with that label.
 template <typename Accepted>
-std::optional<std::pair<std::uint64_t, double>> firstRefused(const LibsvmRows& rows,
+std::optional<std::pair<std::uint64_t, double>> firstRefused(const RowBlock& rows,
                                                              Accepted accepted) {
   std::optional<std::pair<std::uint64_t, double>> first;
   for (const auto& [label, line] : rows.labelLines) {
@@ -42,7 +42,7 @@ std::string count(std::size_t classes) {
 
 }  // namespace
 
-void requireIntegerLabels(const std::string& path, const LibsvmRows& rows) {
+void requireIntegerLabels(const std::string& path, const RowBlock& rows) {
   if (const auto refused = firstRefused(rows, isClassLabel)) {
     throw DataError(path, refused->first,
                     "label " + labelText(refused->second) +
@@ -50,7 +50,7 @@ void requireIntegerLabels(const std::string& path, const LibsvmRows& rows) {
   }
 }
 
-std::vector<std::int64_t> distinctClasses(const std::string& path, const LibsvmRows& rows) {
+std::vector<std::int64_t> distinctClasses(const std::string& path, const RowBlock& rows) {
   if (rows.labelCounts.size() > kMaxClasses) {
     throw DataError(path, "holds at least " + count(rows.labelCounts.size()) + ", more than the " +
                               std::to_string(kMaxClasses) + " a class model accepts");
@@ -76,7 +76,7 @@ void requireTrainingClasses(const std::string& path, std::span<const std::int64_
 }
 
 void toClassIndices(const std::string& path, std::span<const std::int64_t> classes,
-                    LibsvmRows& rows) {
+                    RowBlock& rows) {
   const auto known = [&](double label) {
     return isClassLabel(label) &&
            std::ranges::binary_search(classes, static_cast<std::int64_t>(label));

@@ -41,7 +41,7 @@ class RowHash {
 
 }  // namespace
 
-std::uint64_t fingerprintRows(const LibsvmRows& rows, std::uint64_t firstRow) {
+std::uint64_t fingerprintRows(const RowBlock& rows, std::uint64_t firstRow) {
   std::uint64_t sum = 0;
   for (std::uint64_t row = 0; row < rows.rows(); ++row) {
     RowHash hash(firstRow + row, rows.labels[row]);

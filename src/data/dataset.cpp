@@ -24,7 +24,7 @@ void checkShard(std::uint64_t rows, std::uint64_t globalRows, RowRange global) {
 }  // namespace
 
 template <typename Scalar>
-Dataset<Scalar> Dataset<Scalar>::fromLibsvm(LibsvmRows rows, std::uint64_t dim,
+Dataset<Scalar> Dataset<Scalar>::fromRows(RowBlock rows, std::uint64_t dim,
                                             std::uint64_t globalRows, RowRange global) {
   if (dim < rows.maxIndex) {
     throw std::invalid_argument("dataset: dimension " + std::to_string(dim) +

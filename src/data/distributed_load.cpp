@@ -24,7 +24,7 @@ namespace memsgd {
 namespace {
 
 struct LocalRows {
-  LibsvmRows rows;
+  RowBlock rows;
   std::uint64_t globalRows = 0;
   RowRange range;
 };
@@ -34,7 +34,7 @@ struct LocalRows {
 constexpr std::size_t kGatheredLabels = 16;
 
 // The distinct labels of all ranks' rows with their counts. Collective.
-LabelSummary gatherLabels(const LibsvmRows& rows, const Communicator& comm) {
+LabelSummary gatherLabels(const RowBlock& rows, const Communicator& comm) {
   std::vector<LabelCount> local;
   for (const auto& [label, count] : rows.labelCounts) local.push_back({label, count});
   const auto byFrequency = [](const LabelCount& a, const LabelCount& b) {
@@ -70,7 +70,7 @@ LabelSummary gatherLabels(const LibsvmRows& rows, const Communicator& comm) {
 
 // The sorted distinct classes of all ranks' rows, exactly (not only the most frequent, as for the
 // binary check): each rank's list, padded to the longest, gathered. Collective.
-std::vector<std::int64_t> gatherClasses(const std::string& path, const LibsvmRows& rows,
+std::vector<std::int64_t> gatherClasses(const std::string& path, const RowBlock& rows,
                                         const Communicator& comm) {
   std::vector<std::int64_t> mine;
   comm.agreeOn([&] { mine = distinctClasses(path, rows); });
@@ -154,7 +154,7 @@ LocalRows readBlock(const SplitFiles& files, DimLimit limit, LabelKind labels, L
 template <typename Scalar>
 Dataset<Scalar> toDataset(LocalRows local, std::uint64_t dim, Normalization normalize) {
   Dataset<Scalar> data =
-      Dataset<Scalar>::fromLibsvm(std::move(local.rows), dim, local.globalRows, local.range);
+      Dataset<Scalar>::fromRows(std::move(local.rows), dim, local.globalRows, local.range);
   if (normalize == Normalization::kL2) {
     data.normalizeRows();
   }
@@ -210,7 +210,7 @@ LoadedSplit<Scalar> generateBlock(const DataConfig& config, SyntheticSplit split
 }
 
 // The first line of the training file that holds index `dim`, its largest. Collective.
-std::uint64_t lineOfIndex(const LibsvmRows& rows, std::uint64_t dim, const Communicator& comm) {
+std::uint64_t lineOfIndex(const RowBlock& rows, std::uint64_t dim, const Communicator& comm) {
   return comm.allreduceMin(rows.maxIndex == dim ? rows.maxIndexLine
                                                 : std::numeric_limits<std::uint64_t>::max());
 }

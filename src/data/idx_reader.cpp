@@ -182,7 +182,7 @@ std::uint64_t countIdxRows(const IdxFiles& files) {
   return checkedCount(images, labels, files, header);
 }
 
-LibsvmRows readIdxRows(const IdxFiles& files, RowRange range, DimLimit limit) {
+RowBlock readIdxRows(const IdxFiles& files, RowRange range, DimLimit limit) {
   IdxInput images(files.images);
   IdxInput labels(files.labels);
   IdxHeader header;
@@ -192,7 +192,7 @@ LibsvmRows readIdxRows(const IdxFiles& files, RowRange range, DimLimit limit) {
   const std::uint64_t begin = std::min(range.begin, count);
   const std::uint64_t end = std::min(range.end, count);
 
-  LibsvmRows rows;
+  RowBlock rows;
   images.skip(begin * width);
   labels.skip(begin);
   std::vector<unsigned char> pixels(width);

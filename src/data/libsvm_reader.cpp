@@ -116,7 +116,7 @@ Parsed parseReal(std::string_view text, double& out) {
 // Parses one non-blank line and appends it to `rows`.
 class RowParser {
  public:
-  RowParser(const std::string& path, DimLimit limit, LibsvmRows& rows)
+  RowParser(const std::string& path, DimLimit limit, RowBlock& rows)
       : path_(path), limit_(limit), rows_(rows) {}
 
   void parse(std::string_view line, std::uint64_t lineNumber) {
@@ -214,7 +214,7 @@ class RowParser {
 
   const std::string& path_;
   DimLimit limit_;
-  LibsvmRows& rows_;
+  RowBlock& rows_;
   std::uint64_t lineNumber_ = 0;
 };
 
@@ -229,8 +229,8 @@ std::uint64_t countLibsvmRows(const std::string& path) {
   return rows;
 }
 
-LibsvmRows readLibsvmRows(const std::string& path, RowRange range, DimLimit limit) {
-  LibsvmRows rows;
+RowBlock readLibsvmRows(const std::string& path, RowRange range, DimLimit limit) {
+  RowBlock rows;
   RowParser parser(path, limit, rows);
   LineReader lines(path);
   std::uint64_t row = 0;

@@ -115,7 +115,7 @@ Dataset<double> buildRcv1(const Plan& plan, RowRange range, const Vector& model)
   // Distinct draws slow down as a row nears d; half of d keeps rejection sampling cheap.
   const std::uint64_t maxNonZeros = std::max<std::uint64_t>(1, dim / 2);
 
-  LibsvmRows out;
+  RowBlock out;
   out.rowOffsets.reserve(range.size() + 1);
   out.labels.reserve(range.size());
   std::vector<std::uint32_t> ranks;
@@ -152,7 +152,7 @@ Dataset<double> buildRcv1(const Plan& plan, RowRange range, const Vector& model)
     out.labels.push_back(drawLabel(margin, rng));
     out.maxIndex = std::max<std::uint64_t>(out.maxIndex, entries.back().first + 1);
   }
-  return Dataset<double>::fromLibsvm(std::move(out), dim, plan.rows, range);
+  return Dataset<double>::fromRows(std::move(out), dim, plan.rows, range);
 }
 
 constexpr std::array kGenerators{

@@ -90,7 +90,7 @@ const Dataset<double>& denseProblem() {
 // rcv1-shaped rows with labels from `label`.
 Dataset<double> sparseRows(double (*label)(Rng&)) {
   Rng rng(kSeed);
-  LibsvmRows rows;
+  RowBlock rows;
   SelectionScratch scratch;
   std::vector<std::uint32_t> columns;
   for (std::uint64_t i = 0; i < kRows; ++i) {
@@ -105,7 +105,7 @@ Dataset<double> sparseRows(double (*label)(Rng&)) {
     rows.maxIndex = std::max<std::uint64_t>(rows.maxIndex, columns.back() + 1U);
   }
   Dataset<double> dataset =
-      Dataset<double>::fromLibsvm(std::move(rows), kSparseDim, kRows, {0, kRows});
+      Dataset<double>::fromRows(std::move(rows), kSparseDim, kRows, {0, kRows});
   dataset.normalizeRows();
   return dataset;
 }

@@ -77,7 +77,7 @@ TEST(BinaryLabels, ListsTheTenMostFrequentOfARegressionLikeFile) {
 }
 
 TEST(BinaryLabels, MapsToMinusOneAndPlusOne) {
-  LibsvmRows rows;
+  RowBlock rows;
   rows.labels = {1, 0, 1, -1, 0};
   toSignLabels(rows);
   EXPECT_EQ(rows.labels, (std::vector<double>{1, -1, 1, -1, -1}));

@@ -5,6 +5,7 @@
 
 #include "memsgd/data/data_fingerprint.hpp"
 #include "memsgd/data/distributed_load.hpp"
+#include "memsgd/data/libsvm_reader.hpp"
 #include "memsgd/data/synthetic_data.hpp"
 #include "test_paths.hpp"
 

@@ -10,8 +10,8 @@ namespace memsgd {
 namespace {
 
 // Three rows of d = 4 in compressed-row form, as a LIBSVM file would give them.
-LibsvmRows threeRows() {
-  LibsvmRows rows;
+RowBlock threeRows() {
+  RowBlock rows;
   rows.indices = {0, 2, 1, 3, 0, 1, 2, 3};
   rows.values = {0.5, -1.25, 2.0, 0.1, 1.0, -1.0, 3.0, 1e-3};
   rows.rowOffsets = {0, 2, 4, 8};
@@ -22,7 +22,7 @@ LibsvmRows threeRows() {
 
 // The same rows stored dense.
 Dataset<double> threeRowsDense() {
-  const LibsvmRows sparse = threeRows();
+  const RowBlock sparse = threeRows();
   Dataset<double>::DenseRows dense = Dataset<double>::DenseRows::Zero(3, 4);
   for (std::uint64_t row = 0; row < 3; ++row) {
     for (auto k = sparse.rowOffsets[row]; k < sparse.rowOffsets[row + 1]; ++k) {
@@ -34,7 +34,7 @@ Dataset<double> threeRowsDense() {
 
 TEST(DataFingerprint, SameForLibsvmRowsSparseAndDenseStorage) {
   const std::uint64_t parsed = fingerprintRows(threeRows(), 0);
-  EXPECT_EQ(fingerprintRows(Dataset<double>::fromLibsvm(threeRows(), 4, 3, {0, 3})), parsed);
+  EXPECT_EQ(fingerprintRows(Dataset<double>::fromRows(threeRows(), 4, 3, {0, 3})), parsed);
   EXPECT_EQ(fingerprintRows(threeRowsDense()), parsed);
 }
 
@@ -42,11 +42,11 @@ TEST(DataFingerprint, BlocksAddUpToTheWholeSet) {
   const Dataset<double> whole = test::randomSparseData(50, 20, 7);
   const std::uint64_t total = fingerprintRows(whole);
   // Rows [0, 17) and [17, 50) fingerprinted apart, each at its global position.
-  LibsvmRows head;
-  LibsvmRows tail;
+  RowBlock head;
+  RowBlock tail;
   const auto& sparse = whole.sparseRows();
   for (Eigen::Index row = 0; row < whole.rows(); ++row) {
-    LibsvmRows& block = row < 17 ? head : tail;
+    RowBlock& block = row < 17 ? head : tail;
     for (auto k = sparse.outerIndexPtr()[row]; k < sparse.outerIndexPtr()[row + 1]; ++k) {
       block.indices.push_back(sparse.innerIndexPtr()[k]);
       block.values.push_back(sparse.valuePtr()[k]);
@@ -59,25 +59,25 @@ TEST(DataFingerprint, BlocksAddUpToTheWholeSet) {
 }
 
 TEST(DataFingerprint, OneFlippedLabelChangesIt) {
-  LibsvmRows flipped = threeRows();
+  RowBlock flipped = threeRows();
   flipped.labels[1] = 1.0;
   EXPECT_NE(fingerprintRows(flipped, 0), fingerprintRows(threeRows(), 0));
 }
 
 TEST(DataFingerprint, OneValueChangedInItsLastBitChangesIt) {
-  LibsvmRows changed = threeRows();
+  RowBlock changed = threeRows();
   changed.values[5] = std::nextafter(changed.values[5], 0.0);
   EXPECT_NE(fingerprintRows(changed, 0), fingerprintRows(threeRows(), 0));
 }
 
 TEST(DataFingerprint, OneIndexMovedChangesIt) {
-  LibsvmRows moved = threeRows();
+  RowBlock moved = threeRows();
   moved.indices[1] = 3;  // row 0: features {0, 3} instead of {0, 2}
   EXPECT_NE(fingerprintRows(moved, 0), fingerprintRows(threeRows(), 0));
 }
 
 TEST(DataFingerprint, RowsSwappedChangeIt) {
-  LibsvmRows swapped;
+  RowBlock swapped;
   swapped.indices = {1, 3, 0, 2, 0, 1, 2, 3};
   swapped.values = {2.0, 0.1, 0.5, -1.25, 1.0, -1.0, 3.0, 1e-3};
   swapped.rowOffsets = {0, 2, 4, 8};
@@ -86,7 +86,7 @@ TEST(DataFingerprint, RowsSwappedChangeIt) {
 }
 
 TEST(DataFingerprint, NormalisationIsNotPartOfItButValuesAre) {
-  Dataset<double> normalized = Dataset<double>::fromLibsvm(threeRows(), 4, 3, {0, 3});
+  Dataset<double> normalized = Dataset<double>::fromRows(threeRows(), 4, 3, {0, 3});
   normalized.normalizeRows();
   // The loader fingerprints before normalising; fingerprinting after would differ.
   EXPECT_NE(fingerprintRows(normalized), fingerprintRows(threeRows(), 0));

@@ -7,17 +7,18 @@
 #include <random>
 #include <stdexcept>
 
+#include "memsgd/data/libsvm_reader.hpp"
 #include "test_paths.hpp"
 
 namespace memsgd {
 namespace {
 
 // Random CSR rows with about `density` nonzeros per entry; every fifth row is empty.
-LibsvmRows randomRows(int rows, int dim, double density, std::uint32_t seed) {
+RowBlock randomRows(int rows, int dim, double density, std::uint32_t seed) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<double> value(-2.0, 2.0);
   std::bernoulli_distribution present(density);
-  LibsvmRows out;
+  RowBlock out;
   for (int row = 0; row < rows; ++row) {
     for (int col = 0; col < dim && row % 5 != 4; ++col) {
       if (!present(rng)) continue;
@@ -45,7 +46,7 @@ TYPED_TEST_SUITE(DatasetTest, Precisions);
 
 // The same rows written out densely, entry by entry, as the reference (in double: exact for the
 // values as either precision stores them, once rounded with .cast()).
-Eigen::MatrixXd denseOf(const LibsvmRows& rows, int dim) {
+Eigen::MatrixXd denseOf(const RowBlock& rows, int dim) {
   Eigen::MatrixXd dense = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(rows.rows()), dim);
   for (std::size_t row = 0; row < rows.rows(); ++row) {
     for (auto k = rows.rowOffsets[row]; k < rows.rowOffsets[row + 1]; ++k) {
@@ -55,17 +56,17 @@ Eigen::MatrixXd denseOf(const LibsvmRows& rows, int dim) {
   return dense;
 }
 
-Vector labelsOf(const LibsvmRows& rows) {
+Vector labelsOf(const RowBlock& rows) {
   return Eigen::Map<const Vector>(rows.labels.data(), static_cast<Eigen::Index>(rows.rows()));
 }
 
 template <typename Scalar>
-Dataset<Scalar> sparseDataset(const LibsvmRows& rows, int dim) {
-  return Dataset<Scalar>::fromLibsvm(rows, dim, rows.rows(), {0, rows.rows()});
+Dataset<Scalar> sparseDataset(const RowBlock& rows, int dim) {
+  return Dataset<Scalar>::fromRows(rows, dim, rows.rows(), {0, rows.rows()});
 }
 
 template <typename Scalar>
-Dataset<Scalar> denseDataset(const LibsvmRows& rows, int dim) {
+Dataset<Scalar> denseDataset(const RowBlock& rows, int dim) {
   using Rows = typename Dataset<Scalar>::DenseRows;
   return Dataset<Scalar>::fromDense(Rows(denseOf(rows, dim).cast<Scalar>()), labelsOf(rows),
                                     rows.rows(), {0, rows.rows()});
@@ -103,8 +104,8 @@ void expectRowOperationsMatch(const Dataset<Scalar>& data, const Eigen::MatrixXd
 }
 
 TYPED_TEST(DatasetTest, FromLibsvmHoldsTheRowsAsCsr) {
-  const LibsvmRows rows = randomRows(40, 30, 0.2, 1);
-  const auto data = TestFixture::Data::fromLibsvm(rows, 35, 100, {10, 50});
+  const RowBlock rows = randomRows(40, 30, 0.2, 1);
+  const auto data = TestFixture::Data::fromRows(rows, 35, 100, {10, 50});
   EXPECT_FALSE(data.isDense());
   EXPECT_EQ(data.rows(), 40);
   EXPECT_EQ(data.dim(), 35);
@@ -119,20 +120,20 @@ TYPED_TEST(DatasetTest, FromLibsvmHoldsTheRowsAsCsr) {
 }
 
 TEST(Dataset, DimensionMayExceedButNotUndercutTheLargestIndex) {
-  LibsvmRows rows = randomRows(10, 20, 0.5, 2);
+  RowBlock rows = randomRows(10, 20, 0.5, 2);
   rows.maxIndex = 25;  // an explicit zero at index 25, as in a9a.t
-  EXPECT_EQ(Dataset<double>::fromLibsvm(rows, 25, 10, {0, 10}).dim(), 25);
-  EXPECT_EQ(Dataset<double>::fromLibsvm(rows, 123, 10, {0, 10}).dim(), 123);
-  EXPECT_THROW(Dataset<double>::fromLibsvm(rows, 24, 10, {0, 10}), std::invalid_argument);
+  EXPECT_EQ(Dataset<double>::fromRows(rows, 25, 10, {0, 10}).dim(), 25);
+  EXPECT_EQ(Dataset<double>::fromRows(rows, 123, 10, {0, 10}).dim(), 123);
+  EXPECT_THROW(Dataset<double>::fromRows(rows, 24, 10, {0, 10}), std::invalid_argument);
 }
 
 TEST(Dataset, RejectsAShardThatDoesNotMatchItsRows) {
-  const LibsvmRows rows = randomRows(10, 8, 0.5, 3);
-  EXPECT_THROW(Dataset<double>::fromLibsvm(rows, 8, 10, {0, 9}), std::invalid_argument);
-  EXPECT_THROW(Dataset<double>::fromLibsvm(rows, 8, 15, {10, 20}), std::invalid_argument);
+  const RowBlock rows = randomRows(10, 8, 0.5, 3);
+  EXPECT_THROW(Dataset<double>::fromRows(rows, 8, 10, {0, 9}), std::invalid_argument);
+  EXPECT_THROW(Dataset<double>::fromRows(rows, 8, 15, {10, 20}), std::invalid_argument);
   EXPECT_THROW(Dataset<double>::fromDense(denseOf(rows, 8), labelsOf(rows), 10, {1, 10}),
                std::invalid_argument);
-  EXPECT_THROW(Dataset<float>::fromLibsvm(rows, 8, 10, {0, 9}), std::invalid_argument);
+  EXPECT_THROW(Dataset<float>::fromRows(rows, 8, 10, {0, 9}), std::invalid_argument);
 }
 
 TYPED_TEST(DatasetTest, FromDenseChecksLabels) {
@@ -149,14 +150,14 @@ TYPED_TEST(DatasetTest, FromDenseChecksLabels) {
 }
 
 TEST(Dataset, DenseNonZerosCountsEveryEntry) {
-  const LibsvmRows rows = randomRows(12, 9, 0.3, 4);
+  const RowBlock rows = randomRows(12, 9, 0.3, 4);
   EXPECT_EQ(denseDataset<double>(rows, 9).nonZeros(), 12U * 9U);
 }
 
 TYPED_TEST(DatasetTest, RowOperationsMatchTheDenseReference) {
   for (const double density : {0.02, 0.3, 1.0}) {
     SCOPED_TRACE(density);
-    const LibsvmRows rows = randomRows(50, 64, density, 5);
+    const RowBlock rows = randomRows(50, 64, density, 5);
     expectRowOperationsMatch(sparseDataset<TypeParam>(rows, 64), denseOf(rows, 64));
     expectRowOperationsMatch(denseDataset<TypeParam>(rows, 64), denseOf(rows, 64));
   }
@@ -164,7 +165,7 @@ TYPED_TEST(DatasetTest, RowOperationsMatchTheDenseReference) {
 
 TYPED_TEST(DatasetTest, AddScaledRowWritesThroughARefToAColumn) {
   using Matrix = Eigen::Matrix<TypeParam, Eigen::Dynamic, Eigen::Dynamic>;
-  const LibsvmRows rows = randomRows(5, 6, 0.8, 6);
+  const RowBlock rows = randomRows(5, 6, 0.8, 6);
   Matrix target = Matrix::Zero(6, 2);
   sparseDataset<TypeParam>(rows, 6).addScaledRow(0, 2.0, target.col(1));
   denseDataset<TypeParam>(rows, 6).addScaledRow(0, 2.0, target.col(0));
@@ -177,7 +178,7 @@ TYPED_TEST(DatasetTest, AddScaledRowWritesThroughARefToAColumn) {
 TYPED_TEST(DatasetTest, NormalizeRowsGivesUnitRowsAndKeepsZeroRows) {
   using Rows = typename TestFixture::Rows;
   const double tolerance = 16 * TestFixture::kEps;
-  const LibsvmRows rows = randomRows(30, 16, 0.4, 8);
+  const RowBlock rows = randomRows(30, 16, 0.4, 8);
   const Eigen::MatrixXd original = denseOf(rows, 16);
   auto sparse = sparseDataset<TypeParam>(rows, 16);
   auto dense = denseDataset<TypeParam>(rows, 16);
@@ -201,9 +202,9 @@ TYPED_TEST(DatasetTest, NormalizeRowsGivesUnitRowsAndKeepsZeroRows) {
 
 TYPED_TEST(DatasetTest, ShippedA9a) {
   const std::string path = test::sourcePath("configs/data/a9a.bz2");
-  LibsvmRows rows = readLibsvmRows(path, {0, std::numeric_limits<std::uint64_t>::max()});
+  RowBlock rows = readLibsvmRows(path, {0, std::numeric_limits<std::uint64_t>::max()});
   const std::uint64_t n = rows.rows();
-  auto data = TestFixture::Data::fromLibsvm(std::move(rows), 123, n, {0, n});
+  auto data = TestFixture::Data::fromRows(std::move(rows), 123, n, {0, n});
   EXPECT_EQ(data.rows(), 32561);
   EXPECT_EQ(data.nonZeros(), 451592U);
   const typename TestFixture::Vec ones = TestFixture::Vec::Ones(123);
@@ -215,7 +216,7 @@ TYPED_TEST(DatasetTest, ShippedA9a) {
 
 // Synthetic sources generate double rows; a float run rounds them once.
 TEST(Dataset, CastRoundsValuesAndKeepsEverythingElse) {
-  const LibsvmRows rows = randomRows(20, 12, 0.5, 9);
+  const RowBlock rows = randomRows(20, 12, 0.5, 9);
   for (const bool dense : {false, true}) {
     const Dataset<double> original =
         dense ? denseDataset<double>(rows, 12) : sparseDataset<double>(rows, 12);

@@ -43,7 +43,7 @@ TEST(IdxLoadMpi, EachRankHoldsItsBlockOfTheSerialRows) {
   const Communicator comm;
   const DataConfig config = fashionMnistTest();
   const ShardedData<double> shards = loadShards<double>(config, comm, LabelKind::kReal);
-  const LibsvmRows serial = readIdxRows({config.train, config.trainLabels},
+  const RowBlock serial = readIdxRows({config.train, config.trainLabels},
                                         {0, std::numeric_limits<std::uint64_t>::max()});
   EXPECT_EQ(shards.trainFingerprint, fingerprintRows(serial, 0));
   EXPECT_EQ(shards.train.dim(), 784);

@@ -54,7 +54,7 @@ class IdxReaderTest : public test::FileTest {};
 TEST_F(IdxReaderTest, ReadsPixelsScaledToTheUnitIntervalWithoutZerosAndLabelsAsIntegers) {
   const IdxFiles files{write("images", imagesFile()), write("labels", labelsFile())};
   EXPECT_EQ(countIdxRows(files), 3U);
-  const LibsvmRows rows = readIdxRows(files, kAllRows);
+  const RowBlock rows = readIdxRows(files, kAllRows);
   EXPECT_EQ(rows.rowOffsets, (std::vector<std::int64_t>{0, 3, 4, 10}));
   EXPECT_EQ(rows.indices, (std::vector<std::int32_t>{1, 2, 5, 0, 0, 1, 2, 3, 4, 5}));
   ASSERT_EQ(rows.values.size(), 10U);
@@ -78,12 +78,12 @@ TEST_F(IdxReaderTest, ABlockEqualsTheSameRowsOfTheWholeFilePlainOrCompressed) {
     const IdxFiles files{write(name + "_images", pack(imagesFile())),
                          write(name + "_labels", pack(labelsFile()))};
     EXPECT_TRUE(isIdxFile(files.images));
-    const LibsvmRows block = readIdxRows(files, {1, 3});
+    const RowBlock block = readIdxRows(files, {1, 3});
     EXPECT_EQ(block.rowOffsets, (std::vector<std::int64_t>{0, 1, 7}));
     EXPECT_EQ(block.indices, (std::vector<std::int32_t>{0, 0, 1, 2, 3, 4, 5}));
     EXPECT_EQ(block.labels, (std::vector<double>{0, 9}));
     EXPECT_EQ(block.maxIndexLine, 2U);  // the block's first image
-    const LibsvmRows past = readIdxRows(files, {3, 5});
+    const RowBlock past = readIdxRows(files, {3, 5});
     EXPECT_EQ(past.rows(), 0U);
     EXPECT_EQ(past.maxIndex, 0U);
   }
@@ -150,7 +150,7 @@ TEST(IdxReaderFashionMnist, ReadsTheTestSplitOfTheDebianPackage) {
   const IdxFiles files{dir + "/t10k-images-idx3-ubyte.gz", dir + "/t10k-labels-idx1-ubyte.gz"};
   ASSERT_TRUE(isIdxFile(files.images));
   ASSERT_EQ(countIdxRows(files), 10000U);
-  const LibsvmRows rows = readIdxRows(files, kAllRows);
+  const RowBlock rows = readIdxRows(files, kAllRows);
   ASSERT_EQ(rows.rows(), 10000U);
   EXPECT_EQ(rows.maxIndex, 784U);
   ASSERT_EQ(rows.labelCounts.size(), 10U);

@@ -37,7 +37,7 @@ std::string syntheticText(int rows) {
   return text;
 }
 
-std::uint64_t countPositive(const LibsvmRows& rows) {
+std::uint64_t countPositive(const RowBlock& rows) {
   return static_cast<std::uint64_t>(std::count(rows.labels.begin(), rows.labels.end(), 1.0));
 }
 
@@ -64,7 +64,7 @@ class LibsvmReaderTest : public test::FileTest {};
 TEST_F(LibsvmReaderTest, KeepsLabelsAsWrittenAndCountsThem) {
   const auto path =
       write("labels", "+1 1:1\n1 1:1\n-1 1:1\n0 1:1\n1.0 1:1\n-1.0 1:1\n+0 1:1\n-0 1:1\n2.5 1:1\n");
-  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  const RowBlock rows = readLibsvmRows(path, kAllRows);
   EXPECT_EQ(rows.labels, (std::vector<double>{1, 1, -1, 0, 1, -1, 0, 0, 2.5}));
   EXPECT_EQ(rows.labelCounts, (std::map<double, std::uint64_t>{{-1, 2}, {0, 3}, {1, 3}, {2.5, 1}}));
 }
@@ -72,7 +72,7 @@ TEST_F(LibsvmReaderTest, KeepsLabelsAsWrittenAndCountsThem) {
 TEST_F(LibsvmReaderTest, SkipsBlankAndWhitespaceOnlyLines) {
   const auto path = write("blank", "\n   \n+1 1:0.5\n\t\r\n-1 2:1\n\n");
   EXPECT_EQ(countLibsvmRows(path), 2U);
-  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  const RowBlock rows = readLibsvmRows(path, kAllRows);
   EXPECT_EQ(rows.rows(), 2U);
   EXPECT_EQ(rows.labels, (std::vector<double>{1, -1}));
   EXPECT_EQ(rows.indices, (std::vector<std::int32_t>{0, 1}));
@@ -80,7 +80,7 @@ TEST_F(LibsvmReaderTest, SkipsBlankAndWhitespaceOnlyLines) {
 
 TEST_F(LibsvmReaderTest, KeepsRowsWithoutFeatures) {
   const auto path = write("empty_rows", "-1 \n-1\n+1 1:1\n-1\t\r\n");
-  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  const RowBlock rows = readLibsvmRows(path, kAllRows);
   EXPECT_EQ(rows.rows(), 4U);
   EXPECT_EQ(rows.rowOffsets, (std::vector<std::int64_t>{0, 0, 0, 1, 1}));
   EXPECT_EQ(rows.labels, (std::vector<double>{-1, -1, 1, -1}));
@@ -88,7 +88,7 @@ TEST_F(LibsvmReaderTest, KeepsRowsWithoutFeatures) {
 
 TEST_F(LibsvmReaderTest, IgnoresTrailingWhitespaceCrLfAndTabs) {
   const auto path = write("crlf", "+1 1:1 3:2.5 \t\r\n-1\t2:-1\t\r\n+1 4:1");
-  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  const RowBlock rows = readLibsvmRows(path, kAllRows);
   EXPECT_EQ(rows.rowOffsets, (std::vector<std::int64_t>{0, 2, 3, 4}));
   EXPECT_EQ(rows.indices, (std::vector<std::int32_t>{0, 2, 1, 3}));
   EXPECT_EQ(rows.values, (std::vector<double>{1, 2.5, -1, 1}));
@@ -96,7 +96,7 @@ TEST_F(LibsvmReaderTest, IgnoresTrailingWhitespaceCrLfAndTabs) {
 
 TEST_F(LibsvmReaderTest, DropsExplicitZerosButCountsThemInMaxIndex) {
   const auto path = write("zeros", "-1 1:1 5:0 7:2 9:-0.0 123:0\n");
-  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  const RowBlock rows = readLibsvmRows(path, kAllRows);
   EXPECT_EQ(rows.indices, (std::vector<std::int32_t>{0, 6}));
   EXPECT_EQ(rows.values, (std::vector<double>{1, 2}));
   EXPECT_EQ(rows.rowOffsets, (std::vector<std::int64_t>{0, 2}));
@@ -105,14 +105,14 @@ TEST_F(LibsvmReaderTest, DropsExplicitZerosButCountsThemInMaxIndex) {
 
 TEST_F(LibsvmReaderTest, ParsesValueSpellingsExactly) {
   const auto path = write("values", "+1 1:+0.5 2:-1e-3 3:1E2 4:.5 5:0.708333 6:-0.320755\n");
-  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  const RowBlock rows = readLibsvmRows(path, kAllRows);
   EXPECT_EQ(rows.values, (std::vector<double>{0.5, -1e-3, 100, 0.5, 0.708333, -0.320755}));
 }
 
 TEST_F(LibsvmReaderTest, EmptyFileHasNoRows) {
   const auto path = write("empty", "");
   EXPECT_EQ(countLibsvmRows(path), 0U);
-  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  const RowBlock rows = readLibsvmRows(path, kAllRows);
   EXPECT_EQ(rows.rows(), 0U);
   EXPECT_EQ(rows.maxIndex, 0U);
   EXPECT_EQ(rows.rowOffsets, (std::vector<std::int64_t>{0}));
@@ -120,7 +120,7 @@ TEST_F(LibsvmReaderTest, EmptyFileHasNoRows) {
 
 TEST_F(LibsvmReaderTest, AcceptsTheLargest32BitIndexAndIndicesUpToMaxDim) {
   const auto path = write("limits", "+1 2147483647:1\n");
-  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  const RowBlock rows = readLibsvmRows(path, kAllRows);
   EXPECT_EQ(rows.indices, (std::vector<std::int32_t>{2147483646}));
   EXPECT_EQ(rows.maxIndex, 2147483647U);
   const auto bounded = write("bounded", "-1 3:1 10:1\n");
@@ -186,7 +186,7 @@ TEST_F(LibsvmReaderTest, ReadsASingleHundredMegabyteLine) {
   }
   text += "\n+1 2:1\n";
   ASSERT_GT(text.size(), 100'000'000U);
-  const LibsvmRows rows = readLibsvmRows(write("long_line", text), kAllRows);
+  const RowBlock rows = readLibsvmRows(write("long_line", text), kAllRows);
   ASSERT_EQ(rows.rows(), 3U);
   EXPECT_EQ(rows.rowOffsets[2] - rows.rowOffsets[1], kFeatures);
   EXPECT_EQ(rows.maxIndex, static_cast<std::uint64_t>(kFeatures));
@@ -210,8 +210,8 @@ TEST_F(LibsvmReaderTest, ReadsBzip2LikeThePlainFile) {
   const auto compressed = write("data.bz2", bzip2(text));
   EXPECT_EQ(countLibsvmRows(compressed), 503U);
   EXPECT_EQ(countLibsvmRows(plain), 503U);
-  const LibsvmRows fromPlain = readLibsvmRows(plain, kAllRows);
-  const LibsvmRows fromBzip2 = readLibsvmRows(compressed, kAllRows);
+  const RowBlock fromPlain = readLibsvmRows(plain, kAllRows);
+  const RowBlock fromBzip2 = readLibsvmRows(compressed, kAllRows);
   EXPECT_EQ(fromBzip2.rows(), 503U);
   EXPECT_EQ(fromBzip2.rowOffsets, fromPlain.rowOffsets);
   EXPECT_EQ(fromBzip2.indices, fromPlain.indices);
@@ -247,7 +247,7 @@ TEST_F(LibsvmReaderTest, TruncatedOrCorruptedBzip2IsADataError) {
 // The first bytes decide, not the name: a .gz, a .bz2 and a plain file named alike all read.
 TEST_F(LibsvmReaderTest, DetectsGzipAndBzip2ByTheirMagicBytesWhateverTheName) {
   const std::string text = "+1 1:1 3:0.25 \r\n\n-1 \n0 2:4 7:0\n" + syntheticText(500);
-  const LibsvmRows plain = readLibsvmRows(write("data", text), kAllRows);
+  const RowBlock plain = readLibsvmRows(write("data", text), kAllRows);
   const std::vector<std::string> paths = {
       write("data.gz", gzip(text)),        write("gzip_unnamed", gzip(text)),
       write("gzip_named.bz2", gzip(text)), write("bzip2_unnamed", bzip2(text)),
@@ -255,7 +255,7 @@ TEST_F(LibsvmReaderTest, DetectsGzipAndBzip2ByTheirMagicBytesWhateverTheName) {
   for (const std::string& path : paths) {
     SCOPED_TRACE(path);
     EXPECT_EQ(countLibsvmRows(path), 503U);
-    const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+    const RowBlock rows = readLibsvmRows(path, kAllRows);
     EXPECT_EQ(rows.rowOffsets, plain.rowOffsets);
     EXPECT_EQ(rows.indices, plain.indices);
     EXPECT_EQ(rows.values, plain.values);
@@ -295,7 +295,7 @@ TEST_F(LibsvmReaderTest, IgnoresByteOrderMarkCommentsAndQueryIds) {
                           "-1 qid:3 2:1#no space\n"
                           "+1 3:2\n");
   EXPECT_EQ(countLibsvmRows(path), 3U);
-  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  const RowBlock rows = readLibsvmRows(path, kAllRows);
   EXPECT_EQ(rows.labels, (std::vector<double>{1, -1, 1}));
   EXPECT_EQ(rows.indices, (std::vector<std::int32_t>{0, 3, 1, 2}));
   EXPECT_EQ(rows.values, (std::vector<double>{0.5, 1, 1, 2}));
@@ -325,7 +325,7 @@ TEST_F(LibsvmReaderTest, QuotesNonPrintableBytesEscaped) {
 
 TEST_F(LibsvmReaderTest, RemembersTheLineOfTheLargestIndex) {
   const auto path = write("widest", "+1 1:1\n-1 9:1\n\n+1 3:1 9:2\n-1 2:0 8:1\n");
-  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  const RowBlock rows = readLibsvmRows(path, kAllRows);
   EXPECT_EQ(rows.maxIndex, 9U);
   EXPECT_EQ(rows.maxIndexLine, 2U);
   EXPECT_EQ(readLibsvmRows(path, {2, 4}).maxIndexLine, 4U);  // lines count from the file's start
@@ -335,7 +335,7 @@ TEST_F(LibsvmReaderTest, ParsesOnlyTheRowsInRange) {
   // Rows 0 and 4 are malformed: only a range that includes them may fail.
   const auto path = write("range", "bad\n+1 1:1\n\n-1 2:1\n+1 3:1\nbad 1:1\n");
   EXPECT_EQ(countLibsvmRows(path), 5U);
-  const LibsvmRows middle = readLibsvmRows(path, {1, 4});
+  const RowBlock middle = readLibsvmRows(path, {1, 4});
   EXPECT_EQ(middle.labels, (std::vector<double>{1, -1, 1}));
   EXPECT_EQ(middle.indices, (std::vector<std::int32_t>{0, 1, 2}));
   EXPECT_EQ(middle.rowOffsets, (std::vector<std::int64_t>{0, 1, 2, 3}));
@@ -356,7 +356,7 @@ TEST_F(LibsvmReaderTest, StopsReadingAfterTheRange) {
 
 TEST_F(LibsvmReaderTest, RangePastTheEndYieldsTheRowsThatExist) {
   const auto path = write("short", "+1 1:1\n-1 2:1\n\n+1 3:1\n");
-  const LibsvmRows tail = readLibsvmRows(path, {1, 100});
+  const RowBlock tail = readLibsvmRows(path, {1, 100});
   EXPECT_EQ(tail.labels, (std::vector<double>{-1, 1}));
   EXPECT_EQ(readLibsvmRows(path, {5, 9}).rows(), 0U);
 }
@@ -364,13 +364,13 @@ TEST_F(LibsvmReaderTest, RangePastTheEndYieldsTheRowsThatExist) {
 TEST(LibsvmShippedData, ShardsOfA9aConcatenateToTheWholeFile) {
   const std::string path = test::sourcePath("configs/data/a9a.bz2");
   const std::uint64_t n = countLibsvmRows(path);
-  const LibsvmRows whole = readLibsvmRows(path, {0, n});
+  const RowBlock whole = readLibsvmRows(path, {0, n});
   for (const int ranks : {2, 3, 7}) {
     SCOPED_TRACE(ranks);
-    LibsvmRows joined;
+    RowBlock joined;
     std::uint64_t maxIndex = 0;
     for (int rank = 0; rank < ranks; ++rank) {
-      const LibsvmRows shard = readLibsvmRows(path, shardOf(n, rank, ranks));
+      const RowBlock shard = readLibsvmRows(path, shardOf(n, rank, ranks));
       EXPECT_EQ(shard.rows(), shardOf(n, rank, ranks).size());
       const std::int64_t base = joined.rowOffsets.back();
       for (std::size_t row = 1; row < shard.rowOffsets.size(); ++row) {
@@ -393,7 +393,7 @@ TEST(LibsvmShippedData, ShardsOfA9aConcatenateToTheWholeFile) {
 TEST(LibsvmShippedData, A9aTrain) {
   const std::string path = test::sourcePath("configs/data/a9a.bz2");
   EXPECT_EQ(countLibsvmRows(path), 32561U);
-  const LibsvmRows rows = readLibsvmRows(path, kAllRows, {123});
+  const RowBlock rows = readLibsvmRows(path, kAllRows, {123});
   EXPECT_EQ(rows.rows(), 32561U);
   EXPECT_EQ(rows.maxIndex, 123U);
   EXPECT_EQ(countPositive(rows), 7841U);
@@ -408,7 +408,7 @@ TEST(LibsvmShippedData, A9aTrain) {
 TEST(LibsvmShippedData, A9aTestHasAnExplicitZeroAtIndex123) {
   const std::string path = test::sourcePath("configs/data/a9a.t.bz2");
   EXPECT_EQ(countLibsvmRows(path), 16281U);
-  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  const RowBlock rows = readLibsvmRows(path, kAllRows);
   EXPECT_EQ(rows.rows(), 16281U);
   EXPECT_EQ(rows.maxIndex, 123U);
   EXPECT_EQ(*std::max_element(rows.indices.begin(), rows.indices.end()), 121);
@@ -419,7 +419,7 @@ TEST(LibsvmShippedData, A9aTestHasAnExplicitZeroAtIndex123) {
 TEST(LibsvmShippedData, W8aHasEmptyRowsAndATrailingBlankLine) {
   const std::string path = test::sourcePath("configs/data/w8a.bz2");
   EXPECT_EQ(countLibsvmRows(path), 49749U);
-  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  const RowBlock rows = readLibsvmRows(path, kAllRows);
   EXPECT_EQ(rows.rows(), 49749U);
   EXPECT_EQ(rows.maxIndex, 300U);
   EXPECT_EQ(rows.values.size(), 579586U);
@@ -434,7 +434,7 @@ TEST(LibsvmShippedData, W8aHasEmptyRowsAndATrailingBlankLine) {
 TEST(LibsvmShippedData, HeartScalePlainText) {
   const std::string path = test::sourcePath("configs/data/heart_scale");
   EXPECT_EQ(countLibsvmRows(path), 270U);
-  const LibsvmRows rows = readLibsvmRows(path, kAllRows);
+  const RowBlock rows = readLibsvmRows(path, kAllRows);
   EXPECT_EQ(rows.maxIndex, 13U);
   EXPECT_EQ(rows.values.size(), 3378U);
   EXPECT_EQ(countPositive(rows), 120U);

@@ -15,11 +15,11 @@
 
 namespace {
 
-using memsgd::LibsvmRows;
+using memsgd::RowBlock;
 using memsgd::RowRange;
 
 // The properties libsvm_reader.hpp promises for rows it returns.
-void checkRows(const LibsvmRows& rows, std::uint64_t maxDim) {
+void checkRows(const RowBlock& rows, std::uint64_t maxDim) {
   MEMSGD_FUZZ_CHECK(rows.rowOffsets.size() == rows.rows() + 1);
   MEMSGD_FUZZ_CHECK(rows.rowOffsets.front() == 0);
   MEMSGD_FUZZ_CHECK(rows.rowOffsets.back() == static_cast<std::int64_t>(rows.indices.size()));
@@ -47,7 +47,7 @@ void checkRows(const LibsvmRows& rows, std::uint64_t maxDim) {
 }
 
 // Row `row` of `whole` equals row `row - offset` of `part`.
-void checkSameRow(const LibsvmRows& whole, std::uint64_t row, const LibsvmRows& part,
+void checkSameRow(const RowBlock& whole, std::uint64_t row, const RowBlock& part,
                   std::uint64_t partRow) {
   MEMSGD_FUZZ_CHECK(whole.labels[row] == part.labels[partRow]);
   const std::int64_t wholeBegin = whole.rowOffsets[row];
@@ -63,7 +63,7 @@ void checkSameRow(const LibsvmRows& whole, std::uint64_t row, const LibsvmRows& 
 }
 
 template <typename Read>
-std::optional<LibsvmRows> readOrDataError(Read read) {
+std::optional<RowBlock> readOrDataError(Read read) {
   try {
     return read();
   } catch (const memsgd::DataError&) {

@@ -37,13 +37,13 @@ TEST(LogisticLoss, IsStableAtHugeMargins) {
 }
 
 TEST(LogisticRegression, AccuracyCountsSignAgreement) {
-  LibsvmRows libsvm;
+  RowBlock libsvm;
   libsvm.indices = {0, 0, 0};
   libsvm.values = {1.0, -1.0, 2.0};
   libsvm.rowOffsets = {0, 1, 2, 3};
   libsvm.labels = {1.0, 1.0, -1.0};
   libsvm.maxIndex = 1;
-  const Dataset<double> data = Dataset<double>::fromLibsvm(std::move(libsvm), 1, 3, {0, 3});
+  const Dataset<double> data = Dataset<double>::fromRows(std::move(libsvm), 1, 3, {0, 3});
   const LogisticRegression<double> model({1, 0.0});
   Vector products;
   EXPECT_EQ(model.shardSums(data, Vector::Constant(1, 1.0), products).metric, 1.0);

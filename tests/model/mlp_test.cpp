@@ -168,9 +168,9 @@ TEST(Mlp, RefusesFewerThanTwoClassesAndLabelsOutsideThem) {
 TEST(Mlp, TrainingOnHeartScaleLowersTheLossAndBeatsChance) {
   const std::string path = test::sourcePath("configs/data/heart_scale");
   const auto split = [&](std::uint64_t begin, std::uint64_t end) {
-    LibsvmRows rows = readLibsvmRows(path, {begin, end});
+    RowBlock rows = readLibsvmRows(path, {begin, end});
     for (double& label : rows.labels) label = label > 0 ? 1.0 : 0.0;
-    return Dataset<double>::fromLibsvm(std::move(rows), 13, end - begin, {0, end - begin});
+    return Dataset<double>::fromRows(std::move(rows), 13, end - begin, {0, end - begin});
   };
   const Dataset<double> train = split(0, 200);
   const Dataset<double> test = split(200, 270);

@@ -29,7 +29,7 @@ template <typename Scalar>
 Dataset<Scalar> wideSparseShard(const Communicator& comm) {
   Rng rng(7, static_cast<std::uint64_t>(comm.rank()), 0);
   constexpr std::uint32_t kRows = 64;
-  LibsvmRows rows;
+  RowBlock rows;
   for (std::uint32_t i = 0; i < kRows; ++i) {
     for (std::int32_t j = 0; j < 20; ++j) {
       rows.indices.push_back(j * (kDim / 20) + static_cast<std::int32_t>(rng.below(kDim / 20)));
@@ -39,7 +39,7 @@ Dataset<Scalar> wideSparseShard(const Communicator& comm) {
     rows.labels.push_back(i % 2 == 0 ? 1.0 : -1.0);
   }
   const auto first = static_cast<std::uint64_t>(comm.rank()) * kRows;
-  return Dataset<Scalar>::fromLibsvm(std::move(rows), kDim,
+  return Dataset<Scalar>::fromRows(std::move(rows), kDim,
                                      kRows * static_cast<std::uint64_t>(comm.size()),
                                      {first, first + kRows});
 }

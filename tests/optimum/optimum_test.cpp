@@ -39,7 +39,7 @@ struct Reference {
 
 // Dense Newton on the whole file, written from the objective's definition without memsgd's model.
 Reference denseNewton(const std::string& path, bool normalize, double lambda) {
-  const LibsvmRows rows = readLibsvmRows(path, {0, std::numeric_limits<std::uint64_t>::max()});
+  const RowBlock rows = readLibsvmRows(path, {0, std::numeric_limits<std::uint64_t>::max()});
   const auto n = static_cast<Eigen::Index>(rows.rows());
   const auto d = static_cast<Eigen::Index>(rows.maxIndex);
   Eigen::MatrixXd a = Eigen::MatrixXd::Zero(n, d);
@@ -143,7 +143,7 @@ TEST(Optimum, LeastSquaresMatchesTheNormalEquations) {
   const LeastSquares<double> model({static_cast<std::uint64_t>(shards.train.dim()), lambda});
   const OptimumResult optimum = findOptimum(model, shards.train, comm, 1e-10, 10000);
 
-  const LibsvmRows rows = readLibsvmRows(path, {0, std::numeric_limits<std::uint64_t>::max()});
+  const RowBlock rows = readLibsvmRows(path, {0, std::numeric_limits<std::uint64_t>::max()});
   const auto d = static_cast<Eigen::Index>(rows.maxIndex);
   Eigen::MatrixXd a = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(rows.rows()), d);
   Eigen::VectorXd y(a.rows());
@@ -210,7 +210,7 @@ TEST(Optimum, SoftmaxOnDigitsHasAZeroGradientAtItsOptimum) {
   EXPECT_LE(optimum.gradientNorm, 1e-10);
   EXPECT_GE(optimum.newtonSteps, 1);
 
-  const LibsvmRows rows = readLibsvmRows(path, {0, std::numeric_limits<std::uint64_t>::max()});
+  const RowBlock rows = readLibsvmRows(path, {0, std::numeric_limits<std::uint64_t>::max()});
   Eigen::MatrixXd a = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(rows.rows()), d);
   Eigen::MatrixXd y = Eigen::MatrixXd::Zero(a.rows(), 10);  // one-hot; labels 0..9 are classes
   for (Eigen::Index i = 0; i < a.rows(); ++i) {

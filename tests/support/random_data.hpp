@@ -18,9 +18,9 @@ inline std::vector<std::uint32_t> allRows(std::uint32_t rows) {
 }
 
 // Reproducible sparse rows (about 40% nonzeros, values in [-1, 1), random labels -1/+1).
-inline LibsvmRows randomLibsvmRows(std::uint32_t rows, std::int32_t dim, std::uint64_t seed) {
+inline RowBlock randomLibsvmRows(std::uint32_t rows, std::int32_t dim, std::uint64_t seed) {
   Rng rng(seed);
-  LibsvmRows libsvm;
+  RowBlock libsvm;
   for (std::uint32_t i = 0; i < rows; ++i) {
     for (std::int32_t j = 0; j < dim; ++j) {
       if (rng.uniform() < 0.4) {
@@ -39,7 +39,7 @@ inline LibsvmRows randomLibsvmRows(std::uint32_t rows, std::int32_t dim, std::ui
 // files. Values are drawn in double and stored as Scalar, so both precisions see the same data.
 template <typename Scalar = double>
 Dataset<Scalar> randomSparseData(std::uint32_t rows, std::int32_t dim, std::uint64_t seed) {
-  return Dataset<Scalar>::fromLibsvm(randomLibsvmRows(rows, dim, seed),
+  return Dataset<Scalar>::fromRows(randomLibsvmRows(rows, dim, seed),
                                      static_cast<std::uint64_t>(dim), rows, {0, rows});
 }
 
@@ -48,10 +48,10 @@ Dataset<Scalar> randomSparseData(std::uint32_t rows, std::int32_t dim, std::uint
 template <typename Scalar = double>
 Dataset<Scalar> randomClassData(std::uint32_t rows, std::int32_t dim, std::uint64_t classes,
                                 std::uint64_t seed, bool dense = true) {
-  LibsvmRows libsvm = randomLibsvmRows(rows, dim, seed);
+  RowBlock libsvm = randomLibsvmRows(rows, dim, seed);
   Rng rng(seed + 1);
   for (double& label : libsvm.labels) label = static_cast<double>(rng.below(classes));
-  auto data = Dataset<Scalar>::fromLibsvm(std::move(libsvm), static_cast<std::uint64_t>(dim), rows,
+  auto data = Dataset<Scalar>::fromRows(std::move(libsvm), static_cast<std::uint64_t>(dim), rows,
                                           {0, rows});
   if (!dense) return data;
   return Dataset<Scalar>::fromDense(typename Dataset<Scalar>::DenseRows(data.sparseRows()),
@@ -68,7 +68,7 @@ Dataset<Scalar> withClassLabels(const Dataset<Scalar>& data, std::uint64_t class
     label = std::floor(rng.uniform() * static_cast<double>(classes));
   }
   typename Dataset<Scalar>::SparseRows rows = data.sparseRows();
-  LibsvmRows libsvm;
+  RowBlock libsvm;
   for (Eigen::Index row = 0; row < rows.rows(); ++row) {
     for (typename Dataset<Scalar>::SparseRows::InnerIterator it(rows, row); it; ++it) {
       libsvm.indices.push_back(static_cast<std::int32_t>(it.col()));
@@ -78,7 +78,7 @@ Dataset<Scalar> withClassLabels(const Dataset<Scalar>& data, std::uint64_t class
     libsvm.labels.push_back(labels[row]);
   }
   libsvm.maxIndex = static_cast<std::uint64_t>(data.dim());
-  return Dataset<Scalar>::fromLibsvm(std::move(libsvm), static_cast<std::uint64_t>(data.dim()),
+  return Dataset<Scalar>::fromRows(std::move(libsvm), static_cast<std::uint64_t>(data.dim()),
                                      data.globalRows(), data.globalRange());
 }
 

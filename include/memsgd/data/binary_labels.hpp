@@ -29,6 +29,6 @@ enum class LabelRole { kTraining, kTest };
 void requireBinaryLabels(const std::string& path, const LabelSummary& found, LabelRole role);
 
 // Maps labels accepted by requireBinaryLabels to the model's -1/+1: 1 is +1, -1 and 0 are -1.
-void toSignLabels(LibsvmRows& rows);
+void toSignLabels(RowBlock& rows);
 
 }  // namespace memsgd

@@ -20,11 +20,11 @@ inline constexpr std::size_t kMaxClasses = 65536;
 
 // Throws DataError with path:line at the first row of `rows` (in file order) whose label is not
 // an integer of magnitude <= 2^53 (the integers that double and int64 both hold exactly).
-void requireIntegerLabels(const std::string& path, const LibsvmRows& rows);
+void requireIntegerLabels(const std::string& path, const RowBlock& rows);
 
 // The distinct labels of `rows` (integers, after requireIntegerLabels) in ascending order. Throws
 // DataError naming `path` and the count when they are more than kMaxClasses.
-std::vector<std::int64_t> distinctClasses(const std::string& path, const LibsvmRows& rows);
+std::vector<std::int64_t> distinctClasses(const std::string& path, const RowBlock& rows);
 
 // Throws DataError naming `path` unless the training set's classes (all ranks' together, sorted)
 // are at least 2 and at most kMaxClasses.
@@ -33,7 +33,7 @@ void requireTrainingClasses(const std::string& path, std::span<const std::int64_
 // Replaces every label by its position in `classes` (sorted ascending): 0..C-1. Throws DataError
 // with path:line at the first row whose label is not one of them.
 void toClassIndices(const std::string& path, std::span<const std::int64_t> classes,
-                    LibsvmRows& rows);
+                    RowBlock& rows);
 
 // "0,1,2": the map as the run file records it.
 std::string formatClasses(std::span<const std::int64_t> classes);

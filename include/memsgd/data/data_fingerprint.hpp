@@ -18,7 +18,7 @@ namespace memsgd {
 // to the same value whatever the rank count.
 
 // The partial fingerprint of `rows`, whose first row is global row `firstRow`.
-[[nodiscard]] std::uint64_t fingerprintRows(const LibsvmRows& rows, std::uint64_t firstRow);
+[[nodiscard]] std::uint64_t fingerprintRows(const RowBlock& rows, std::uint64_t firstRow);
 // The partial fingerprint of a shard's rows (at its global position) in double, dense or sparse.
 [[nodiscard]] std::uint64_t fingerprintRows(const Dataset<double>& data);
 

@@ -5,7 +5,8 @@
 #include <cstdint>
 
 #include "memsgd/core/vector.hpp"
-#include "memsgd/data/libsvm_reader.hpp"
+#include "memsgd/data/row_block.hpp"
+#include "memsgd/data/row_partition.hpp"
 
 namespace memsgd {
 
@@ -22,8 +23,8 @@ class Dataset {
   Dataset() = default;
   // Sparse shard of dimension `dim` (>= rows.maxIndex) holding rows `global` of `globalRows`.
   // Both factories throw std::invalid_argument when the sizes do not fit together.
-  static Dataset fromLibsvm(LibsvmRows rows, std::uint64_t dim, std::uint64_t globalRows,
-                            RowRange global);
+  static Dataset fromRows(RowBlock rows, std::uint64_t dim, std::uint64_t globalRows,
+                          RowRange global);
   static Dataset fromDense(DenseRows rows, Vector labels, std::uint64_t globalRows,
                            RowRange global);
 

@@ -31,6 +31,6 @@ std::uint64_t countIdxRows(const IdxFiles& files);
 // from its block's offset; a compressed one is decompressed up to it. Throws DataError naming the
 // file for a truncated file (the image or label where it ends), bytes after the last image, and
 // images wider than `limit`.
-LibsvmRows readIdxRows(const IdxFiles& files, RowRange range, DimLimit limit = {});
+RowBlock readIdxRows(const IdxFiles& files, RowRange range, DimLimit limit = {});
 
 }  // namespace memsgd
