@@ -7,6 +7,7 @@
 #include "memsgd/core/error.hpp"
 #include "memsgd/data/number_text.hpp"
 #include "memsgd/data/text_lines.hpp"
+#include "memsgd/data/text_split.hpp"
 
 namespace memsgd {
 namespace {
@@ -144,20 +145,16 @@ class RowParser {
 
 }  // namespace
 
-std::uint64_t countLibsvmRows(const std::string& path) {
-  TextLines lines(path);
-  std::uint64_t rows = 0;
-  while (const auto line = lines.next()) {
-    if (!isBlank(withoutComment(*line))) ++rows;
-  }
-  return rows;
-}
+bool isLibsvmRow(std::string_view line) { return !isBlank(withoutComment(line)); }
 
-RowBlock readLibsvmRows(const std::string& path, RowRange range, DimLimit limit) {
+std::uint64_t countLibsvmRows(const std::string& path) { return countTextRows(path, isLibsvmRow); }
+
+RowBlock readLibsvmRows(const std::string& path, RowRange range, DimLimit limit,
+                        TextPosition start) {
   RowBlock rows;
   RowParser parser(path, limit, rows);
-  TextLines lines(path);
-  std::uint64_t row = 0;
+  TextLines lines(path, start);
+  std::uint64_t row = start.row;
   while (row < range.end) {
     const auto line = lines.next();
     if (!line) break;
