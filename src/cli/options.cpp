@@ -234,6 +234,21 @@ Format<T> integerFrom(T lowest) {
 
 Format<std::uint64_t> counting() { return {"N", count, toText<std::uint64_t>}; }
 
+// data.dim: a feature index is stored in 32 bits (int32, as LIBSVM readers and CSR use).
+Format<std::uint64_t> dimension() {
+  constexpr std::uint64_t kLargest = std::numeric_limits<std::int32_t>::max();
+  return {"N",
+          [](const Setting& setting) {
+            const auto dim = integer<std::uint64_t>(setting, 0);
+            if (dim > kLargest) {
+              setting.fail("must be at most " + std::to_string(kLargest) +
+                           ": feature indices are stored in 32 bits");
+            }
+            return dim;
+          },
+          toText<std::uint64_t>};
+}
+
 // A number that `parse` checks (positive, nonNegative, ...).
 Format<double> real(double (*parse)(const Setting&)) { return {"X", parse, toText<double>}; }
 
@@ -460,12 +475,15 @@ std::vector<Section> configKeys() {
                        return std::string(lookUp(setting, dataFormatNames()));
                      }),
                "the format of data.train and data.test; auto: told by each file's first bytes")
-          .add("data.dim", &DataConfig::dim, integerFrom<std::uint64_t>(0),
+          .add("data.dim", &DataConfig::dim, dimension(),
                "number of features; 0: the largest index in the data (or the generator's default)")
           .add(kRowsKey, &DataConfig::rows, integerFrom<std::uint64_t>(0),
                "rows of a synthetic training set (synthetic:NAME only); 0: the generator's default")
           .add("data.normalize", &DataConfig::normalize, oneOf(kNormalizations),
                "scaling of each row")
+          .add("data.layout", &DataConfig::layout, oneOf(kRowLayouts),
+               "storage of the rows: sparse (CSR), dense, or auto: dense from a density of "
+               "50% of the training set on")
           .section(),
       SectionKeys("[model]", &RunConfig::model)
           .add("model.type", &ModelConfig::type,

@@ -117,6 +117,14 @@ void Dataset<Scalar>::normalizeRows() {
 }
 
 template <typename Scalar>
+void Dataset<Scalar>::storeDense() {
+  if (dense_) return;
+  denseRows_ = sparseRows_.toDense();
+  sparseRows_ = SparseRows();
+  dense_ = true;
+}
+
+template <typename Scalar>
 std::uint64_t Dataset<Scalar>::nonZeros() const {
   if (dense_) return static_cast<std::uint64_t>(denseRows_.size());
   return static_cast<std::uint64_t>(sparseRows_.nonZeros());

@@ -16,9 +16,11 @@
 #include "memsgd/data/class_labels.hpp"
 #include "memsgd/data/data_fingerprint.hpp"
 #include "memsgd/data/data_format.hpp"
+#include "memsgd/data/data_layout.hpp"
 #include "memsgd/data/data_source.hpp"
 #include "memsgd/data/row_partition.hpp"
 #include "memsgd/data/synthetic_data.hpp"
+#include "memsgd/util/available_memory.hpp"
 
 namespace memsgd {
 namespace {
@@ -222,6 +224,39 @@ LoadedSplit<Scalar> loadTrain(const DataConfig& config, LabelKind labels, const 
   return fromFile<Scalar>(config.train, std::move(train), dim, config.normalize, comm, &classes);
 }
 
+// data.layout: both splits in dense storage when the training set's density asks for it (or the
+// key does) and this node can hold them; the same choice on every rank. Files only: a synthetic
+// source generates its rows in the storage of its shape.
+template <typename Scalar>
+void applyLayout(const DataConfig& config, ShardedData<Scalar>& shards, const Communicator& comm) {
+  if (isSyntheticSource(config.train) || shards.train.isDense()) return;
+  std::uint64_t nonZeros = shards.train.nonZeros();
+  comm.allreduceSum(std::span<std::uint64_t>(&nonZeros, 1));
+  const auto dim = static_cast<std::uint64_t>(shards.train.dim());
+  if (!storesDense(config.layout, nonZeros, shards.train.globalRows(), dim)) return;
+  auto rows = static_cast<std::uint64_t>(shards.train.rows());
+  if (shards.test) rows += static_cast<std::uint64_t>(shards.test->rows());
+  const std::uint64_t bytes = rows * dim * sizeof(Scalar);
+  const auto onNode = static_cast<std::uint64_t>(comm.ranksOnNode());
+  const AvailableMemory available = availableMemory();
+  // Each rank decides on its own numbers, so all agree on one answer: the least fitting rank's.
+  const bool fits = comm.allreduceMin(bytes <= available.bytes / onNode ? 1U : 0U) == 1U;
+  if (!fits) {
+    if (config.layout == RowLayout::kAuto) return;  // CSR, which holds them already
+    comm.agreeOn([&] {
+      if (bytes > available.bytes / onNode) {
+        throw ConfigError(
+            "data.layout = dense: this rank's rows need " + inGib(bytes) + " in dense storage" +
+            (onNode > 1 ? " x " + std::to_string(onNode) + " ranks on this node" : "") +
+            ", more than the " + inGib(available.bytes) + " available (" + available.limitedBy +
+            "); use data.layout = sparse or auto");
+      }
+    });
+  }
+  shards.train.storeDense();
+  if (shards.test) shards.test->storeDense();
+}
+
 }  // namespace
 
 template <typename Scalar>
@@ -249,6 +284,7 @@ ShardedData<Scalar> loadShards(const DataConfig& config, const Communicator& com
     shards.test = std::move(test->data);
     shards.testFingerprint = test->fingerprint;
   }
+  applyLayout(config, shards, comm);
   return shards;
 }
 

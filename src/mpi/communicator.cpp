@@ -129,6 +129,16 @@ void Communicator::agreeOnFailure(const std::exception_ptr& failure) const {
   throw AgreedError(message, originRank, header[0]);
 }
 
+int Communicator::ranksOnNode() const {
+  MPI_Comm node = MPI_COMM_NULL;
+  MEMSGD_MPI_CHECK(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node));
+  int ranks = 1;
+  const int sizeResult = MPI_Comm_size(node, &ranks);
+  MPI_Comm_free(&node);
+  MEMSGD_MPI_CHECK(sizeResult);
+  return ranks;
+}
+
 void Communicator::abort(int exitCode) const {
   MPI_Abort(comm_, exitCode);
   std::abort();  // MPI_Abort does not return; this satisfies [[noreturn]] if it ever did

@@ -1,11 +1,9 @@
 #include "memsgd/optim/memory_estimate.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <string>
 
 #include "memsgd/compress/compressor_factory.hpp"
-#include "memsgd/mpi/mpi_check.hpp"
 #include "memsgd/optim/optimum.hpp"
 #include "memsgd/util/available_memory.hpp"
 
@@ -66,12 +64,6 @@ std::uint64_t sparseStepBytes(const RunConfig& config, std::uint64_t d, std::uin
   return scratch + kPairBytes * pairs * (1 + ranks) + encoded * (1 + ranks);
 }
 
-std::string gib(std::uint64_t bytes) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.2f GiB", static_cast<double>(bytes) / (1 << 30));
-  return text;
-}
-
 }  // namespace
 
 MemoryEstimate estimateTrainingMemory(const RunConfig& config, std::uint64_t parameters,
@@ -113,22 +105,16 @@ std::uint64_t estimateOptimumMemory(std::uint64_t parameters) {
 
 void requireMemory(std::uint64_t bytesPerRank, std::uint64_t dim, const DimOrigin& origin,
                    const Communicator& comm) {
-  MPI_Comm node = MPI_COMM_NULL;
-  MEMSGD_MPI_CHECK(
-      MPI_Comm_split_type(comm.raw(), MPI_COMM_TYPE_SHARED, comm.rank(), MPI_INFO_NULL, &node));
-  int ranksOnNode = 1;
-  const int sizeResult = MPI_Comm_size(node, &ranksOnNode);
-  MPI_Comm_free(&node);
-  MEMSGD_MPI_CHECK(sizeResult);
+  const int ranksOnNode = comm.ranksOnNode();
   comm.agreeOn([&] {
     const AvailableMemory available = availableMemory();
     const auto onNode = static_cast<std::uint64_t>(ranksOnNode);
     if (bytesPerRank <= available.bytes / onNode) return;
     const std::string d = "d = " + std::to_string(dim);
     const std::string needs =
-        " needs an estimated " + gib(bytesPerRank) + " per rank" +
+        " needs an estimated " + inGib(bytesPerRank) + " per rank" +
         (onNode > 1 ? " x " + std::to_string(onNode) + " ranks on this node" : "") +
-        ", more than the " + gib(available.bytes) + " available (" + available.limitedBy + ")";
+        ", more than the " + inGib(available.bytes) + " available (" + available.limitedBy + ")";
     if (origin.configured()) {
       throw ConfigError(origin.key + ": " + d + needs +
                         "; lower data.dim, or run fewer ranks per node");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -70,6 +71,12 @@ std::optional<std::uint64_t> cgroupRoom(const std::string& mount, const std::str
 }
 
 }  // namespace
+
+std::string inGib(std::uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.2f GiB", static_cast<double>(bytes) / (1 << 30));
+  return text;
+}
 
 AvailableMemory availableMemory() {
   AvailableMemory least{UINT64_MAX, "no known limit"};

@@ -87,36 +87,35 @@ const Dataset<double>& denseProblem() {
   return data;
 }
 
-// rcv1-shaped rows with labels from `label`.
-Dataset<double> sparseRows(double (*label)(Rng&)) {
+// kRows rows of `nonZeros` random features of `dim` each, labels from `label`, unit norm, CSR.
+Dataset<double> sparseRows(std::uint64_t dim, std::size_t nonZeros, double (*label)(Rng&)) {
   Rng rng(kSeed);
   RowBlock rows;
   SelectionScratch scratch;
   std::vector<std::uint32_t> columns;
   for (std::uint64_t i = 0; i < kRows; ++i) {
     // Distinct and ascending, as a LIBSVM row is.
-    selectRandomK(kSparseDim, kRowNonZeros, rng, columns, scratch);
+    selectRandomK(dim, nonZeros, rng, columns, scratch);
     rows.indices.insert(rows.indices.end(), columns.begin(), columns.end());
     // In (0, 1]: no explicit zeros, which the reader would have dropped.
-    std::generate_n(std::back_inserter(rows.values), kRowNonZeros,
+    std::generate_n(std::back_inserter(rows.values), nonZeros,
                     [&rng] { return 1.0 - rng.uniform(); });
     rows.rowOffsets.push_back(static_cast<std::int64_t>(rows.indices.size()));
     rows.labels.push_back(label(rng));
     rows.maxIndex = std::max<std::uint64_t>(rows.maxIndex, columns.back() + 1U);
   }
-  Dataset<double> dataset =
-      Dataset<double>::fromRows(std::move(rows), kSparseDim, kRows, {0, kRows});
+  Dataset<double> dataset = Dataset<double>::fromRows(std::move(rows), dim, kRows, {0, kRows});
   dataset.normalizeRows();
   return dataset;
 }
 
 const Dataset<double>& sparseProblem() {
-  static const Dataset<double> data = sparseRows(randomLabel);
+  static const Dataset<double> data = sparseRows(kSparseDim, kRowNonZeros, randomLabel);
   return data;
 }
 
 const Dataset<double>& sparseClassProblem() {
-  static const Dataset<double> data = sparseRows(randomClass);
+  static const Dataset<double> data = sparseRows(kSparseDim, kRowNonZeros, randomClass);
   return data;
 }
 
@@ -205,9 +204,37 @@ void step(benchmark::State& state, Problem problem, Method method) {
       boundSeconds, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
+// The same rows of d = 2000 at a density, in CSR or in dense storage (data.layout): top-1 steps,
+// whose time is mostly the row's gradient, to find the density from which dense storage wins.
+void layoutStep(benchmark::State& state, int percent, bool dense) {
+  const auto nonZeros = static_cast<std::size_t>(kDenseDim * percent / 100);
+  Dataset<double> data = sparseRows(kDenseDim, nonZeros, randomLabel);
+  if (dense) data.storeDense();
+  RunConfig config;
+  config.optimizer.seed = kSeed;
+  config.compression.method = "top_k";
+  config.compression.k = 1;
+  const Communicator comm;
+  const auto model = makeModel(config.model, data, 0);
+  Trainer<double> trainer(config, comm, *model, data);
+  for (auto _ : state) {
+    trainer.step();
+  }
+}
+
+constexpr std::array kLayoutPercents{1, 5, 10, 20, 35, 50, 75};
+
 }  // namespace
 
 void registerStepBenchmarks() {
+  for (const int percent : kLayoutPercents) {
+    for (const bool dense : {false, true}) {
+      const std::string name =
+          "layout/double/density:" + std::to_string(percent) + "/" + (dense ? "dense" : "sparse");
+      benchmark::RegisterBenchmark(name.c_str(), layoutStep, percent, dense)
+          ->Unit(benchmark::kMicrosecond);
+    }
+  }
   for (const Problem& problem : kProblems) {
     for (const Method& method : kMethods) {
       const std::string name = std::string("/") + problem.name + "/" + method.label;

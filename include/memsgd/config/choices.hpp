@@ -22,6 +22,8 @@ struct Choice {
 
 inline constexpr auto kNormalizations = std::to_array<Choice<Normalization>>(
     {{"none", Normalization::kNone}, {"l2", Normalization::kL2}});
+inline constexpr auto kRowLayouts = std::to_array<Choice<RowLayout>>(
+    {{"auto", RowLayout::kAuto}, {"sparse", RowLayout::kSparse}, {"dense", RowLayout::kDense}});
 inline constexpr auto kSchedules =
     std::to_array<Choice<Schedule>>({{"decay", Schedule::kDecay},
                                      {"bottou", Schedule::kBottou},

@@ -11,6 +11,8 @@ namespace memsgd {
 // command line by parseCommandLine(); nothing below main sees Boost.Program_options.
 
 enum class Normalization { kNone, kL2 };
+// How a shard's rows are stored: CSR, dense, or by their density (data_layout.hpp).
+enum class RowLayout { kAuto, kSparse, kDense };
 enum class Schedule { kDecay, kBottou, kConstant, kStep };
 enum class Averaging { kWeighted, kUniform, kLast };
 enum class Aggregation { kSum, kMean };
@@ -31,6 +33,7 @@ struct DataConfig {
   std::uint64_t dim = 0;        // 0: the largest feature index of the training file
   std::uint64_t rows = 0;  // rows of a synthetic source ("synthetic:NAME" only); 0: its default
   Normalization normalize = Normalization::kNone;
+  RowLayout layout = RowLayout::kAuto;
 };
 
 struct ModelConfig {

@@ -34,6 +34,8 @@ class Dataset {
 
   // Scales every row to unit L2 norm; rows without nonzeros stay zero.
   void normalizeRows();
+  // Keeps the rows in dense storage from now on (data.layout): the same values, zeros stored.
+  void storeDense();
 
   [[nodiscard]] Eigen::Index rows() const { return labels_.size(); }
   [[nodiscard]] Eigen::Index dim() const { return dim_; }

@@ -84,6 +84,9 @@ class Communicator {
     agreeOnFailure(failure);
   }
 
+  // Collective: how many ranks of this communicator share this rank's node (its memory).
+  [[nodiscard]] int ranksOnNode() const;
+
   // Ends every rank of the job at once: for failures that only some ranks meet mid-run, where
   // waiting for the others to agree would hang.
   [[noreturn]] void abort(int exitCode) const;

@@ -16,4 +16,7 @@ struct AvailableMemory {
 // less the address space in use. Limits that cannot be read are left out.
 AvailableMemory availableMemory();
 
+// "1.50 GiB": bytes for messages.
+std::string inGib(std::uint64_t bytes);
+
 }  // namespace memsgd
