@@ -1,0 +1,50 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "memsgd/data/row_block.hpp"
+#include "memsgd/data/row_partition.hpp"
+#include "memsgd/mpi/communicator.hpp"
+
+namespace memsgd {
+
+// One split (the training or the test set) as the configuration names it.
+struct SplitFiles {
+  std::string rows;       // data.train or data.test
+  std::string labels;     // data.train_labels or data.test_labels; empty when not set
+  std::string rowsKey;    // "data.train" or "data.test", for messages
+  std::string labelsKey;  // "data.train_labels" or "data.test_labels"
+};
+
+// This rank's block of a split: the rows `range` of its `globalRows`, range = shardOf(globalRows,
+// rank, P) (row_partition.hpp), so that every format shards alike.
+struct RowShard {
+  RowBlock rows;
+  std::uint64_t globalRows = 0;
+  RowRange range;
+};
+
+// Reads one split in one format. A format is its own file pair (a class deriving from this) and
+// one line in data_format.cpp's registry.
+class DataSource {
+ public:
+  DataSource() = default;
+  virtual ~DataSource() = default;
+  DataSource(const DataSource&) = delete;
+  DataSource& operator=(const DataSource&) = delete;
+  DataSource(DataSource&&) = delete;
+  DataSource& operator=(DataSource&&) = delete;
+
+  // Collective. This rank's block, reading no more of the input than the format needs to find it
+  // (a seekable format reads its header and the block only). `limit` refuses wider rows. Throws
+  // DataError naming the file and the row or line; a failure on one rank must reach every rank:
+  // local work runs inside comm.agreeOn, so that no rank waits in a collective another has left.
+  [[nodiscard]] virtual RowShard readShard(const Communicator& comm, DimLimit limit) const = 0;
+};
+
+// Collective through the sizes only: this rank's block of `rows` rows of the file `path`; refuses
+// (DataError naming the file, on every rank alike) a split with fewer rows than ranks.
+RowRange rankBlock(const std::string& path, std::uint64_t rows, const Communicator& comm);
+
+}  // namespace memsgd

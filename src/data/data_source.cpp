@@ -1,0 +1,17 @@
+#include "memsgd/data/data_source.hpp"
+
+#include "memsgd/core/error.hpp"
+
+namespace memsgd {
+
+RowRange rankBlock(const std::string& path, std::uint64_t rows, const Communicator& comm) {
+  comm.agreeOn([&] {
+    if (rows < static_cast<std::uint64_t>(comm.size())) {
+      throw DataError(path, "has " + std::to_string(rows) + " rows, fewer than the " +
+                                std::to_string(comm.size()) + " ranks that share it");
+    }
+  });
+  return shardOf(rows, comm.rank(), comm.size());
+}
+
+}  // namespace memsgd
