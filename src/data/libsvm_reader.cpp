@@ -7,6 +7,7 @@
 #include <optional>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 #include "memsgd/core/error.hpp"
 #include "memsgd/data/compressed_input.hpp"
@@ -242,6 +243,31 @@ RowBlock readLibsvmRows(const std::string& path, RowRange range, DimLimit limit)
     ++row;
   }
   return rows;
+}
+
+struct LibsvmRowStream::State {
+  State(std::string file, DimLimit limit)
+      : path(std::move(file)), lines(path), parser(path, limit, block) {}
+
+  std::string path;  // the reader and parser keep references to it
+  LineReader lines;
+  RowBlock block;  // parsed into by `parser`, handed out by next()
+  RowParser parser;
+};
+
+LibsvmRowStream::LibsvmRowStream(const std::string& path, DimLimit limit)
+    : state_(std::make_unique<State>(path, limit)) {}
+
+LibsvmRowStream::~LibsvmRowStream() = default;
+
+RowBlock LibsvmRowStream::next(std::uint64_t rows) {
+  State& state = *state_;
+  while (state.block.rows() < rows) {
+    const auto line = state.lines.next();
+    if (!line) break;
+    if (!isBlank(*line)) state.parser.parse(*line, state.lines.lineNumber());
+  }
+  return std::exchange(state.block, RowBlock{});
 }
 
 }  // namespace memsgd
