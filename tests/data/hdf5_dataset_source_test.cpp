@@ -133,7 +133,7 @@ class Hdf5DatasetTest : public test::FileTest {
  protected:
   // A written copy of sample() (CSR unless `options` say dense).
   std::string written(Hdf5DatasetOptions options = {}) {
-    const std::string path = (dir_ / "rows.h5").string();
+    std::string path = (dir_ / "rows.h5").string();
     writeRows(path, sample(), std::move(options));
     return path;
   }

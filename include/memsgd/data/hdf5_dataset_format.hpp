@@ -35,7 +35,7 @@ inline constexpr std::uint64_t kVersion = 1;
 
 // Elements per chunk along the rows: a rank's block is a few chunk reads, and a chunk is small
 // enough for a converter's bounded memory.
-inline constexpr std::uint64_t kChunkElements = 64 * 1024;
+inline constexpr std::uint64_t kChunkElements = 64ULL * 1024;
 
 enum class ValueType { kFloat32, kFloat64 };
 
