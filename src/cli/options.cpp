@@ -23,6 +23,7 @@
 #include "memsgd/compress/compressor_factory.hpp"
 #include "memsgd/config/choices.hpp"
 #include "memsgd/core/error.hpp"
+#include "memsgd/data/data_format.hpp"
 #include "memsgd/data/synthetic_data.hpp"
 #include "memsgd/model/model_factory.hpp"
 
@@ -453,6 +454,12 @@ std::vector<Section> configKeys() {
               },
               "the IDX file of the labels of IDX test images")
           .recordedAs([](const RunConfig& config) { return config.data.testLabels; })
+          .add("data.format", &DataConfig::format,
+               words(joinWords(dataFormatNames()),
+                     [](const Setting& setting) {
+                       return std::string(lookUp(setting, dataFormatNames()));
+                     }),
+               "the format of data.train and data.test; auto: told by each file's first bytes")
           .add("data.dim", &DataConfig::dim, integerFrom<std::uint64_t>(0),
                "number of features; 0: the largest index in the data (or the generator's default)")
           .add(kRowsKey, &DataConfig::rows, integerFrom<std::uint64_t>(0),

@@ -25,7 +25,7 @@ void checkShard(std::uint64_t rows, std::uint64_t globalRows, RowRange global) {
 
 template <typename Scalar>
 Dataset<Scalar> Dataset<Scalar>::fromRows(RowBlock rows, std::uint64_t dim,
-                                            std::uint64_t globalRows, RowRange global) {
+                                          std::uint64_t globalRows, RowRange global) {
   if (dim < rows.maxIndex) {
     throw std::invalid_argument("dataset: dimension " + std::to_string(dim) +
                                 " is smaller than the largest feature index " +

@@ -15,19 +15,13 @@
 #include "memsgd/data/binary_labels.hpp"
 #include "memsgd/data/class_labels.hpp"
 #include "memsgd/data/data_fingerprint.hpp"
-#include "memsgd/data/idx_reader.hpp"
-#include "memsgd/data/libsvm_reader.hpp"
+#include "memsgd/data/data_format.hpp"
+#include "memsgd/data/data_source.hpp"
 #include "memsgd/data/row_partition.hpp"
 #include "memsgd/data/synthetic_data.hpp"
 
 namespace memsgd {
 namespace {
-
-struct LocalRows {
-  RowBlock rows;
-  std::uint64_t globalRows = 0;
-  RowRange range;
-};
 
 // Each rank's most frequent labels that are gathered: enough to list the labels of any file with
 // a few classes exactly; a rank with more is not binary whatever the others hold.
@@ -92,55 +86,19 @@ std::vector<std::int64_t> gatherClasses(const std::string& path, const RowBlock&
   return classes;
 }
 
-// One split's files as configured: a LIBSVM file, or IDX images and the IDX file of their labels
-// (the `labelsKey` key).
-struct SplitFiles {
-  std::string rows;
-  std::string labels;
-  std::string rowsKey;
-  std::string labelsKey;
-};
-
-// The split's IDX pair, or nullopt for a LIBSVM file. The file's first bytes say which it is, and
-// a labels file must be given exactly when the rows are IDX images, which carry no labels.
-std::optional<IdxFiles> idxFilesOf(const SplitFiles& files) {
-  const bool idx = isIdxFile(files.rows);
-  if (idx && files.labels.empty()) {
-    throw ConfigError(files.rowsKey + " = " + files.rows +
-                      " is an IDX file of images, which carries no labels: set " + files.labelsKey +
-                      " to the IDX file of its labels");
-  }
-  if (!idx && !files.labels.empty()) {
-    throw ConfigError(files.labelsKey + " = " + files.labels + " is set, but " + files.rowsKey +
-                      " = " + files.rows +
-                      " is not an IDX file (a LIBSVM file carries its labels): drop " +
-                      files.labelsKey);
-  }
-  if (!idx) return std::nullopt;
-  return IdxFiles{files.rows, files.labels};
-}
-
-// Reads this rank's block of the split's files; `limit` rejects wider rows. Collective through
-// agreeOn, so a bad line on one rank stops all ranks with its message. Binary labels: those of the
+// Reads this rank's block of the split's files through their format's source (data_format.hpp);
+// `limit` rejects wider rows. Collective, a failure on one rank agreed on by all, so a bad line
+// on one rank stops all ranks with its message. Binary labels: those of the
 // whole file must be a binary spelling (refused on every rank alike), and the rows leave with
 // labels -1/+1; class labels must be integers (the first other line in the file is refused; the
 // lowest failing rank's message is the one printed) and leave as read, to be fingerprinted before
 // fromFile maps them; real labels stay as read (the reader has refused non-finite ones).
-LocalRows readBlock(const SplitFiles& files, DimLimit limit, LabelKind labels, LabelRole role,
-                    const Communicator& comm) {
+RowShard readBlock(const SplitFiles& files, const DataConfig& config, DimLimit limit,
+                   LabelKind labels, LabelRole role, const Communicator& comm) {
   const std::string& path = files.rows;
-  LocalRows local;
-  comm.agreeOn([&] {
-    const std::optional<IdxFiles> idx = idxFilesOf(files);
-    local.globalRows = idx ? countIdxRows(*idx) : countLibsvmRows(path);
-    if (local.globalRows < static_cast<std::uint64_t>(comm.size())) {
-      throw DataError(path, "has " + std::to_string(local.globalRows) + " rows, fewer than the " +
-                                std::to_string(comm.size()) + " ranks that share it");
-    }
-    local.range = shardOf(local.globalRows, comm.rank(), comm.size());
-    local.rows =
-        idx ? readIdxRows(*idx, local.range, limit) : readLibsvmRows(path, local.range, limit);
-  });
+  std::unique_ptr<DataSource> source;
+  comm.agreeOn([&] { source = openDataSource(files, config); });
+  RowShard local = source->readShard(comm, limit);
   if (labels == LabelKind::kBinary) {
     const LabelSummary found = gatherLabels(local.rows, comm);
     comm.agreeOn([&] { requireBinaryLabels(path, found, role); });
@@ -152,7 +110,7 @@ LocalRows readBlock(const SplitFiles& files, DimLimit limit, LabelKind labels, L
 }
 
 template <typename Scalar>
-Dataset<Scalar> toDataset(LocalRows local, std::uint64_t dim, Normalization normalize) {
+Dataset<Scalar> toDataset(RowShard local, std::uint64_t dim, Normalization normalize) {
   Dataset<Scalar> data =
       Dataset<Scalar>::fromRows(std::move(local.rows), dim, local.globalRows, local.range);
   if (normalize == Normalization::kL2) {
@@ -178,7 +136,7 @@ std::uint64_t combineFingerprint(std::uint64_t mine, const Communicator& comm) {
 // with class labels as written, so that the fingerprint stands for the class map too), then with
 // class labels mapped through `classes` when they are given.
 template <typename Scalar>
-LoadedSplit<Scalar> fromFile(const std::string& path, LocalRows local, std::uint64_t dim,
+LoadedSplit<Scalar> fromFile(const std::string& path, RowShard local, std::uint64_t dim,
                              Normalization normalize, const Communicator& comm,
                              const std::vector<std::int64_t>* classes = nullptr) {
   const std::uint64_t fingerprint =
@@ -226,17 +184,28 @@ void refuseSyntheticClasses(const std::string& source, const std::string& key, L
   }
 }
 
+// data.format names the format of a file: set with no file to read, it would go unused.
+void refuseFormatWithoutFile(const DataConfig& config) {
+  const bool testIsFile = !config.test.empty() && !isSyntheticSource(config.test);
+  if (config.format != "auto" && isSyntheticSource(config.train) && !testIsFile) {
+    throw AgreedError("data.format = " + config.format + " names a file format, but data.train = " +
+                          config.train + " is generated and no data.test file is read",
+                      0, kExitConfigError);
+  }
+}
+
 template <typename Scalar>
 LoadedSplit<Scalar> loadTrain(const DataConfig& config, LabelKind labels, const Communicator& comm,
                               DimOrigin& origin, std::vector<std::int64_t>& classes) {
+  refuseFormatWithoutFile(config);
   refuseSyntheticClasses(config.train, "data.train", labels);
   refuseSyntheticClasses(config.test, "data.test", labels);
   if (isSyntheticSource(config.train)) {
     origin = {config.dim > 0 ? "data.dim" : "data.train", "", 0};
     return generateBlock<Scalar>(config, SyntheticSplit::kTrain, comm);
   }
-  LocalRows train =
-      readBlock({config.train, config.trainLabels, "data.train", "data.train_labels"},
+  RowShard train =
+      readBlock({config.train, config.trainLabels, "data.train", "data.train_labels"}, config,
                 {config.dim, DimSource::kDataDim}, labels, LabelRole::kTraining, comm);
   const std::uint64_t dim = config.dim > 0 ? config.dim : comm.allreduceMax(train.rows.maxIndex);
   if (dim == 0) {  // every rank sees the same d, so every rank raises the same error
@@ -272,9 +241,9 @@ ShardedData<Scalar> loadShards(const DataConfig& config, const Communicator& com
   } else if (!config.test.empty()) {
     const DimLimit limit{dim, config.dim > 0 ? DimSource::kDataDim : DimSource::kTrainingSet};
     const SplitFiles files{config.test, config.testLabels, "data.test", "data.test_labels"};
-    test = fromFile<Scalar>(config.test, readBlock(files, limit, labels, LabelRole::kTest, comm),
-                            dim, config.normalize, comm,
-                            labels == LabelKind::kClasses ? &shards.classLabels : nullptr);
+    test = fromFile<Scalar>(
+        config.test, readBlock(files, config, limit, labels, LabelRole::kTest, comm), dim,
+        config.normalize, comm, labels == LabelKind::kClasses ? &shards.classLabels : nullptr);
   }
   if (test) {
     shards.test = std::move(test->data);

@@ -164,17 +164,6 @@ std::uint64_t checkedCount(IdxInput& images, IdxInput& labels, const IdxFiles& f
 
 }  // namespace
 
-bool isIdxFile(const std::string& path) {
-  CompressedInput input(path);
-  std::array<char, 4> magic{};
-  try {
-    input.stream().read(magic.data(), magic.size());
-  } catch (...) {
-    throw DataError(path, "cannot read: " + describeReadFailure());
-  }
-  return input.stream().gcount() == 4 && magic[0] == 0 && magic[1] == 0 && magic[3] != 0;
-}
-
 std::uint64_t countIdxRows(const IdxFiles& files) {
   IdxInput images(files.images);
   IdxInput labels(files.labels);

@@ -1,16 +1,13 @@
 #include "memsgd/data/libsvm_reader.hpp"
 
-#include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <limits>
-#include <optional>
 #include <string_view>
-#include <system_error>
 #include <utility>
 
 #include "memsgd/core/error.hpp"
-#include "memsgd/data/compressed_input.hpp"
+#include "memsgd/data/number_text.hpp"
+#include "memsgd/data/text_lines.hpp"
 
 namespace memsgd {
 namespace {
@@ -18,64 +15,8 @@ namespace {
 // Feature indices are stored as int32 (0-based), so 1-based indices up to 2^31 - 1 fit.
 constexpr std::uint64_t kMaxIndex = std::numeric_limits<std::int32_t>::max();
 
-bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
-
-bool isBlank(std::string_view line) { return std::all_of(line.begin(), line.end(), isSpace); }
-
-// Quotes a token for an error message: bytes that are not printable ASCII (control bytes, the
-// bytes of UTF-8 or of a binary file) become \xNN, and a long token is cut, so that the message
-// stays one readable line whatever the file holds.
-std::string quoted(std::string_view text) {
-  constexpr std::size_t kMaxShown = 64;
-  constexpr std::string_view kHex = "0123456789abcdef";
-  std::string out(1, '\'');
-  for (const char c : text.substr(0, kMaxShown)) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte < 0x7f) {
-      out.push_back(c);
-    } else {
-      out.append("\\x").push_back(kHex[byte >> 4]);
-      out.push_back(kHex[byte & 0xf]);
-    }
-  }
-  out.push_back('\'');
-  if (text.size() > kMaxShown) out += "... (" + std::to_string(text.size()) + " bytes)";
-  return out;
-}
-
 // The data part of a line: up to an svmlight "#" comment.
 std::string_view withoutComment(std::string_view line) { return line.substr(0, line.find('#')); }
-
-// Lines of a plain, gzip- or bzip2-compressed file, numbered from 1, without a UTF-8 byte-order
-// mark on the first line and without "#" comments. The returned view points into one reused
-// buffer and stays valid until the next call.
-class LineReader {
- public:
-  explicit LineReader(const std::string& path) : path_(path), input_(path) {}
-
-  std::optional<std::string_view> next() {
-    try {
-      if (!std::getline(input_.stream(), buffer_)) return std::nullopt;
-    } catch (...) {
-      throw DataError(path_, "cannot read: " + describeReadFailure() + " after line " +
-                                 std::to_string(lineNumber_));
-    }
-    ++lineNumber_;
-    std::string_view line(buffer_);
-    if (lineNumber_ == 1 && line.starts_with(kByteOrderMark)) line.remove_prefix(3);
-    return withoutComment(line);
-  }
-
-  [[nodiscard]] std::uint64_t lineNumber() const { return lineNumber_; }
-
- private:
-  static constexpr std::string_view kByteOrderMark = "\xef\xbb\xbf";
-
-  const std::string& path_;
-  CompressedInput input_;
-  std::string buffer_;
-  std::uint64_t lineNumber_ = 0;
-};
 
 // Whitespace-separated tokens of one line, without copying.
 class Tokens {
@@ -96,23 +37,6 @@ class Tokens {
  private:
   std::string_view rest_;
 };
-
-enum class Parsed { kOk, kInvalid, kOutOfRange };
-
-// The whole of `text` as one number: "1.5x" or "" are invalid, not a partial parse.
-template <class T>
-Parsed parseNumber(std::string_view text, T& out) {
-  const char* end = text.data() + text.size();
-  const auto [stop, error] = std::from_chars(text.data(), end, out);
-  if (error == std::errc::result_out_of_range && stop == end) return Parsed::kOutOfRange;
-  return error == std::errc() && stop == end && !text.empty() ? Parsed::kOk : Parsed::kInvalid;
-}
-
-// std::from_chars rejects the leading '+' that LIBSVM labels carry (and strtod accepts).
-Parsed parseReal(std::string_view text, double& out) {
-  if (text.size() > 1 && text[0] == '+' && text[1] != '+' && text[1] != '-') text.remove_prefix(1);
-  return parseNumber(text, out);
-}
 
 // Parses one non-blank line and appends it to `rows`.
 class RowParser {
@@ -222,10 +146,10 @@ class RowParser {
 }  // namespace
 
 std::uint64_t countLibsvmRows(const std::string& path) {
-  LineReader lines(path);
+  TextLines lines(path);
   std::uint64_t rows = 0;
   while (const auto line = lines.next()) {
-    if (!isBlank(*line)) ++rows;
+    if (!isBlank(withoutComment(*line))) ++rows;
   }
   return rows;
 }
@@ -233,13 +157,14 @@ std::uint64_t countLibsvmRows(const std::string& path) {
 RowBlock readLibsvmRows(const std::string& path, RowRange range, DimLimit limit) {
   RowBlock rows;
   RowParser parser(path, limit, rows);
-  LineReader lines(path);
+  TextLines lines(path);
   std::uint64_t row = 0;
   while (row < range.end) {
     const auto line = lines.next();
     if (!line) break;
-    if (isBlank(*line)) continue;
-    if (range.contains(row)) parser.parse(*line, lines.lineNumber());
+    const std::string_view data = withoutComment(*line);
+    if (isBlank(data)) continue;
+    if (range.contains(row)) parser.parse(data, lines.lineNumber());
     ++row;
   }
   return rows;
@@ -250,7 +175,7 @@ struct LibsvmRowStream::State {
       : path(std::move(file)), lines(path), parser(path, limit, block) {}
 
   std::string path;  // the reader and parser keep references to it
-  LineReader lines;
+  TextLines lines;
   RowBlock block;  // parsed into by `parser`, handed out by next()
   RowParser parser;
 };
@@ -265,7 +190,8 @@ RowBlock LibsvmRowStream::next(std::uint64_t rows) {
   while (state.block.rows() < rows) {
     const auto line = state.lines.next();
     if (!line) break;
-    if (!isBlank(*line)) state.parser.parse(*line, state.lines.lineNumber());
+    const std::string_view data = withoutComment(*line);
+    if (!isBlank(data)) state.parser.parse(data, state.lines.lineNumber());
   }
   return std::exchange(state.block, RowBlock{});
 }

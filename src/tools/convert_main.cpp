@@ -6,12 +6,10 @@
 // Not an MPI program: one process converts, and any number of ranks read the result.
 #include <unistd.h>
 #include <Eigen/Core>
-#include <array>
 #include <chrono>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -19,10 +17,12 @@
 #include <vector>
 
 #include "memsgd/core/error.hpp"
+#include "memsgd/data/compressed_input.hpp"
 #include "memsgd/data/data_fingerprint.hpp"
 #include "memsgd/data/hdf5_dataset_source.hpp"
 #include "memsgd/data/hdf5_dataset_writer.hpp"
 #include "memsgd/data/idx_reader.hpp"
+#include "memsgd/data/idx_source.hpp"
 #include "memsgd/data/libsvm_reader.hpp"
 
 namespace memsgd {
@@ -124,10 +124,17 @@ class Progress {
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
-bool isHdf5File(const std::string& path) {
-  std::array<char, hdf5_dataset::kSignature.size()> head{};
-  std::ifstream(path, std::ios::binary).read(head.data(), head.size());
-  return recognizesHdf5Dataset(path, head);
+// The input's first bytes, decompressed, for the formats to recognize.
+std::vector<char> headOf(const std::string& path) {
+  CompressedInput input(path);
+  std::vector<char> head(64);
+  try {
+    input.stream().read(head.data(), static_cast<std::streamsize>(head.size()));
+  } catch (...) {
+    throw DataError(path, "cannot read: " + describeReadFailure());
+  }
+  head.resize(static_cast<std::size_t>(input.stream().gcount()));
+  return head;
 }
 
 // Streams the input into `writer` block by block.
@@ -149,12 +156,13 @@ void convertRows(const Arguments& arguments, Hdf5DatasetWriter& writer) {
     }
     return;
   }
-  if (isIdxFile(arguments.input)) {
+  const std::vector<char> head = headOf(arguments.input);
+  if (recognizesIdx(arguments.input, head)) {
     throw ConfigError(arguments.input +
                       " is an IDX file of images, which carries no labels: pass --labels with the "
                       "IDX file of its labels");
   }
-  if (isHdf5File(arguments.input)) {
+  if (recognizesHdf5Dataset(arguments.input, head)) {
     throw ConfigError(arguments.input + " is an HDF5 file already: give a LIBSVM or IDX file");
   }
   LibsvmRowStream stream(arguments.input);

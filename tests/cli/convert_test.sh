@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # memsgd-convert as a user meets it: what it refuses, and what it leaves behind when it fails.
-#   convert_test.sh CASE MEMSGD_CONVERT [A9A]
+#   convert_test.sh CASE MEMSGD_CONVERT [A9A [MPIRUN_SH MEMSGD_TRAIN CONFIG]]
 # CASE: existing (an existing OUT is refused and left alone), overwrite (--overwrite replaces it),
 # malformed (a bad line mid-file: exit 3 with file:line, no OUT, no partial file), killed (SIGTERM
 # mid-conversion: no OUT, no partial file), memory (a 300 MB LIBSVM file converts under a 200 MB
-# address-space limit).
+# address-space limit), train (a9a converted trains at np 2 to the same /metrics/train_loss, bit
+# for bit, and the same fingerprint as a9a itself).
 set -uo pipefail
 case="$1" convert="$2"
 tmp="$(mktemp -d)"
@@ -94,6 +95,23 @@ case "$case" in
     expect_exit 0 prlimit --as=$((200 * 1024 * 1024)) "$convert" in.svm out.h5
     [[ "$(h5dump -a /n out.h5 2> /dev/null | grep -o '(0): [0-9]*')" == "(0): 500000" ]] ||
       fail "out.h5 does not hold 500000 rows"
+    ;;
+  train)
+    mpirun_sh="$4" train="$5" config="$6"
+    expect_exit 0 "$convert" "$3" a9a.h5
+    for source in "$3" a9a.h5; do
+      run="run_$(basename "$source").h5"
+      expect_exit 0 "$mpirun_sh" -np 2 "$train" "$config" --data.train="$(realpath "$source")" \
+        --optimizer.epochs=1 --log.quiet=true --log.output="$run"
+      h5dump -d /metrics/train_loss -b LE -o "$run.loss" "$run" > /dev/null ||
+        fail "no /metrics/train_loss in $run"
+      h5dump -a /config/train_fingerprint "$run" | grep '(0)' > "$run.fingerprint"
+    done
+    cmp "run_$(basename "$3").h5.loss" run_a9a.h5.h5.loss ||
+      fail "train_loss differs between the LIBSVM file and its conversion"
+    [[ -s run_a9a.h5.h5.loss ]] || fail "no train_loss rows"
+    cmp "run_$(basename "$3").h5.fingerprint" run_a9a.h5.h5.fingerprint ||
+      fail "train_fingerprint differs: $(cat ./*.fingerprint)"
     ;;
   *)
     echo "convert_test.sh: unknown case '$case'" >&2

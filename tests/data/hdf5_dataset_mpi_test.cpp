@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -86,6 +87,40 @@ TEST(Hdf5DatasetMpi, EachRankReadsTheLibsvmBlockOfConvertedA9a) {
   comm.allreduceSum(std::span<std::uint64_t>(&fingerprint, 1));
   EXPECT_EQ(fingerprint, loaded.trainFingerprint);
   EXPECT_EQ(readHdf5DatasetHeader(converted.path()).fingerprint, loaded.trainFingerprint);
+}
+
+// Through the registry (data.format = auto, with a LIBSVM test set; then = hdf5, which names the
+// format of both splits, without one): the shards and fingerprints of the converted file are
+// those of the LIBSVM file, value for value, normalised as configured.
+TEST(Hdf5DatasetMpi, LoadShardsOfTheConversionAreThoseOfTheSource) {
+  const Communicator comm;
+  const std::string a9a = test::sourcePath("configs/data/a9a.bz2");
+  const SharedFile converted(comm, sharedPath(comm, "a9a_load.h5"),
+                             [&](const std::string& path) { convertLibsvm(a9a, path); });
+  DataConfig source;
+  source.train = a9a;
+  source.test = test::sourcePath("configs/data/a9a.t.bz2");
+  source.normalize = Normalization::kL2;
+  const ShardedData<double> expected = loadShards<double>(source, comm);
+  for (const std::string format : {"auto", "hdf5"}) {
+    DataConfig config = source;
+    config.train = converted.path();
+    config.format = format;
+    if (format == "hdf5") config.test.clear();
+    const ShardedData<double> loaded = loadShards<double>(config, comm);
+    EXPECT_EQ(loaded.trainFingerprint, expected.trainFingerprint) << format;
+    if (format == "auto") EXPECT_EQ(loaded.testFingerprint, expected.testFingerprint);
+    ASSERT_EQ(loaded.train.dim(), expected.train.dim());
+    ASSERT_EQ(loaded.train.rows(), expected.train.rows());
+    EXPECT_EQ(loaded.train.labels(), expected.train.labels());
+    const auto& found = loaded.train.sparseRows();
+    const auto& wanted = expected.train.sparseRows();
+    ASSERT_EQ(found.nonZeros(), wanted.nonZeros());
+    EXPECT_TRUE(
+        std::equal(found.valuePtr(), found.valuePtr() + found.nonZeros(), wanted.valuePtr()));
+    EXPECT_TRUE(std::equal(found.innerIndexPtr(), found.innerIndexPtr() + found.nonZeros(),
+                           wanted.innerIndexPtr()));
+  }
 }
 
 // Bytes this process has read through read(2) and its kin so far (/proc/self/io rchar).

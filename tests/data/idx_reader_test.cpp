@@ -1,4 +1,5 @@
 #include "memsgd/data/idx_reader.hpp"
+#include "memsgd/data/data_format.hpp"
 
 #include <gtest/gtest.h>
 
@@ -77,7 +78,7 @@ TEST_F(IdxReaderTest, ABlockEqualsTheSameRowsOfTheWholeFilePlainOrCompressed) {
     SCOPED_TRACE(name);
     const IdxFiles files{write(name + "_images", pack(imagesFile())),
                          write(name + "_labels", pack(labelsFile()))};
-    EXPECT_TRUE(isIdxFile(files.images));
+    EXPECT_EQ(formatOf(files.images, "auto").name, "idx");
     const RowBlock block = readIdxRows(files, {1, 3});
     EXPECT_EQ(block.rowOffsets, (std::vector<std::int64_t>{0, 1, 7}));
     EXPECT_EQ(block.indices, (std::vector<std::int32_t>{0, 0, 1, 2, 3, 4, 5}));
@@ -89,13 +90,28 @@ TEST_F(IdxReaderTest, ABlockEqualsTheSameRowsOfTheWholeFilePlainOrCompressed) {
   }
 }
 
+// data.format = auto tells the formats apart by content, whatever the file's name.
 TEST_F(IdxReaderTest, TellsIdxFromLibsvmByContent) {
-  EXPECT_TRUE(isIdxFile(write("named.txt", labelsFile())));
-  EXPECT_FALSE(isIdxFile(test::sourcePath("configs/data/heart_scale")));
-  EXPECT_FALSE(isIdxFile(test::sourcePath("configs/data/a9a.bz2")));
-  EXPECT_FALSE(isIdxFile(write("empty", "")));
-  EXPECT_FALSE(isIdxFile(write("rank0", header(0x08, {}))));
-  EXPECT_THROW(isIdxFile((dir_ / "missing").string()), DataError);
+  const auto formatName = [](const std::string& path) { return formatOf(path, "auto").name; };
+  EXPECT_EQ(formatName(write("named.txt", labelsFile())), "idx");
+  EXPECT_EQ(formatName(test::sourcePath("configs/data/heart_scale")), "libsvm");
+  EXPECT_EQ(formatName(test::sourcePath("configs/data/a9a.bz2")), "libsvm");
+  EXPECT_EQ(formatName(write("empty", "")), "libsvm");
+  EXPECT_EQ(formatName(write("rank0", header(0x08, {}))), "libsvm");
+  EXPECT_THROW(formatName((dir_ / "missing").string()), DataError);
+}
+
+// data.format names a format whatever the content; an unknown name is refused naming the key.
+TEST_F(IdxReaderTest, DataFormatOverridesTheContent) {
+  const std::string svm = test::sourcePath("configs/data/heart_scale");
+  EXPECT_EQ(formatOf(svm, "idx").name, "idx");
+  EXPECT_EQ(formatOf(write("named.txt", labelsFile()), "libsvm").name, "libsvm");
+  try {
+    (void)formatOf(svm, "parquet");
+    FAIL() << "an unknown format was taken";
+  } catch (const ConfigError& error) {
+    EXPECT_NE(std::string(error.what()).find("data.format = parquet"), std::string::npos);
+  }
 }
 
 TEST_F(IdxReaderTest, RefusesWhatIsNotUnsignedByteImagesWithLabels) {
@@ -148,7 +164,7 @@ TEST_F(IdxReaderTest, RefusesImagesWiderThanTheDimension) {
 TEST(IdxReaderFashionMnist, ReadsTheTestSplitOfTheDebianPackage) {
   const std::string dir = MEMSGD_FASHION_MNIST_DIR;
   const IdxFiles files{dir + "/t10k-images-idx3-ubyte.gz", dir + "/t10k-labels-idx1-ubyte.gz"};
-  ASSERT_TRUE(isIdxFile(files.images));
+  ASSERT_EQ(formatOf(files.images, "auto").name, "idx");
   ASSERT_EQ(countIdxRows(files), 10000U);
   const RowBlock rows = readIdxRows(files, kAllRows);
   ASSERT_EQ(rows.rows(), 10000U);

@@ -23,12 +23,13 @@ enum class Precision { kDouble, kFloat };
 enum class CompressionScope { kGlobal, kLayer };
 
 struct DataConfig {
-  std::string train;        // LIBSVM or IDX file (plain, gzip or bzip2), or synthetic:NAME
-  std::string test;         // optional; empty when absent
-  std::string trainLabels;  // the IDX labels of IDX training images; empty for other sources
-  std::string testLabels;   // likewise for the test images
-  std::uint64_t dim = 0;    // 0: the largest feature index of the training file
-  std::uint64_t rows = 0;   // rows of a synthetic source ("synthetic:NAME" only); 0: its default
+  std::string train;            // LIBSVM or IDX file (plain, gzip or bzip2), or synthetic:NAME
+  std::string test;             // optional; empty when absent
+  std::string trainLabels;      // the IDX labels of IDX training images; empty for other sources
+  std::string testLabels;       // likewise for the test images
+  std::string format = "auto";  // a name in data_format.hpp's registry; auto: told by content
+  std::uint64_t dim = 0;        // 0: the largest feature index of the training file
+  std::uint64_t rows = 0;  // rows of a synthetic source ("synthetic:NAME" only); 0: its default
   Normalization normalize = Normalization::kNone;
 };
 

@@ -32,8 +32,7 @@ void requireTrainingClasses(const std::string& path, std::span<const std::int64_
 
 // Replaces every label by its position in `classes` (sorted ascending): 0..C-1. Throws DataError
 // with path:line at the first row whose label is not one of them.
-void toClassIndices(const std::string& path, std::span<const std::int64_t> classes,
-                    RowBlock& rows);
+void toClassIndices(const std::string& path, std::span<const std::int64_t> classes, RowBlock& rows);
 
 // "0,1,2": the map as the run file records it.
 std::string formatClasses(std::span<const std::int64_t> classes);

@@ -16,10 +16,6 @@ struct IdxFiles {
   std::string labels;
 };
 
-// Whether `path` holds IDX data: its first (decompressed) bytes are 0, 0, a type code and a rank
-// >= 1, which no LIBSVM text starts with. Throws DataError when the file cannot be opened or read.
-bool isIdxFile(const std::string& path);
-
 // N, from the two headers, after checking them: unsigned-byte data, images of rank >= 2, labels
 // of rank 1, the same N. Throws DataError naming the file and what is wrong.
 std::uint64_t countIdxRows(const IdxFiles& files);

@@ -1,0 +1,60 @@
+#include "memsgd/data/data_format.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "memsgd/core/error.hpp"
+#include "memsgd/data/compressed_input.hpp"
+#include "memsgd/data/hdf5_dataset_source.hpp"
+#include "memsgd/data/idx_source.hpp"
+#include "memsgd/data/libsvm_source.hpp"
+
+namespace memsgd {
+namespace {
+
+// Enough for every format's signature.
+constexpr std::size_t kHeadBytes = 64;
+
+}  // namespace
+
+const std::vector<DataFormat>& dataFormats() {
+  static const std::vector<DataFormat> formats{
+      {"idx", recognizesIdx, openIdx},
+      {"hdf5", recognizesHdf5Dataset, openHdf5Dataset},
+      {"libsvm", recognizesLibsvm, openLibsvm},  // any file: last
+  };
+  return formats;
+}
+
+std::vector<std::string> dataFormatNames() {
+  std::vector<std::string> names{"auto"};
+  for (const DataFormat& format : dataFormats()) names.push_back(format.name);
+  return names;
+}
+
+const DataFormat& formatOf(const std::string& path, const std::string& configured) {
+  const std::vector<DataFormat>& formats = dataFormats();
+  if (configured != "auto") {
+    const auto named = std::ranges::find(formats, configured, &DataFormat::name);
+    if (named == formats.end()) {
+      throw ConfigError("data.format = " + configured + ": not a known format");
+    }
+    return *named;
+  }
+  CompressedInput input(path);
+  std::array<char, kHeadBytes> head{};
+  try {
+    input.stream().read(head.data(), head.size());
+  } catch (...) {
+    throw DataError(path, "cannot read: " + describeReadFailure());
+  }
+  const std::span<const char> read(head.data(), static_cast<std::size_t>(input.stream().gcount()));
+  return *std::ranges::find_if(
+      formats, [&](const DataFormat& format) { return format.recognizes(path, read); });
+}
+
+std::unique_ptr<DataSource> openDataSource(const SplitFiles& files, const DataConfig& config) {
+  return formatOf(files.rows, config.format).open(files, config);
+}
+
+}  // namespace memsgd

@@ -1,0 +1,28 @@
+#include "memsgd/data/libsvm_source.hpp"
+
+#include "memsgd/core/error.hpp"
+#include "memsgd/data/libsvm_reader.hpp"
+
+namespace memsgd {
+
+RowShard LibsvmSource::readShard(const Communicator& comm, DimLimit limit) const {
+  RowShard shard;
+  comm.agreeOn([&] { shard.globalRows = countLibsvmRows(path_); });
+  shard.range = rankBlock(path_, shard.globalRows, comm);
+  comm.agreeOn([&] { shard.rows = readLibsvmRows(path_, shard.range, limit); });
+  return shard;
+}
+
+bool recognizesLibsvm(const std::string& /*path*/, std::span<const char> /*head*/) { return true; }
+
+std::unique_ptr<DataSource> openLibsvm(const SplitFiles& files, const DataConfig& /*config*/) {
+  if (!files.labels.empty()) {
+    throw ConfigError(files.labelsKey + " = " + files.labels + " is set, but " + files.rowsKey +
+                      " = " + files.rows +
+                      " is not an IDX file (a LIBSVM file carries its labels): drop " +
+                      files.labelsKey);
+  }
+  return std::make_unique<LibsvmSource>(files.rows);
+}
+
+}  // namespace memsgd
