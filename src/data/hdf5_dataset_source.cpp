@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <string_view>
 #include <vector>
 
 #include "memsgd/core/error.hpp"
@@ -22,9 +23,13 @@ auto asDataError(const std::string& path, Body&& body) {
   try {
     return body();
   } catch (const IoError& error) {
-    throw DataError(path, std::string("cannot read it as an HDF5 dataset (not HDF5, truncated or "
-                                      "corrupt?): ") +
-                              error.what());
+    // HDF5's message starts with the file, which DataError names already: "<file>, <object>: ..."
+    std::string_view cause = error.what();
+    if (cause.starts_with(path))
+      cause.remove_prefix(path.size() + (cause[path.size()] == ':' ? 2 : 0));
+    if (cause.starts_with(", ")) cause.remove_prefix(2);
+    throw DataError(path, "cannot read it as an HDF5 dataset (not HDF5, truncated or corrupt?): " +
+                              std::string(cause));
   }
 }
 

@@ -5,7 +5,8 @@
 # malformed (a bad line mid-file: exit 3 with file:line, no OUT, no partial file), killed (SIGTERM
 # mid-conversion: no OUT, no partial file), memory (a 300 MB LIBSVM file converts under a 200 MB
 # address-space limit), train (a9a converted trains at np 2 to the same /metrics/train_loss, bit
-# for bit, and the same fingerprint as a9a itself).
+# for bit, and the same fingerprint as a9a itself), truncated (training from a truncated conversion
+# at np 2: exit 3 naming the file, printed once).
 set -uo pipefail
 case="$1" convert="$2"
 tmp="$(mktemp -d)"
@@ -112,6 +113,17 @@ case "$case" in
     [[ -s run_a9a.h5.h5.loss ]] || fail "no train_loss rows"
     cmp "run_$(basename "$3").h5.fingerprint" run_a9a.h5.h5.fingerprint ||
       fail "train_fingerprint differs: $(cat ./*.fingerprint)"
+    ;;
+  truncated)
+    mpirun_sh="$4" train="$5" config="$6"
+    expect_exit 0 "$convert" "$3" a9a.h5
+    truncate -s 3000000 a9a.h5
+    expect_exit 3 "$mpirun_sh" -np 2 "$train" "$config" --data.train="$PWD/a9a.h5" \
+      --log.output=run.h5
+    grep -q "a9a.h5: cannot read it as an HDF5 dataset (not HDF5, truncated or corrupt?)" err.txt ||
+      fail "the message does not name a9a.h5 as unreadable"
+    n="$(grep -c "memsgd-train: error" err.txt)"
+    ((n == 1)) || fail "the error is printed $n times, expected once"
     ;;
   *)
     echo "convert_test.sh: unknown case '$case'" >&2
