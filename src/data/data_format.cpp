@@ -5,6 +5,7 @@
 
 #include "memsgd/core/error.hpp"
 #include "memsgd/data/compressed_input.hpp"
+#include "memsgd/data/hdf5_dataset_source.hpp"
 #include "memsgd/data/idx_source.hpp"
 #include "memsgd/data/libsvm_source.hpp"
 
@@ -18,7 +19,9 @@ constexpr std::size_t kHeadBytes = 64;
 
 const std::vector<DataFormat>& dataFormats() {
   static const std::vector<DataFormat> formats{
-      {"idx", recognizesIdx, openIdx}, {"libsvm", recognizesLibsvm, openLibsvm},  // any file: last
+      {"idx", recognizesIdx, openIdx},
+      {"hdf5", recognizesHdf5Dataset, openHdf5Dataset},
+      {"libsvm", recognizesLibsvm, openLibsvm},  // any file: last
   };
   return formats;
 }

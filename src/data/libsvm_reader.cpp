@@ -5,6 +5,7 @@
 #include <limits>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 #include "memsgd/core/error.hpp"
 #include "memsgd/data/number_text.hpp"
@@ -217,6 +218,32 @@ RowBlock readLibsvmRows(const std::string& path, RowRange range, DimLimit limit,
     ++row;
   }
   return rows;
+}
+
+struct LibsvmRowStream::State {
+  State(std::string file, DimLimit limit)
+      : path(std::move(file)), lines(path), parser(path, limit, block) {}
+
+  std::string path;  // the reader and parser keep references to it
+  TextLines lines;
+  RowBlock block;  // parsed into by `parser`, handed out by next()
+  RowParser parser;
+};
+
+LibsvmRowStream::LibsvmRowStream(const std::string& path, DimLimit limit)
+    : state_(std::make_unique<State>(path, limit)) {}
+
+LibsvmRowStream::~LibsvmRowStream() = default;
+
+RowBlock LibsvmRowStream::next(std::uint64_t rows) {
+  State& state = *state_;
+  while (state.block.rows() < rows) {
+    const auto line = state.lines.next();
+    if (!line) break;
+    const std::string_view data = withoutComment(*line);
+    if (!isBlank(data)) state.parser.parse(data, state.lines.lineNumber());
+  }
+  return std::exchange(state.block, RowBlock{});
 }
 
 }  // namespace memsgd

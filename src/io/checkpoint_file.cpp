@@ -15,9 +15,9 @@
 #include <span>
 #include <type_traits>
 
-#include "memsgd/io/hdf5_handle.hpp"
 #include "memsgd/io/run_file.hpp"
 #include "memsgd/mpi/mpi_check.hpp"
+#include "memsgd/util/hdf5_handle.hpp"
 
 namespace memsgd {
 namespace {

@@ -443,5 +443,39 @@ TEST(LibsvmShippedData, HeartScalePlainText) {
   EXPECT_EQ(rows.values[3], -0.320755);
 }
 
+// The stream's blocks, joined, are the whole file as readLibsvmRows reads it, and each block's
+// rows are those of its range.
+TEST_F(LibsvmReaderTest, StreamBlocksAreTheRangesOfTheFile) {
+  const auto path = write("rows.bz2", bzip2("\n" + syntheticText(250) + "\n\n" + syntheticText(3)));
+  const RowBlock whole = readLibsvmRows(path, kAllRows);
+  LibsvmRowStream stream(path);
+  std::uint64_t begin = 0;
+  for (RowBlock block = stream.next(100); block.rows() > 0; block = stream.next(100)) {
+    const RowBlock range = readLibsvmRows(path, {begin, begin + 100});
+    EXPECT_EQ(block.labels, range.labels);
+    EXPECT_EQ(block.rowOffsets, range.rowOffsets);
+    EXPECT_EQ(block.indices, range.indices);
+    EXPECT_EQ(block.values, range.values);
+    EXPECT_EQ(block.labelLines, range.labelLines);  // lines of the file, not of the block
+    EXPECT_EQ(block.maxIndexLine, range.maxIndexLine);
+    begin += block.rows();
+  }
+  EXPECT_EQ(begin, whole.rows());
+  EXPECT_EQ(begin, 253U);
+  EXPECT_EQ(stream.next(100).rows(), 0U);
+}
+
+TEST_F(LibsvmReaderTest, StreamReportsTheLineOfAnError) {
+  const auto path = write("bad.svm", syntheticText(250) + "-1 5:1 4:1\n");
+  LibsvmRowStream stream(path, {});
+  EXPECT_EQ(stream.next(200).rows(), 200U);
+  try {
+    stream.next(200);
+    ADD_FAILURE() << "no DataError";
+  } catch (const DataError& e) {
+    EXPECT_TRUE(std::string(e.what()).starts_with(path + ":251: index 4")) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace memsgd

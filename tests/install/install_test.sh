@@ -11,6 +11,7 @@ prefix="$work/prefix"
 "$cmake" --install "$build" --prefix "$prefix" > "$work/install.log"
 "$prefix/bin/memsgd-train" --help > /dev/null
 "$prefix/bin/memsgd-optimum" --help > /dev/null
+"$prefix/bin/memsgd-convert" --help > /dev/null
 
 "$cmake" -S "$source/tests/install/consumer" -B "$work/build" -DCMAKE_PREFIX_PATH="$prefix" \
   -DCMAKE_CXX_COMPILER="$compiler" -DCMAKE_BUILD_TYPE="$type" -DCMAKE_CXX_FLAGS="$flags" \

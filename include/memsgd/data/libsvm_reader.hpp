@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -28,5 +29,25 @@ std::uint64_t countLibsvmRows(const std::string& path);
 // read.
 RowBlock readLibsvmRows(const std::string& path, RowRange range, DimLimit limit = {},
                         TextPosition start = {});
+
+// A LIBSVM file read once from start to end, block by block (readLibsvmRows re-reads the file from
+// its start for every range, which is quadratic in the blocks of a compressed file). Rows, lines
+// and errors as readLibsvmRows gives them.
+class LibsvmRowStream {
+ public:
+  explicit LibsvmRowStream(const std::string& path, DimLimit limit = {});
+  ~LibsvmRowStream();
+  LibsvmRowStream(const LibsvmRowStream&) = delete;
+  LibsvmRowStream& operator=(const LibsvmRowStream&) = delete;
+  LibsvmRowStream(LibsvmRowStream&&) = delete;
+  LibsvmRowStream& operator=(LibsvmRowStream&&) = delete;
+
+  // The next `rows` data rows, fewer at the end of the file, none after it.
+  RowBlock next(std::uint64_t rows);
+
+ private:
+  struct State;  // the line reader and parser stay in the .cpp
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace memsgd

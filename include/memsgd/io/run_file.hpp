@@ -6,7 +6,7 @@
 #include <variant>
 #include <vector>
 
-#include "memsgd/io/hdf5_handle.hpp"
+#include "memsgd/util/hdf5_handle.hpp"
 
 namespace memsgd {
 

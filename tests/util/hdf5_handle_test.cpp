@@ -1,4 +1,4 @@
-#include "memsgd/io/hdf5_handle.hpp"
+#include "memsgd/util/hdf5_handle.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# memsgd-convert as a user meets it: what it refuses, and what it leaves behind when it fails.
+#   convert_test.sh CASE MEMSGD_CONVERT [A9A [MPIRUN_SH MEMSGD_TRAIN CONFIG]]
+# CASE: existing (an existing OUT is refused and left alone), overwrite (--overwrite replaces it),
+# malformed (a bad line mid-file: exit 3 with file:line, no OUT, no partial file), killed (SIGTERM
+# mid-conversion: no OUT, no partial file), memory (a 300 MB LIBSVM file converts under a 200 MB
+# address-space limit), train (a9a converted trains at np 2 to the same /metrics/train_loss, bit
+# for bit, and the same fingerprint as a9a itself), truncated (training from a truncated conversion
+# at np 2: exit 3 naming the file, printed once).
+set -uo pipefail
+case="$1" convert="$2"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 2
+
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+expect_exit() {  # expect_exit CODE COMMAND...: runs it, stderr in err.txt
+  local code=$1
+  shift
+  echo "+ $*"
+  timeout 120 "$@" 2> err.txt
+  local got=$?
+  cat err.txt
+  ((got == code)) || fail "exit code $got, expected $code"
+}
+no_output_left() {  # neither OUT nor a partial file of it
+  [[ ! -e out.h5 ]] || fail "out.h5 exists after a failed conversion"
+  compgen -G "out.h5.partial*" > /dev/null && fail "a partial file is left: $(echo out.h5.partial*)"
+}
+# LIBSVM rows: $1 rows of 50 features, line $2 (0: none) malformed; identical blocks of 1,000
+# distinct rows, so that hundreds of MB are written in seconds.
+rows() {
+  python3 - "$1" "$2" <<'PY'
+import random, sys
+count, bad = int(sys.argv[1]), int(sys.argv[2])
+random.seed(3)
+block = []
+for r in range(1000):
+    features = sorted(random.sample(range(1, 5000), 50))
+    block.append(("+1" if r % 2 else "-1") + " " +
+                 " ".join(f"{i}:{random.random():.9f}" for i in features) + "\n")
+with open("in.svm", "w") as out:
+    for start in range(0, count, 1000):
+        lines = block[: min(1000, count - start)]
+        if start < bad <= start + len(lines):
+            lines = list(lines)
+            lines[bad - start - 1] = "+1 7:0.5 3:0.25\n"
+        out.write("".join(lines))
+PY
+}
+
+case "$case" in
+  existing)
+    echo "not a dataset" > out.h5
+    sum="$(md5sum < out.h5)"
+    expect_exit 2 "$convert" "$3" out.h5
+    grep -q "out.h5 exists; pass --overwrite" err.txt || fail "the message does not name out.h5"
+    [[ "$(md5sum < out.h5)" == "$sum" ]] || fail "out.h5 was modified"
+    ;;
+  overwrite)
+    echo "not a dataset" > out.h5
+    expect_exit 0 "$convert" "$3" out.h5 --overwrite
+    [[ "$(h5dump -a /n out.h5 2> /dev/null | grep -o '(0): [0-9]*')" == "(0): 32561" ]] ||
+      fail "out.h5 does not hold a9a's 32561 rows"
+    compgen -G "out.h5.partial*" > /dev/null && fail "a partial file is left"
+    ;;
+  malformed)
+    rows 30000 25000  # some blocks are written before line 25000 is met
+    expect_exit 3 "$convert" in.svm out.h5
+    grep -q "in.svm:25000: index 3 .* is not strictly increasing" err.txt || fail "no in.svm:25000"
+    no_output_left
+    ;;
+  killed)
+    rows 400000 0
+    echo "+ $convert in.svm out.h5 (SIGTERM once the partial file exists)"
+    "$convert" in.svm out.h5 &
+    job=$!
+    for _ in $(seq 1 300); do
+      compgen -G "out.h5.partial*" > /dev/null && break
+      sleep 0.02
+    done
+    sleep 0.2
+    kill -TERM "$job"
+    wait "$job"
+    code=$?
+    echo "exit code $code"
+    ((code == 143)) || fail "exit code $code, expected 143 (SIGTERM), or it finished first"
+    no_output_left
+    ;;
+  memory)
+    rows 500000 0  # about 300 MB of text, 25 M entries: 300 MB as rows in memory
+    size=$(stat -c %s in.svm)
+    echo "in.svm: $size bytes"
+    ((size > 280000000)) || fail "in.svm is only $size bytes"
+    expect_exit 0 prlimit --as=$((200 * 1024 * 1024)) "$convert" in.svm out.h5
+    [[ "$(h5dump -a /n out.h5 2> /dev/null | grep -o '(0): [0-9]*')" == "(0): 500000" ]] ||
+      fail "out.h5 does not hold 500000 rows"
+    ;;
+  train)
+    mpirun_sh="$4" train="$5" config="$6"
+    expect_exit 0 "$convert" "$3" a9a.h5
+    for source in "$3" a9a.h5; do
+      run="run_$(basename "$source").h5"
+      expect_exit 0 "$mpirun_sh" -np 2 "$train" "$config" --data.train="$(realpath "$source")" \
+        --optimizer.epochs=1 --log.quiet=true --log.output="$run"
+      h5dump -d /metrics/train_loss -b LE -o "$run.loss" "$run" > /dev/null ||
+        fail "no /metrics/train_loss in $run"
+      h5dump -a /config/train_fingerprint "$run" | grep '(0)' > "$run.fingerprint"
+    done
+    cmp "run_$(basename "$3").h5.loss" run_a9a.h5.h5.loss ||
+      fail "train_loss differs between the LIBSVM file and its conversion"
+    [[ -s run_a9a.h5.h5.loss ]] || fail "no train_loss rows"
+    cmp "run_$(basename "$3").h5.fingerprint" run_a9a.h5.h5.fingerprint ||
+      fail "train_fingerprint differs: $(cat ./*.fingerprint)"
+    ;;
+  truncated)
+    mpirun_sh="$4" train="$5" config="$6"
+    expect_exit 0 "$convert" "$3" a9a.h5
+    truncate -s 3000000 a9a.h5
+    expect_exit 3 "$mpirun_sh" -np 2 "$train" "$config" --data.train="$PWD/a9a.h5" \
+      --log.output=run.h5
+    grep -q "a9a.h5: cannot read it as an HDF5 dataset (not HDF5, truncated or corrupt?)" err.txt ||
+      fail "the message does not name a9a.h5 as unreadable"
+    n="$(grep -c "memsgd-train: error" err.txt)"
+    ((n == 1)) || fail "the error is printed $n times, expected once"
+    ;;
+  *)
+    echo "convert_test.sh: unknown case '$case'" >&2
+    exit 2
+    ;;
+esac
+((failures == 0)) && echo "PASS"
+((failures == 0))
