@@ -5,6 +5,7 @@
 
 #include "memsgd/core/error.hpp"
 #include "memsgd/data/compressed_input.hpp"
+#include "memsgd/data/csv_source.hpp"
 #include "memsgd/data/idx_source.hpp"
 #include "memsgd/data/libsvm_source.hpp"
 
@@ -18,7 +19,9 @@ constexpr std::size_t kHeadBytes = 64;
 
 const std::vector<DataFormat>& dataFormats() {
   static const std::vector<DataFormat> formats{
-      {"idx", recognizesIdx, openIdx}, {"libsvm", recognizesLibsvm, openLibsvm},  // any file: last
+      {"idx", recognizesIdx, openIdx},
+      {std::string(kCsvFormat), recognizesCsv, openCsv},
+      {"libsvm", recognizesLibsvm, openLibsvm},  // any file: last
   };
   return formats;
 }
@@ -51,7 +54,9 @@ const DataFormat& formatOf(const std::string& path, const std::string& configure
 }
 
 std::unique_ptr<DataSource> openDataSource(const SplitFiles& files, const DataConfig& config) {
-  return formatOf(files.rows, config.format).open(files, config);
+  const DataFormat& format = formatOf(files.rows, config.format);
+  if (format.name != kCsvFormat) refuseCsvKeys(files, format.name, config);
+  return format.open(files, config);
 }
 
 }  // namespace memsgd
