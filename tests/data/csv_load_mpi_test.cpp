@@ -54,7 +54,7 @@ class CsvLoadMpi : public ::testing::Test {
  protected:
   void SetUp() override {
     std::vector<std::uint64_t> pids(static_cast<std::size_t>(comm_.size()));
-    const std::uint64_t pid = static_cast<std::uint64_t>(::getpid());
+    const auto pid = static_cast<std::uint64_t>(::getpid());
     comm_.allgather(std::span<const std::uint64_t>(&pid, 1), pids);
     dir_ = std::filesystem::temp_directory_path() / ("memsgd_csv_load_" + std::to_string(pids[0]));
   }
@@ -65,8 +65,8 @@ class CsvLoadMpi : public ::testing::Test {
   }
 
   // Rank 0 writes `bytes` to `name`; every rank returns its path once it exists.
-  std::string write(const std::string& name, const std::string& bytes) const {
-    const std::string path = (dir_ / name).string();
+  [[nodiscard]] std::string write(const std::string& name, const std::string& bytes) const {
+    std::string path = (dir_ / name).string();
     comm_.agreeOn([&] {
       if (comm_.rank() != 0) return;
       std::filesystem::create_directories(dir_);
@@ -76,8 +76,8 @@ class CsvLoadMpi : public ::testing::Test {
   }
 
   // Passes when loading `config` throws on this rank with `exitCode` and `fragment`.
-  ::testing::AssertionResult refused(const DataConfig& config, int exitCode,
-                                     const std::string& fragment) const {
+  [[nodiscard]] ::testing::AssertionResult refused(const DataConfig& config, int exitCode,
+                                                   const std::string& fragment) const {
     try {
       loadShards<double>(config, comm_);
     } catch (const Error& e) {
