@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs memsgd's benchmarks and writes one markdown table of their figures, printed too:
-#   - the Google benchmarks in build/tests/bench: selection and step on one rank, exchange on 2
+#   - the Google benchmarks in build/tests/bench: selection, step and load (not in quick mode: it
+#     writes two 64 MB files) on one rank, exchange on 2
 #     ranks through launch/mpirun.sh, the MLP step on 1 and 2; medians of 5 repetitions, with each
 #     ratio and its bound;
 #   - memsgd-train end to end: seconds per epoch of training steps (loading, generation and
@@ -46,6 +47,7 @@ if $quick; then
 fi
 
 for program in tests/bench/memsgd_selection_benchmark tests/bench/memsgd_step_benchmark \
+               tests/bench/memsgd_load_benchmark \
                tests/bench/memsgd_exchange_benchmark tests/bench/memsgd_mlp_step_benchmark \
                memsgd-train; do
   if [[ ! -x "$build/$program" ]]; then
@@ -93,6 +95,7 @@ train() {
 
 run_google selection "$build/tests/bench/memsgd_selection_benchmark"
 run_google step "$build/tests/bench/memsgd_step_benchmark"
+$quick || run_google load "$build/tests/bench/memsgd_load_benchmark"
 run_google exchange "$repo/launch/mpirun.sh" -np 2 "$build/tests/bench/memsgd_exchange_benchmark"
 for ranks in 1 2; do
   run_google "mlp_step_np$ranks" "$repo/launch/mpirun.sh" -np "$ranks" \
@@ -110,7 +113,7 @@ done
 
 # A binary whose benchmarks the filter all skipped writes no JSON.
 results=()
-for name in selection step exchange mlp_step_np1 mlp_step_np2; do
+for name in selection step load exchange mlp_step_np1 mlp_step_np2; do
   [[ -s "$out/$name.json" ]] && results+=("$out/$name.json")
 done
 /usr/bin/python3 "$repo/launch/benchmark_summary.py" "$out/summary.md" "${results[@]}" \

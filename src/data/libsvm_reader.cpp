@@ -1,12 +1,15 @@
 #include "memsgd/data/libsvm_reader.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <string_view>
+#include <system_error>
 
 #include "memsgd/core/error.hpp"
 #include "memsgd/data/number_text.hpp"
 #include "memsgd/data/text_lines.hpp"
+#include "memsgd/data/text_split.hpp"
 
 namespace memsgd {
 namespace {
@@ -32,6 +35,8 @@ class Tokens {
     rest_.remove_prefix(end);
     return token;
   }
+  // What follows the tokens taken so far.
+  [[nodiscard]] std::string_view rest() const { return rest_; }
 
  private:
   std::string_view rest_;
@@ -49,15 +54,13 @@ class RowParser {
     const double label = parseLabel(tokens.next());
     rows_.labels.push_back(label);
     if (++rows_.labelCounts[label] == 1) rows_.labelLines.emplace(label, lineNumber);
-    std::string_view feature = tokens.next();
-    if (feature.starts_with("qid:")) {
-      checkQueryId(feature);  // svmlight's ranking groups: meaningless for classification
-      feature = tokens.next();
+    std::string_view features = tokens.rest();
+    if (Tokens first(features); first.next().starts_with("qid:")) {
+      Tokens query(features);
+      checkQueryId(query.next());  // svmlight's ranking groups: meaningless for classification
+      features = query.rest();
     }
-    std::uint64_t previous = 0;
-    for (; !feature.empty(); feature = tokens.next()) {
-      previous = parseFeature(feature, previous);
-    }
+    parseFeatures(features);
     rows_.rowOffsets.push_back(static_cast<std::int64_t>(rows_.indices.size()));
   }
 
@@ -70,6 +73,57 @@ class RowParser {
       fail("bad label " + quoted(token) + " (expected a number)");
     }
     return label + 0.0;  // -0 and +0 are one label
+  }
+
+  // The "idx:val" features of a row. A feature of the common form (digits, ':', a finite number
+  // std::from_chars reads up to a blank, an index that is in bounds and increasing) is taken in
+  // one pass; any other goes through parseFeature, which names what is wrong with it.
+  void parseFeatures(std::string_view features) {
+    const char* p = features.data();
+    const char* const end = p + features.size();
+    std::uint64_t previous = 0;
+    while (true) {
+      while (p != end && isSpace(*p)) ++p;
+      if (p == end) return;
+      if (const char* next = takeFeature(p, end, previous)) {
+        p = next;
+        continue;
+      }
+      const char* tokenEnd = p;
+      while (tokenEnd != end && !isSpace(*tokenEnd)) ++tokenEnd;
+      previous = parseFeature({p, static_cast<std::size_t>(tokenEnd - p)}, previous);
+      p = tokenEnd;
+    }
+  }
+
+  // Appends the feature at p and returns where it ends, or nullptr (nothing appended) when it is
+  // not of the common form.
+  const char* takeFeature(const char* p, const char* end, std::uint64_t& previous) {
+    constexpr int kMaxIndexDigits = 10;  // 2^31 - 1 has 10
+    std::uint64_t index = 0;
+    int digits = 0;
+    for (; p != end && *p >= '0' && *p <= '9' && digits < kMaxIndexDigits; ++p, ++digits) {
+      index = 10 * index + static_cast<std::uint64_t>(*p - '0');
+    }
+    if (digits == 0 || p == end || *p != ':' || index == 0 || index > kMaxIndex ||
+        index <= previous || (limit_.dim > 0 && index > limit_.dim)) {
+      return nullptr;
+    }
+    double value = 0.0;
+    const auto [stop, error] = std::from_chars(p + 1, end, value);
+    if (error != std::errc() || (stop != end && !isSpace(*stop)) || !std::isfinite(value)) {
+      return nullptr;
+    }
+    if (index > rows_.maxIndex) {
+      rows_.maxIndex = index;
+      rows_.maxIndexLine = lineNumber_;
+    }
+    if (value != 0.0) {
+      rows_.indices.push_back(static_cast<std::int32_t>(index - 1));
+      rows_.values.push_back(value);
+    }
+    previous = index;
+    return stop;
   }
 
   void checkQueryId(std::string_view token) const {
@@ -144,20 +198,16 @@ class RowParser {
 
 }  // namespace
 
-std::uint64_t countLibsvmRows(const std::string& path) {
-  TextLines lines(path);
-  std::uint64_t rows = 0;
-  while (const auto line = lines.next()) {
-    if (!isBlank(withoutComment(*line))) ++rows;
-  }
-  return rows;
-}
+bool isLibsvmRow(std::string_view line) { return !isBlank(withoutComment(line)); }
 
-RowBlock readLibsvmRows(const std::string& path, RowRange range, DimLimit limit) {
+std::uint64_t countLibsvmRows(const std::string& path) { return countTextRows(path, isLibsvmRow); }
+
+RowBlock readLibsvmRows(const std::string& path, RowRange range, DimLimit limit,
+                        TextPosition start) {
   RowBlock rows;
   RowParser parser(path, limit, rows);
-  TextLines lines(path);
-  std::uint64_t row = 0;
+  TextLines lines(path, start);
+  std::uint64_t row = start.row;
   while (row < range.end) {
     const auto line = lines.next();
     if (!line) break;

@@ -2,14 +2,14 @@
 
 #include "memsgd/core/error.hpp"
 #include "memsgd/data/libsvm_reader.hpp"
+#include "memsgd/data/text_split.hpp"
 
 namespace memsgd {
 
 RowShard LibsvmSource::readShard(const Communicator& comm, DimLimit limit) const {
-  RowShard shard;
-  comm.agreeOn([&] { shard.globalRows = countLibsvmRows(path_); });
-  shard.range = rankBlock(path_, shard.globalRows, comm);
-  comm.agreeOn([&] { shard.rows = readLibsvmRows(path_, shard.range, limit); });
+  const TextBlock block = locateTextBlock(path_, isLibsvmRow, comm);
+  RowShard shard{{}, block.globalRows, block.range};
+  comm.agreeOn([&] { shard.rows = readLibsvmRows(path_, block.range, limit, block.start); });
   return shard;
 }
 

@@ -23,6 +23,8 @@ class CompressedInput {
 
   // The decompressed bytes.
   [[nodiscard]] std::istream& stream() { return *in_; }
+  // Whether the file is gzip or bzip2, which skip() can only decompress through, not seek in.
+  [[nodiscard]] bool compressed() const { return decompressor_ != nullptr; }
   // Moves `bytes` ahead: a seek in a plain file, decompressing and dropping them in an archive.
   // Skipping past the end is not an error here; the next read finds nothing.
   void skip(std::uint64_t bytes);

@@ -2,23 +2,31 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "memsgd/data/row_block.hpp"
 #include "memsgd/data/row_partition.hpp"
+#include "memsgd/data/text_lines.hpp"
 
 namespace memsgd {
 
-// Number of data rows (lines that are neither blank nor only a "#" comment) of a LIBSVM file.
+// Whether a line of a LIBSVM file is a data row: neither blank nor only a "#" comment.
+bool isLibsvmRow(std::string_view line);
+
+// Number of data rows of a LIBSVM file.
 // gzip and bzip2 files, told by their first bytes whatever their name, are decompressed on the fly.
 std::uint64_t countLibsvmRows(const std::string& path);
 
-// Parses the data rows in `range` (row numbers as countLibsvmRows counts them). Lines outside the
+// Parses the data rows in `range` (row numbers as countLibsvmRows counts them), reading from
+// `start` on (text_lines.hpp: a line start with the numbers of its line and row; the file's start
+// by default, or where text_split.hpp's locateTextBlock says a rank's block is). Lines outside the
 // range are skipped without parsing, and reading stops after range.end; a range that runs past the
 // last row yields the rows that exist, so {0, UINT64_MAX} reads a whole file in one pass. A UTF-8
 // byte-order mark, svmlight "# comment" tails and a "qid:N" token after the label are ignored.
 // `limit` rejects indices above limit.dim > 0. Throws DataError with file:line for a malformed row
 // (tokens quoted with non-printable bytes as \xNN), and DataError naming the file when it cannot be
 // read.
-RowBlock readLibsvmRows(const std::string& path, RowRange range, DimLimit limit = {});
+RowBlock readLibsvmRows(const std::string& path, RowRange range, DimLimit limit = {},
+                        TextPosition start = {});
 
 }  // namespace memsgd

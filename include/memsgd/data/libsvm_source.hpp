@@ -9,8 +9,9 @@
 
 namespace memsgd {
 
-// LIBSVM text (plain, gzip or bzip2): every rank counts the rows of the whole file, then parses
-// its block (libsvm_reader.hpp).
+// LIBSVM text (plain, gzip or bzip2): a plain file is split at byte offsets, so each rank reads
+// about 2/P of it; a compressed one is counted whole by every rank, then each parses its block
+// (text_split.hpp, libsvm_reader.hpp).
 class LibsvmSource : public DataSource {
  public:
   explicit LibsvmSource(std::string path) : path_(std::move(path)) {}
