@@ -41,6 +41,8 @@ constexpr const char* kDryRunKey = "dry-run";
 constexpr const char* kRowsKey = "data.rows";
 constexpr const char* kTrainLabelsKey = "data.train_labels";
 constexpr const char* kTestLabelsKey = "data.test_labels";
+constexpr const char* kLabelColumnKey = "data.label_column";
+constexpr const char* kHeaderKey = "data.header";
 constexpr const char* kOffsetKey = "optimizer.offset";
 constexpr const char* kHiddenKey = "model.hidden";
 constexpr const char* kMemoryKey = "compression.memory";
@@ -294,6 +296,20 @@ Format<std::vector<std::uint64_t>> widths() {
   return {"N[,N...]", parse, show};
 }
 
+// data.label_column: a column from 0, or `last` (kLastColumn, which no column number may be).
+Format<std::uint64_t> labelColumn() {
+  const auto parse = [](const Setting& setting) {
+    if (setting.text == "last") return kLastColumn;
+    const auto column = integer<std::uint64_t>(setting, 0);
+    if (column == kLastColumn) setting.fail("must be < " + toText(kLastColumn) + " or last");
+    return column;
+  };
+  const auto show = [](const std::uint64_t& column) {
+    return column == kLastColumn ? std::string("last") : toText(column);
+  };
+  return {"N|last", parse, show};
+}
+
 // For keys whose value is derived at run time unless given.
 template <typename T>
 Format<std::optional<T>> autoOr(Format<T> format) {
@@ -474,7 +490,13 @@ std::vector<Section> configKeys() {
                      [](const Setting& setting) {
                        return std::string(lookUp(setting, dataFormatNames()));
                      }),
-               "the format of data.train and data.test; auto: told by each file's first bytes")
+               "the format of data.train and data.test; auto: told by each file's first bytes "
+               "(csv: by its name)")
+          .add(kLabelColumnKey, &DataConfig::labelColumn, labelColumn(),
+               "csv: the label's column, from 0, or last (refused for other formats)")
+          .add(kHeaderKey, &DataConfig::header, autoOr(flag()),
+               "csv: whether the first line names the columns; auto: when a field of it is not a "
+               "number (true|false refused for other formats)")
           .add("data.dim", &DataConfig::dim, dimension(),
                "number of features; 0: the largest index in the data (or the generator's default)")
           .add(kRowsKey, &DataConfig::rows, integerFrom<std::uint64_t>(0),
@@ -653,6 +675,12 @@ void checkAcrossKeys(const Settings& settings, const RunConfig& config) {
     settings.get(kTestLabelsKey)
         .fail("labels a test file of IDX images, but data.test = " +
               (config.data.test.empty() ? std::string("(none)") : config.data.test));
+  }
+  // Generated rows have no columns: the CSV keys would be silently ignored.
+  if (config.data.train.starts_with(kSyntheticPrefix)) {
+    const std::string why = "only a CSV file has columns; data.train = " + config.data.train;
+    if (config.data.labelColumn != 0) settings.get(kLabelColumnKey).fail(why);
+    if (config.data.header) settings.get(kHeaderKey).fail(why);
   }
   // Hidden layers given to a model without any would be silently ignored.
   if (const Setting hidden = settings.get(kHiddenKey);

@@ -6,6 +6,7 @@
 #include "memsgd/core/error.hpp"
 #include "memsgd/data/compressed_input.hpp"
 #include "memsgd/data/hdf5_dataset_source.hpp"
+#include "memsgd/data/csv_source.hpp"
 #include "memsgd/data/idx_source.hpp"
 #include "memsgd/data/libsvm_source.hpp"
 
@@ -21,6 +22,7 @@ const std::vector<DataFormat>& dataFormats() {
   static const std::vector<DataFormat> formats{
       {"idx", recognizesIdx, openIdx},
       {"hdf5", recognizesHdf5Dataset, openHdf5Dataset},
+      {std::string(kCsvFormat), recognizesCsv, openCsv},
       {"libsvm", recognizesLibsvm, openLibsvm},  // any file: last
   };
   return formats;
@@ -54,7 +56,9 @@ const DataFormat& formatOf(const std::string& path, const std::string& configure
 }
 
 std::unique_ptr<DataSource> openDataSource(const SplitFiles& files, const DataConfig& config) {
-  return formatOf(files.rows, config.format).open(files, config);
+  const DataFormat& format = formatOf(files.rows, config.format);
+  if (format.name != kCsvFormat) refuseCsvKeys(files, format.name, config);
+  return format.open(files, config);
 }
 
 }  // namespace memsgd

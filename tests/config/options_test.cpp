@@ -29,6 +29,8 @@ const std::vector<std::pair<std::string, std::string>> kKeysWithDefaults = {
     {"data.test", ""},
     {"data.test_labels", ""},
     {"data.format", "auto"},
+    {"data.label_column", "0"},
+    {"data.header", "auto"},
     {"data.dim", "0"},
     {"data.rows", "0"},
     {"data.normalize", "none"},
@@ -662,6 +664,36 @@ TEST_F(ConfigTest, RowsOnlyForASyntheticSource) {
                     {"command line: data.rows = 100: ", "synthetic:NAME", trainFile_});
   EXPECT_EQ(parse({writeConfig(""), "--data.rows=0"}).data.rows, 0U);
   EXPECT_EQ(parse({"--data.train=synthetic:epsilon", "--data.rows=100"}).data.rows, 100U);
+}
+
+TEST_F(ConfigTest, CsvLabelColumnAndHeader) {
+  const RunConfig defaults = parse({writeConfig("")});
+  EXPECT_EQ(defaults.data.labelColumn, 0U);
+  EXPECT_FALSE(defaults.data.header.has_value());
+  const RunConfig set =
+      parse({writeConfig("label_column = 3\nheader = false\n"), "--data.header=true"});
+  EXPECT_EQ(set.data.labelColumn, 3U);
+  EXPECT_EQ(set.data.header, std::optional<bool>(true));
+  EXPECT_EQ(resolvedValue(set, "data.label_column"), "3");
+  EXPECT_EQ(resolvedValue(set, "data.header"), "true");
+  const RunConfig last = parse({writeConfig(""), "--data.label_column=last"});
+  EXPECT_EQ(last.data.labelColumn, kLastColumn);
+  EXPECT_EQ(resolvedValue(last, "data.label_column"), "last");
+  EXPECT_FALSE(parse({writeConfig(""), "--data.header=auto"}).data.header.has_value());
+  expectConfigError({writeConfig(""), "--data.label_column=-1"},
+                    {"command line: data.label_column = -1: expected an integer >= 0"});
+  expectConfigError({writeConfig(""), "--data.label_column=first"},
+                    {"data.label_column = first: expected an integer >= 0"});
+  expectConfigError({writeConfig(""), "--data.label_column=18446744073709551615"},
+                    {"data.label_column = 18446744073709551615: must be < "});
+  expectConfigError({writeConfig(""), "--data.header=maybe"},
+                    {"data.header = maybe: must be one of"});
+  // A generator's rows have no columns.
+  expectConfigError({"--data.train=synthetic:epsilon", "--data.label_column=last"},
+                    {"data.label_column = last: only a CSV file has columns", "synthetic:epsilon"});
+  expectConfigError({"--data.train=synthetic:epsilon", "--data.header=false"},
+                    {"data.header = false: only a CSV file has columns"});
+  EXPECT_EQ(parse({"--data.train=synthetic:epsilon", "--data.header=auto"}).data.labelColumn, 0U);
 }
 
 TEST_F(ConfigTest, DivergenceFactorZeroTurnsTheCheckOff) {

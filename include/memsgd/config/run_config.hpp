@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,14 +25,20 @@ enum class Precision { kDouble, kFloat };
 // What a compressor selects from: the whole flat vector, or each of the model's layers.
 enum class CompressionScope { kGlobal, kLayer };
 
+// data.label_column = last: a CSV row's label is its last field, however many it has.
+inline constexpr std::uint64_t kLastColumn = std::numeric_limits<std::uint64_t>::max();
+
 struct DataConfig {
-  std::string train;            // LIBSVM or IDX file (plain, gzip or bzip2), or synthetic:NAME
+  std::string train;            // LIBSVM, CSV or IDX file (plain, gzip or bzip2), or synthetic:NAME
   std::string test;             // optional; empty when absent
   std::string trainLabels;      // the IDX labels of IDX training images; empty for other sources
   std::string testLabels;       // likewise for the test images
   std::string format = "auto";  // a name in data_format.hpp's registry; auto: told by content
   std::uint64_t dim = 0;        // 0: the largest feature index of the training file
   std::uint64_t rows = 0;  // rows of a synthetic source ("synthetic:NAME" only); 0: its default
+  // CSV only: another value than the default is refused for other sources.
+  std::uint64_t labelColumn = 0;  // the label's column from 0, or kLastColumn
+  std::optional<bool> header;     // whether the first line names the columns; empty: auto
   Normalization normalize = Normalization::kNone;
   RowLayout layout = RowLayout::kAuto;
 };

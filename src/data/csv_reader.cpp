@@ -1,0 +1,240 @@
+#include "memsgd/data/csv_reader.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "memsgd/core/error.hpp"
+#include "memsgd/data/number_text.hpp"
+#include "memsgd/data/text_lines.hpp"
+
+namespace memsgd {
+namespace {
+
+// Feature indices are stored as int32.
+constexpr std::size_t kMaxFeatures = std::numeric_limits<std::int32_t>::max();
+
+// The blanks around a field, the '\r' of CRLF included, but never the delimiter itself: a tab
+// that ends a TSV line is a trailing delimiter, not padding.
+bool isPadding(char c, char delimiter) { return c != delimiter && isSpace(c); }
+
+std::string_view trimmed(std::string_view text, char delimiter) {
+  while (!text.empty() && isPadding(text.front(), delimiter)) text.remove_prefix(1);
+  while (!text.empty() && isPadding(text.back(), delimiter)) text.remove_suffix(1);
+  return text;
+}
+
+// The fields of `line` between delimiters, trimmed, into `fields` (reused from line to line).
+void split(std::string_view line, char delimiter, std::vector<std::string_view>& fields) {
+  fields.clear();
+  while (true) {
+    const std::size_t end = line.find(delimiter);
+    fields.push_back(trimmed(line.substr(0, end), delimiter));
+    if (end == std::string_view::npos) return;
+    line.remove_prefix(end + 1);
+  }
+}
+
+std::string delimiterName(char delimiter) { return delimiter == '\t' ? "tab" : "','"; }
+
+// The data lines of a delimited file: non-blank, after the header when there is one. The first
+// non-blank line decides the delimiter and whether it is a header.
+class CsvLines {
+ public:
+  CsvLines(const std::string& path, std::optional<bool> header) : lines_(path), header_(header) {}
+
+  // The next data line, or nullopt at the end of the file.
+  std::optional<std::string_view> next() {
+    while (const auto line = lines_.next()) {
+      if (isBlank(*line)) continue;
+      if (!started_) {
+        started_ = true;
+        delimiter_ =
+            line->find('\t') != std::string_view::npos && line->find(',') == std::string_view::npos
+                ? '\t'
+                : ',';
+        if (isHeader(*line)) {
+          headerLine_ = lines_.lineNumber();
+          continue;
+        }
+      }
+      return line;
+    }
+    return std::nullopt;
+  }
+
+  [[nodiscard]] std::uint64_t lineNumber() const { return lines_.lineNumber(); }
+  [[nodiscard]] char delimiter() const { return delimiter_; }
+  // The header's line (0 without one) and field count.
+  [[nodiscard]] std::uint64_t headerLine() const { return headerLine_; }
+  [[nodiscard]] std::size_t headerFields() const { return headerFields_; }
+
+ private:
+  bool isHeader(std::string_view line) {
+    std::vector<std::string_view> fields;
+    split(line, delimiter_, fields);
+    headerFields_ = fields.size();
+    if (header_) return *header_;
+    // auto: a name is neither empty (pandas writes an unnamed index column so) nor a number.
+    double ignored = 0.0;
+    return std::ranges::any_of(fields, [&](std::string_view field) {
+      return !field.empty() && parseReal(field, ignored) != Parsed::kOk;
+    });
+  }
+
+  TextLines lines_;
+  std::optional<bool> header_;
+  bool started_ = false;
+  char delimiter_ = ',';
+  std::uint64_t headerLine_ = 0;
+  std::size_t headerFields_ = 0;
+};
+
+// Parses data lines of one shape (the first data line's field count and label column) into rows.
+class CsvRowParser {
+ public:
+  CsvRowParser(const std::string& path, DimLimit limit, RowBlock& rows)
+      : path_(path), limit_(limit), rows_(rows) {}
+
+  // Takes the shape from the first data line, which every rank reads whatever its block.
+  void setShape(std::string_view line, std::uint64_t lineNumber, const CsvLines& lines,
+                std::uint64_t labelColumn) {
+    delimiter_ = lines.delimiter();
+    firstLine_ = lineNumber;
+    split(line, delimiter_, fields_);
+    columns_ = fields_.size();
+    if (lines.headerLine() != 0 && lines.headerFields() != columns_) {
+      throw DataError(path_, lines.headerLine(),
+                      "the header has " + std::to_string(lines.headerFields()) +
+                          " fields, but the first data line (line " + std::to_string(lineNumber) +
+                          ") has " + std::to_string(columns_) + " (delimiter " +
+                          delimiterName(delimiter_) + ")");
+    }
+    if (columns_ - 1 > kMaxFeatures) {
+      throw DataError(path_, lineNumber,
+                      "has " + std::to_string(columns_ - 1) + " feature columns, more than the " +
+                          std::to_string(kMaxFeatures) + " a 32-bit index holds");
+    }
+    labelColumn_ = labelColumn == kLastColumn ? columns_ - 1 : labelColumn;
+    if (labelColumn_ >= columns_) {
+      throw ConfigError("data.label_column = " + std::to_string(labelColumn) + ": " + path_ + ":" +
+                        std::to_string(lineNumber) + " has " + std::to_string(columns_) +
+                        " fields (columns 0 to " + std::to_string(columns_ - 1) + ")");
+    }
+  }
+
+  void parse(std::string_view line, std::uint64_t lineNumber) {
+    lineNumber_ = lineNumber;
+    if (const std::string_view data = trimmed(line, delimiter_);
+        !data.empty() && data.back() == delimiter_) {
+      fail("ends with the delimiter " + delimiterName(delimiter_) +
+           " (a trailing delimiter, an empty last field, is not allowed)");
+    }
+    split(line, delimiter_, fields_);
+    if (fields_.size() != columns_) {
+      fail("has " + std::to_string(fields_.size()) + " fields, but the first data line (line " +
+           std::to_string(firstLine_) + ") has " + std::to_string(columns_) + " (delimiter " +
+           delimiterName(delimiter_) + ")");
+    }
+    if (rows_.rows() == 0) checkWidth();
+    const double label = number(labelColumn_, "label") + 0.0;  // -0 and +0 are one label
+    rows_.labels.push_back(label);
+    if (++rows_.labelCounts[label] == 1) rows_.labelLines.emplace(label, lineNumber);
+    for (std::size_t column = 0; column < columns_; ++column) {
+      if (column == labelColumn_) continue;
+      const double value = number(column, "value");
+      if (value != 0.0) {
+        rows_.indices.push_back(
+            static_cast<std::int32_t>(column < labelColumn_ ? column : column - 1));
+        rows_.values.push_back(value);
+      }
+    }
+    rows_.rowOffsets.push_back(static_cast<std::int64_t>(rows_.indices.size()));
+  }
+
+ private:
+  // The feature columns set d, from the block's first row: every row has as many.
+  void checkWidth() {
+    const std::uint64_t features = columns_ - 1;
+    if (features == 0) return;
+    const std::string what = std::to_string(features) + " feature columns";
+    const std::string dim = std::to_string(limit_.dim);
+    if (limit_.dim > 0 && features > limit_.dim) {
+      if (limit_.source == DimSource::kDataDim) fail(what + " exceed data.dim = " + dim);
+      fail(what + " exceed the training dimension " + dim + "; set data.dim to at least " +
+           std::to_string(features) + " to train with the test set's features");
+    }
+    rows_.maxIndex = features;
+    rows_.maxIndexLine = lineNumber_;
+  }
+
+  // The field in `column` as a finite number; `what` names it in messages.
+  [[nodiscard]] double number(std::size_t column, std::string_view what) const {
+    const std::string_view field = fields_[column];
+    if (field.empty()) failAt(column, "empty field");
+    if (field.front() == '"' || field.front() == '\'') {
+      failAt(column, "quoted field " + quoted(field), ": quoted fields are not supported");
+    }
+    double value = 0.0;
+    const Parsed parsed = parseReal(field, value);
+    if (parsed == Parsed::kInvalid) {
+      failAt(column, "bad " + std::string(what) + " " + quoted(field));
+    }
+    if (parsed == Parsed::kOutOfRange || !std::isfinite(value)) {
+      failAt(column, std::string(what) + " " + quoted(field),
+             " is NaN, infinite or out of the double range");
+    }
+    return value;
+  }
+
+  // "<what> in column 2 (from 0)<why>".
+  [[noreturn]] void failAt(std::size_t column, const std::string& what,
+                           const std::string& why = "") const {
+    fail(what + " in column " + std::to_string(column) + " (from 0)" + why);
+  }
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw DataError(path_, lineNumber_, what);
+  }
+
+  const std::string& path_;
+  DimLimit limit_;
+  RowBlock& rows_;
+  char delimiter_ = ',';
+  std::size_t columns_ = 0;
+  std::size_t labelColumn_ = 0;
+  std::uint64_t firstLine_ = 0;
+  std::uint64_t lineNumber_ = 0;
+  std::vector<std::string_view> fields_;
+};
+
+}  // namespace
+
+std::uint64_t countCsvRows(const std::string& path, const DataConfig& config) {
+  CsvLines lines(path, config.header);
+  std::uint64_t rows = 0;
+  while (lines.next()) ++rows;
+  return rows;
+}
+
+RowBlock readCsvRows(const std::string& path, const DataConfig& config, RowRange range,
+                     DimLimit limit) {
+  RowBlock rows;
+  CsvRowParser parser(path, limit, rows);
+  CsvLines lines(path, config.header);
+  std::uint64_t row = 0;
+  while (row < range.end) {
+    const auto line = lines.next();
+    if (!line) break;
+    if (row == 0) parser.setShape(*line, lines.lineNumber(), lines, config.labelColumn);
+    if (range.contains(row)) parser.parse(*line, lines.lineNumber());
+    ++row;
+  }
+  return rows;
+}
+
+}  // namespace memsgd
