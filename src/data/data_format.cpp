@@ -5,8 +5,8 @@
 
 #include "memsgd/core/error.hpp"
 #include "memsgd/data/compressed_input.hpp"
-#include "memsgd/data/hdf5_dataset_source.hpp"
 #include "memsgd/data/csv_source.hpp"
+#include "memsgd/data/hdf5_dataset_source.hpp"
 #include "memsgd/data/idx_source.hpp"
 #include "memsgd/data/libsvm_source.hpp"
 

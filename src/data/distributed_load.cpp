@@ -115,7 +115,7 @@ template <typename Scalar>
 Dataset<Scalar> toDataset(RowShard local, std::uint64_t dim, Normalization normalize) {
   Dataset<Scalar> data =
       Dataset<Scalar>::fromRows(std::move(local.rows), dim, local.globalRows, local.range);
-  if (normalize == Normalization::kL2) {
+  if (normalize == Normalization::kL2 && !local.normalized) {
     data.normalizeRows();
   }
   return data;

@@ -382,7 +382,11 @@ RowBlock readHdf5DatasetRows(const std::string& path, RowRange range, DimLimit l
 
 RowShard Hdf5DatasetSource::readShard(const Communicator& comm, DimLimit limit) const {
   RowShard shard;
-  comm.agreeOn([&] { shard.globalRows = readHdf5DatasetHeader(path_).rows; });
+  comm.agreeOn([&] {
+    const Hdf5DatasetHeader header = readHdf5DatasetHeader(path_);
+    shard.globalRows = header.rows;
+    shard.normalized = header.normalized;
+  });
   shard.range = rankBlock(path_, shard.globalRows, comm);
   comm.agreeOn([&] { shard.rows = readHdf5DatasetRows(path_, shard.range, limit); });
   return shard;

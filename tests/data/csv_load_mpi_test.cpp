@@ -100,6 +100,7 @@ TEST_F(CsvLoadMpi, DenseCsvLoadsAsTheLibsvmFile) {
   const std::string text = heartScaleCsv();
   DataConfig libsvm;
   libsvm.train = kHeartScale;
+  libsvm.layout = RowLayout::kSparse;  // 96% dense: compared as CSR rows
   const ShardedData<double> expected = loadShards<double>(libsvm, comm_);
   for (const std::string& path :
        {write("heart.csv", text), write("heart.csv.gz", test::gzip(text))}) {
@@ -107,6 +108,7 @@ TEST_F(CsvLoadMpi, DenseCsvLoadsAsTheLibsvmFile) {
     csv.train = path;
     csv.test = path;
     csv.labelColumn = kLastColumn;
+    csv.layout = RowLayout::kSparse;
     const ShardedData<double> shards = loadShards<double>(csv, comm_);
     EXPECT_EQ(shards.trainFingerprint, expected.trainFingerprint) << path;
     EXPECT_EQ(shards.testFingerprint, expected.trainFingerprint) << path;

@@ -135,6 +135,34 @@ std::uint64_t bytesRead() {
   return 0;
 }
 
+// A file whose `normalized` attribute says "l2" is not normalised again by data.normalize = l2:
+// rows of norm 5 that claim unit norm load as stored.
+TEST(Hdf5DatasetMpi, ANormalizedFileIsNotNormalizedAgain) {
+  const Communicator comm;
+  const SharedFile stored(comm, sharedPath(comm, "normalized.h5"), [](const std::string& path) {
+    Hdf5DatasetWriter writer(path, {.normalized = true});
+    RowBlock rows;
+    for (int row = 0; row < 8; ++row) {
+      rows.labels.push_back(row % 2 == 0 ? 1.0 : -1.0);
+      rows.indices.insert(rows.indices.end(), {0, 1});
+      rows.values.insert(rows.values.end(), {3.0, 4.0});
+      rows.rowOffsets.push_back(static_cast<std::int64_t>(rows.indices.size()));
+    }
+    rows.maxIndex = 2;
+    writer.append(rows, 0);
+    writer.finish();
+  });
+  DataConfig config;
+  config.train = stored.path();
+  config.normalize = Normalization::kL2;
+  config.layout = RowLayout::kSparse;
+  const ShardedData<double> loaded = loadShards<double>(config, comm);
+  ASSERT_EQ(loaded.train.rows() > 0, true);
+  for (Eigen::Index row = 0; row < loaded.train.rows(); ++row) {
+    EXPECT_EQ(loaded.train.sparseRows().row(row).norm(), 5.0);
+  }
+}
+
 // 300,000 rows of 10 random features below 1,000: about 38 MB.
 void writeRandomRows(const std::string& path) {
   std::mt19937_64 random(12);

@@ -23,6 +23,7 @@ struct RowShard {
   RowBlock rows;
   std::uint64_t globalRows = 0;
   RowRange range;
+  bool normalized = false;  // the source stores rows of unit L2 norm: data.normalize has no work
 };
 
 // Reads one split in one format. A format is its own file pair (a class deriving from this) and
