@@ -45,7 +45,7 @@ TEST(IdxLoadMpi, EachRankHoldsItsBlockOfTheSerialRows) {
   config.layout = RowLayout::kSparse;  // half of the pixels are not 0: compared as CSR rows
   const ShardedData<double> shards = loadShards<double>(config, comm, LabelKind::kReal);
   const RowBlock serial = readIdxRows({config.train, config.trainLabels},
-                                        {0, std::numeric_limits<std::uint64_t>::max()});
+                                      {0, std::numeric_limits<std::uint64_t>::max()});
   EXPECT_EQ(shards.trainFingerprint, fingerprintRows(serial, 0));
   EXPECT_EQ(shards.train.dim(), 784);
   EXPECT_EQ(shards.train.globalRows(), 10000U);

@@ -40,8 +40,8 @@ Dataset<Scalar> wideSparseShard(const Communicator& comm) {
   }
   const auto first = static_cast<std::uint64_t>(comm.rank()) * kRows;
   return Dataset<Scalar>::fromRows(std::move(rows), kDim,
-                                     kRows * static_cast<std::uint64_t>(comm.size()),
-                                     {first, first + kRows});
+                                   kRows * static_cast<std::uint64_t>(comm.size()),
+                                   {first, first + kRows});
 }
 
 struct Case {

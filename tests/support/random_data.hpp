@@ -40,7 +40,7 @@ inline RowBlock randomLibsvmRows(std::uint32_t rows, std::int32_t dim, std::uint
 template <typename Scalar = double>
 Dataset<Scalar> randomSparseData(std::uint32_t rows, std::int32_t dim, std::uint64_t seed) {
   return Dataset<Scalar>::fromRows(randomLibsvmRows(rows, dim, seed),
-                                     static_cast<std::uint64_t>(dim), rows, {0, rows});
+                                   static_cast<std::uint64_t>(dim), rows, {0, rows});
 }
 
 // The rows of randomSparseData with labels 0..classes-1 (what the loader maps class labels to),
@@ -52,7 +52,7 @@ Dataset<Scalar> randomClassData(std::uint32_t rows, std::int32_t dim, std::uint6
   Rng rng(seed + 1);
   for (double& label : libsvm.labels) label = static_cast<double>(rng.below(classes));
   auto data = Dataset<Scalar>::fromRows(std::move(libsvm), static_cast<std::uint64_t>(dim), rows,
-                                          {0, rows});
+                                        {0, rows});
   if (!dense) return data;
   return Dataset<Scalar>::fromDense(typename Dataset<Scalar>::DenseRows(data.sparseRows()),
                                     data.labels(), rows, {0, rows});
@@ -79,7 +79,7 @@ Dataset<Scalar> withClassLabels(const Dataset<Scalar>& data, std::uint64_t class
   }
   libsvm.maxIndex = static_cast<std::uint64_t>(data.dim());
   return Dataset<Scalar>::fromRows(std::move(libsvm), static_cast<std::uint64_t>(data.dim()),
-                                     data.globalRows(), data.globalRange());
+                                   data.globalRows(), data.globalRange());
 }
 
 }  // namespace memsgd::test
