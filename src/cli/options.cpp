@@ -505,7 +505,7 @@ std::vector<Section> configKeys() {
                "scaling of each row")
           .add("data.layout", &DataConfig::layout, oneOf(kRowLayouts),
                "storage of the rows: sparse (CSR), dense, or auto: dense from a density of "
-               "50% of the training set on")
+               "30% of the training set on")
           .section(),
       SectionKeys("[model]", &RunConfig::model)
           .add("model.type", &ModelConfig::type,

@@ -224,7 +224,7 @@ void layoutStep(benchmark::State& state, int percent, bool dense) {
   }
 }
 
-constexpr std::array kLayoutPercents{1, 5, 10, 20, 35, 50, 65, 75, 100};
+constexpr std::array kLayoutPercents{1, 5, 10, 20, 25, 30, 35, 50, 75, 100};
 
 }  // namespace
 
