@@ -115,6 +115,14 @@ class RowParser {
     if (error != std::errc() || (stop != end && !isSpace(*stop)) || !std::isfinite(value)) {
       return nullptr;
     }
+    append(index, value);
+    previous = index;
+    return stop;
+  }
+
+  // Stores feature `index` (1-based) of the row, dropping an explicit zero (whose index still
+  // counts for d).
+  void append(std::uint64_t index, double value) {
     if (index > rows_.maxIndex) {
       rows_.maxIndex = index;
       rows_.maxIndexLine = lineNumber_;
@@ -123,8 +131,6 @@ class RowParser {
       rows_.indices.push_back(static_cast<std::int32_t>(index - 1));
       rows_.values.push_back(value);
     }
-    previous = index;
-    return stop;
   }
 
   void checkQueryId(std::string_view token) const {
@@ -168,14 +174,7 @@ class RowParser {
            " is NaN, infinite or out of the double range");
     }
 
-    if (index > rows_.maxIndex) {
-      rows_.maxIndex = index;
-      rows_.maxIndexLine = lineNumber_;
-    }
-    if (value != 0.0) {
-      rows_.indices.push_back(static_cast<std::int32_t>(index - 1));
-      rows_.values.push_back(value);
-    }
+    append(index, value);
     return index;
   }
 

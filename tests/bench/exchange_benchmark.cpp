@@ -37,7 +37,6 @@
 #include "memsgd/config/run_config.hpp"
 #include "memsgd/mpi/communicator.hpp"
 #include "memsgd/mpi/mpi_check.hpp"
-#include "memsgd/mpi/mpi_environment.hpp"
 #include "memsgd/util/random.hpp"
 #include "paired_timing.hpp"
 #include "rank_zero_reporting.hpp"
@@ -139,25 +138,9 @@ void registerExchangeBenchmarks(const Communicator& comm) {
 
 }  // namespace memsgd
 
-// Custom main: MPI must be up before any Communicator exists, and only rank 0 reports.
+// Only rank 0 reports; every rank runs every benchmark (rank_zero_reporting.hpp).
 int main(int argc, char** argv) {
-  const memsgd::MpiEnvironment mpi(argc, argv);
-  const memsgd::Communicator comm;
-  const bool reports = comm.rank() == 0;
-  if (!reports) {
-    memsgd::dropOutputFileArguments(argc, argv);
-  }
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
-    return 1;
-  }
-  memsgd::registerExchangeBenchmarks(comm);
-  benchmark::AddCustomContext("ranks", std::to_string(comm.size()));
-  // Names the bound of each ratio counter, for summaries made from the JSON output.
-  benchmark::AddCustomContext("ratio_to_raw",
-                              "median_us / raw_us: raw MPI_Allgather (dense: MPI_Allreduce) of "
-                              "the same bytes, timed in the same iterations");
-  memsgd::runReportedByRankZero(reports);
-  benchmark::Shutdown();
-  return 0;
+  return memsgd::runOnEveryRank(argc, argv, memsgd::registerExchangeBenchmarks, "ratio_to_raw",
+                                "median_us / raw_us: raw MPI_Allgather (dense: MPI_Allreduce) of "
+                                "the same bytes, timed in the same iterations");
 }

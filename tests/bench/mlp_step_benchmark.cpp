@@ -30,7 +30,6 @@
 #include "memsgd/data/dataset.hpp"
 #include "memsgd/model/model_factory.hpp"
 #include "memsgd/mpi/communicator.hpp"
-#include "memsgd/mpi/mpi_environment.hpp"
 #include "memsgd/optim/trainer.hpp"
 #include "memsgd/util/random.hpp"
 #include "paired_timing.hpp"
@@ -174,25 +173,9 @@ void registerMlpBenchmarks(const Communicator& comm) {
 
 }  // namespace memsgd
 
-// Custom main: MPI must be up before any Communicator exists, and only rank 0 reports.
+// Only rank 0 reports; every rank runs every benchmark (rank_zero_reporting.hpp).
 int main(int argc, char** argv) {
-  const memsgd::MpiEnvironment mpi(argc, argv);
-  const memsgd::Communicator comm;
-  const bool reports = comm.rank() == 0;
-  if (!reports) {
-    memsgd::dropOutputFileArguments(argc, argv);
-  }
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
-    return 1;
-  }
-  memsgd::registerMlpBenchmarks(comm);
-  benchmark::AddCustomContext("ranks", std::to_string(comm.size()));
-  // Names the bound of the ratio counter, for summaries made from the JSON output.
-  benchmark::AddCustomContext("x_gemm",
-                              "median_us / gemm_us: the step's five matrix products alone, timed "
-                              "in the same iterations");
-  memsgd::runReportedByRankZero(reports);
-  benchmark::Shutdown();
-  return 0;
+  return memsgd::runOnEveryRank(argc, argv, memsgd::registerMlpBenchmarks, "x_gemm",
+                                "median_us / gemm_us: the step's five matrix products alone, timed "
+                                "in the same iterations");
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "archives.hpp"
+#include "load_checks.hpp"
 #include "memsgd/core/error.hpp"
 #include "memsgd/data/distributed_load.hpp"
 #include "memsgd/data/libsvm_reader.hpp"
@@ -75,21 +76,6 @@ class CsvLoadMpi : public ::testing::Test {
     return path;
   }
 
-  // Passes when loading `config` throws on this rank with `exitCode` and `fragment`.
-  [[nodiscard]] ::testing::AssertionResult refused(const DataConfig& config, int exitCode,
-                                                   const std::string& fragment) const {
-    try {
-      loadShards<double>(config, comm_);
-    } catch (const Error& e) {
-      const std::string message = e.what();
-      if (e.exitCode() == exitCode && message.find(fragment) != std::string::npos) {
-        return ::testing::AssertionSuccess();
-      }
-      return ::testing::AssertionFailure() << "exit " << e.exitCode() << ": " << message;
-    }
-    return ::testing::AssertionFailure() << "loaded";
-  }
-
   Communicator comm_;
   std::filesystem::path dir_;
 };
@@ -140,23 +126,26 @@ TEST_F(CsvLoadMpi, ABadLineOnOneRankIsEveryRanksError) {
   text += "1,2,x\n";
   DataConfig config;
   config.train = write("bad.csv", text);
-  EXPECT_TRUE(refused(config, kExitDataError, config.train + ":42: bad value 'x' in column 2"));
+  EXPECT_TRUE(test::loadRefused(config, LabelKind::kBinary, kExitDataError,
+                                config.train + ":42: bad value 'x' in column 2"));
   text.resize(text.size() - 6);
   text += "1,2\n";
   config.train = write("short.csv", text);
-  EXPECT_TRUE(refused(config, kExitDataError,
-                      config.train + ":42: has 2 fields, but the first data line (line 2) has 3"));
+  EXPECT_TRUE(test::loadRefused(
+      config, LabelKind::kBinary, kExitDataError,
+      config.train + ":42: has 2 fields, but the first data line (line 2) has 3"));
   config.labelColumn = 3;
-  EXPECT_TRUE(refused(config, kExitConfigError, "data.label_column = 3: " + config.train + ":2"));
+  EXPECT_TRUE(test::loadRefused(config, LabelKind::kBinary, kExitConfigError,
+                                "data.label_column = 3: " + config.train + ":2"));
 }
 
 TEST_F(CsvLoadMpi, TheCsvKeysAreRefusedForALibsvmFile) {
   DataConfig config;
   config.train = kHeartScale;
   config.header = true;
-  EXPECT_TRUE(
-      refused(config, kExitConfigError,
-              "data.header is set, but data.train = " + kHeartScale + " is read as libsvm"));
+  EXPECT_TRUE(test::loadRefused(
+      config, LabelKind::kBinary, kExitConfigError,
+      "data.header is set, but data.train = " + kHeartScale + " is read as libsvm"));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 
+#include "load_checks.hpp"
 #include "memsgd/data/data_fingerprint.hpp"
 #include "memsgd/data/distributed_load.hpp"
 #include "memsgd/data/hdf5_dataset_source.hpp"
@@ -123,18 +124,6 @@ TEST(Hdf5DatasetMpi, LoadShardsOfTheConversionAreThoseOfTheSource) {
   }
 }
 
-// Bytes this process has read through read(2) and its kin so far (/proc/self/io rchar).
-std::uint64_t bytesRead() {
-  std::ifstream io("/proc/self/io");
-  std::string key;
-  std::uint64_t value = 0;
-  while (io >> key >> value) {
-    if (key == "rchar:") return value;
-  }
-  ADD_FAILURE() << "no rchar in /proc/self/io";
-  return 0;
-}
-
 // A file whose `normalized` attribute says "l2" is not normalised again by data.normalize = l2:
 // rows of norm 5 that claim unit norm load as stored.
 TEST(Hdf5DatasetMpi, ANormalizedFileIsNotNormalizedAgain) {
@@ -188,9 +177,9 @@ TEST(Hdf5DatasetMpi, EachRankReadsOnlyItsRows) {
   const Communicator comm;
   const SharedFile file(comm, sharedPath(comm, "random.h5"), writeRandomRows);
   const auto size = static_cast<double>(std::filesystem::file_size(file.path()));
-  const std::uint64_t before = bytesRead();
+  const std::uint64_t before = test::bytesRead();
   const RowShard shard = Hdf5DatasetSource(file.path()).readShard(comm, {});
-  const auto read = static_cast<double>(bytesRead() - before);
+  const auto read = static_cast<double>(test::bytesRead() - before);
   EXPECT_EQ(shard.rows.rows(), shard.range.end - shard.range.begin);
   // Its share of the file, and at most a partial chunk (64 Ki elements) of each dataset at either
   // end of its block: 2 x (3 x 512 KiB + 256 KiB).

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "load_checks.hpp"
 #include "memsgd/core/error.hpp"
 #include "memsgd/data/data_fingerprint.hpp"
 #include "memsgd/data/distributed_load.hpp"
@@ -21,22 +22,6 @@ DataConfig fashionMnistTest() {
   config.train = kDir + "/t10k-images-idx3-ubyte.gz";
   config.trainLabels = kDir + "/t10k-labels-idx1-ubyte.gz";
   return config;
-}
-
-// Passes when loading `config` fails on this rank with the exit code and a message holding
-// `fragment`, as every rank must.
-::testing::AssertionResult refused(const DataConfig& config, LabelKind labels, int exitCode,
-                                   const std::string& fragment) {
-  try {
-    loadShards<double>(config, Communicator(), labels);
-  } catch (const Error& e) {
-    const std::string message = e.what();
-    if (e.exitCode() == exitCode && message.find(fragment) != std::string::npos) {
-      return ::testing::AssertionSuccess();
-    }
-    return ::testing::AssertionFailure() << "exit " << e.exitCode() << ": " << message;
-  }
-  return ::testing::AssertionFailure() << "loaded";
 }
 
 TEST(IdxLoadMpi, EachRankHoldsItsBlockOfTheSerialRows) {
@@ -72,17 +57,18 @@ TEST(IdxLoadMpi, ATestSplitOfIdxImagesTakesItsOwnLabels) {
 TEST(IdxLoadMpi, IdxImagesNeedTheirLabelsFileAndLibsvmRefusesOne) {
   DataConfig images = fashionMnistTest();
   images.trainLabels.clear();
-  EXPECT_TRUE(refused(images, LabelKind::kReal, kExitConfigError,
-                      "is an IDX file of images, which carries no labels: set data.train_labels"));
+  EXPECT_TRUE(test::loadRefused(
+      images, LabelKind::kReal, kExitConfigError,
+      "is an IDX file of images, which carries no labels: set data.train_labels"));
   DataConfig libsvm;
   libsvm.train = test::sourcePath("configs/data/heart_scale");
   libsvm.trainLabels = fashionMnistTest().trainLabels;
-  EXPECT_TRUE(refused(libsvm, LabelKind::kReal, kExitConfigError,
-                      "is not an IDX file (a LIBSVM file carries its labels): drop "
-                      "data.train_labels"));
+  EXPECT_TRUE(test::loadRefused(libsvm, LabelKind::kReal, kExitConfigError,
+                                "is not an IDX file (a LIBSVM file carries its labels): drop "
+                                "data.train_labels"));
   DataConfig test = fashionMnistTest();
   test.test = test.train;
-  EXPECT_TRUE(refused(test, LabelKind::kReal, kExitConfigError, "set data.test_labels"));
+  EXPECT_TRUE(test::loadRefused(test, LabelKind::kReal, kExitConfigError, "set data.test_labels"));
 }
 
 TEST(IdxLoadMpi, AClassModelGetsTheTenClassesInOrder) {
@@ -96,8 +82,9 @@ TEST(IdxLoadMpi, AClassModelGetsTheTenClassesInOrder) {
 }
 
 TEST(IdxLoadMpi, TheBinaryModelRefusesTenClassesNamingTheImagesFile) {
-  EXPECT_TRUE(refused(fashionMnistTest(), LabelKind::kBinary, kExitDataError,
-                      fashionMnistTest().train + ": a binary model trains on exactly two classes"));
+  EXPECT_TRUE(test::loadRefused(
+      fashionMnistTest(), LabelKind::kBinary, kExitDataError,
+      fashionMnistTest().train + ": a binary model trains on exactly two classes"));
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "archives.hpp"
+#include "load_checks.hpp"
 #include "memsgd/core/error.hpp"
 #include "memsgd/data/distributed_load.hpp"
 #include "memsgd/data/libsvm_reader.hpp"
@@ -137,25 +138,14 @@ TEST_F(TextSplitMpi, AMalformedRowIsNamedByItsLineInTheFile) {
   }
 }
 
-// Bytes this process has read through read() so far (Linux's /proc/self/io).
-std::uint64_t bytesRead() {
-  std::ifstream io("/proc/self/io");
-  std::string key;
-  std::uint64_t value = 0;
-  while (io >> key >> value) {
-    if (key == "rchar:") return value;
-  }
-  return 0;
-}
-
 // Each rank reads its chunk and its rows, about 2/P of the file, where sequential reading took
 // the whole file to count it.
 TEST_F(TextSplitMpi, ARankReadsAboutTwoShares) {
   const std::string path = write("large.svm", awkwardFile(60000, 3));
   const auto size = static_cast<double>(std::filesystem::file_size(path));
-  const std::uint64_t before = bytesRead();
+  const std::uint64_t before = test::bytesRead();
   const RowShard shard = LibsvmSource(path).readShard(comm_, {});
-  const auto read = static_cast<double>(bytesRead() - before);
+  const auto read = static_cast<double>(test::bytesRead() - before);
   ASSERT_GT(shard.rows.rows(), 0U);
   const double shares = read / (size / comm_.size());
   EXPECT_LT(shares, 2.2) << read << " bytes of " << size;
