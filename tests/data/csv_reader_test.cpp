@@ -30,18 +30,7 @@ DataConfig csvConfig(std::uint64_t labelColumn = 0, std::optional<bool> header =
                                    const std::string& fragment,
                                    const DataConfig& config = csvConfig(), DimLimit limit = {},
                                    RowRange range = kAllRows) {
-  try {
-    readCsvRows(path, config, range, limit);
-  } catch (const DataError& e) {
-    const std::string message = e.what();
-    const std::string location = path + ":" + std::to_string(line) + ": ";
-    if (message.starts_with(location) && message.find(fragment) != std::string::npos) {
-      return ::testing::AssertionSuccess();
-    }
-    return ::testing::AssertionFailure() << "message \"" << message << "\" lacks \"" << location
-                                         << "\" or \"" << fragment << "\"";
-  }
-  return ::testing::AssertionFailure() << "no DataError reading " << path;
+  return test::failsAtLine(path, line, fragment, [&] { readCsvRows(path, config, range, limit); });
 }
 
 class CsvReaderTest : public test::FileTest {};

@@ -45,18 +45,7 @@ std::uint64_t countPositive(const RowBlock& rows) {
 ::testing::AssertionResult failsAt(const std::string& path, std::uint64_t line,
                                    const std::string& fragment, DimLimit limit = {},
                                    RowRange range = kAllRows) {
-  try {
-    readLibsvmRows(path, range, limit);
-  } catch (const DataError& e) {
-    const std::string message = e.what();
-    const std::string location = path + ":" + std::to_string(line) + ": ";
-    if (message.starts_with(location) && message.find(fragment) != std::string::npos) {
-      return ::testing::AssertionSuccess();
-    }
-    return ::testing::AssertionFailure() << "message \"" << message << "\" lacks \"" << location
-                                         << "\" or \"" << fragment << "\"";
-  }
-  return ::testing::AssertionFailure() << "no DataError reading " << path;
+  return test::failsAtLine(path, line, fragment, [&] { readLibsvmRows(path, range, limit); });
 }
 
 class LibsvmReaderTest : public test::FileTest {};

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -46,6 +47,24 @@ template <class Read>
       return ::testing::AssertionSuccess();
     }
     return ::testing::AssertionFailure() << "unexpected message \"" << message << "\"";
+  }
+  return ::testing::AssertionFailure() << "no DataError reading " << path;
+}
+
+// Passes when `read` throws a DataError located at `path`:`line` whose message has `fragment`.
+template <class Read>
+::testing::AssertionResult failsAtLine(const std::string& path, std::uint64_t line,
+                                       const std::string& fragment, Read read) {
+  try {
+    read();
+  } catch (const DataError& e) {
+    const std::string message = e.what();
+    const std::string location = path + ":" + std::to_string(line) + ": ";
+    if (message.starts_with(location) && message.find(fragment) != std::string::npos) {
+      return ::testing::AssertionSuccess();
+    }
+    return ::testing::AssertionFailure() << "message \"" << message << "\" lacks \"" << location
+                                         << "\" or \"" << fragment << "\"";
   }
   return ::testing::AssertionFailure() << "no DataError reading " << path;
 }
