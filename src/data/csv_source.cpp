@@ -10,11 +10,9 @@
 namespace memsgd {
 
 RowShard CsvSource::readShard(const Communicator& comm, DimLimit limit) const {
-  RowShard shard;
-  comm.agreeOn([&] { shard.globalRows = countCsvRows(path_, config_); });
-  shard.range = rankBlock(path_, shard.globalRows, comm);
-  comm.agreeOn([&] { shard.rows = readCsvRows(path_, config_, shard.range, limit); });
-  return shard;
+  return countThenRead(
+      path_, comm, [&] { return countCsvRows(path_, config_); },
+      [&](RowRange range) { return readCsvRows(path_, config_, range, limit); });
 }
 
 bool recognizesCsv(const std::string& path, std::span<const char> /*head*/) {
@@ -30,12 +28,7 @@ bool recognizesCsv(const std::string& path, std::span<const char> /*head*/) {
 }
 
 std::unique_ptr<DataSource> openCsv(const SplitFiles& files, const DataConfig& config) {
-  if (!files.labels.empty()) {
-    throw ConfigError(files.labelsKey + " = " + files.labels + " is set, but " + files.rowsKey +
-                      " = " + files.rows +
-                      " is a CSV file, whose rows carry their labels (data.label_column): drop " +
-                      files.labelsKey);
-  }
+  refuseLabelsFile(files, "is a CSV file, whose rows carry their labels (data.label_column)");
   return std::make_unique<CsvSource>(files.rows, config);
 }
 

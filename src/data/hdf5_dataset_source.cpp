@@ -381,14 +381,16 @@ RowBlock readHdf5DatasetRows(const std::string& path, RowRange range, DimLimit l
 }
 
 RowShard Hdf5DatasetSource::readShard(const Communicator& comm, DimLimit limit) const {
-  RowShard shard;
-  comm.agreeOn([&] {
-    const Hdf5DatasetHeader header = readHdf5DatasetHeader(path_);
-    shard.globalRows = header.rows;
-    shard.normalized = header.normalized;
-  });
-  shard.range = rankBlock(path_, shard.globalRows, comm);
-  comm.agreeOn([&] { shard.rows = readHdf5DatasetRows(path_, shard.range, limit); });
+  bool normalized = false;
+  RowShard shard = countThenRead(
+      path_, comm,
+      [&] {
+        const Hdf5DatasetHeader header = readHdf5DatasetHeader(path_);
+        normalized = header.normalized;
+        return header.rows;
+      },
+      [&](RowRange range) { return readHdf5DatasetRows(path_, range, limit); });
+  shard.normalized = normalized;
   return shard;
 }
 
@@ -397,11 +399,7 @@ bool recognizesHdf5Dataset(const std::string& /*path*/, std::span<const char> he
 }
 
 std::unique_ptr<DataSource> openHdf5Dataset(const SplitFiles& files, const DataConfig& /*config*/) {
-  if (!files.labels.empty()) {
-    throw ConfigError(files.labelsKey + " = " + files.labels + " is set, but " + files.rowsKey +
-                      " = " + files.rows + " is an HDF5 dataset, which carries its labels: drop " +
-                      files.labelsKey);
-  }
+  refuseLabelsFile(files, "is an HDF5 dataset, which carries its labels");
   return std::make_unique<Hdf5DatasetSource>(files.rows);
 }
 

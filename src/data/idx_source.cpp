@@ -5,11 +5,9 @@
 namespace memsgd {
 
 RowShard IdxSource::readShard(const Communicator& comm, DimLimit limit) const {
-  RowShard shard;
-  comm.agreeOn([&] { shard.globalRows = countIdxRows(files_); });
-  shard.range = rankBlock(files_.images, shard.globalRows, comm);
-  comm.agreeOn([&] { shard.rows = readIdxRows(files_, shard.range, limit); });
-  return shard;
+  return countThenRead(
+      files_.images, comm, [&] { return countIdxRows(files_); },
+      [&](RowRange range) { return readIdxRows(files_, range, limit); });
 }
 
 bool recognizesIdx(const std::string& /*path*/, std::span<const char> head) {

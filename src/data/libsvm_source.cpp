@@ -1,6 +1,5 @@
 #include "memsgd/data/libsvm_source.hpp"
 
-#include "memsgd/core/error.hpp"
 #include "memsgd/data/libsvm_reader.hpp"
 #include "memsgd/data/text_split.hpp"
 
@@ -16,12 +15,7 @@ RowShard LibsvmSource::readShard(const Communicator& comm, DimLimit limit) const
 bool recognizesLibsvm(const std::string& /*path*/, std::span<const char> /*head*/) { return true; }
 
 std::unique_ptr<DataSource> openLibsvm(const SplitFiles& files, const DataConfig& /*config*/) {
-  if (!files.labels.empty()) {
-    throw ConfigError(files.labelsKey + " = " + files.labels + " is set, but " + files.rowsKey +
-                      " = " + files.rows +
-                      " is not an IDX file (a LIBSVM file carries its labels): drop " +
-                      files.labelsKey);
-  }
+  refuseLabelsFile(files, "is not an IDX file (a LIBSVM file carries its labels)");
   return std::make_unique<LibsvmSource>(files.rows);
 }
 

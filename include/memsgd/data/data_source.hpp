@@ -44,8 +44,24 @@ class DataSource {
   [[nodiscard]] virtual RowShard readShard(const Communicator& comm, DimLimit limit) const = 0;
 };
 
+// For a format whose rows carry their labels: a labels file (data.train_labels) is refused, a
+// ConfigError naming its key and saying why (`carrier`: "is a CSV file, whose rows ...").
+void refuseLabelsFile(const SplitFiles& files, const std::string& carrier);
+
 // Collective through the sizes only: this rank's block of `rows` rows of the file `path`; refuses
 // (DataError naming the file, on every rank alike) a split with fewer rows than ranks.
 RowRange rankBlock(const std::string& path, std::uint64_t rows, const Communicator& comm);
+
+// readShard of a format that finds n from its input, then reads a block of rows: `count()` (the
+// split's n) and `read(range)` (its RowBlock) each run on every rank inside agreeOn, rankBlock
+// between them.
+template <class Count, class Read>
+RowShard countThenRead(const std::string& path, const Communicator& comm, Count count, Read read) {
+  RowShard shard;
+  comm.agreeOn([&] { shard.globalRows = count(); });
+  shard.range = rankBlock(path, shard.globalRows, comm);
+  comm.agreeOn([&] { shard.rows = read(shard.range); });
+  return shard;
+}
 
 }  // namespace memsgd
