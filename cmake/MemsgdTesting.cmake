@@ -8,6 +8,7 @@ set(MEMSGD_MPI_TEST_RANKS 1 2 4 CACHE STRING "Rank counts every MPI test runs at
 function(memsgd_add_unit_test name)
   add_executable(${name} ${ARGN})
   target_link_libraries(${name} PRIVATE memsgd::memsgd memsgd_test_support GTest::gtest_main)
+  target_precompile_headers(${name} REUSE_FROM memsgd_mpi_gtest_main)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)
 endfunction()
 
@@ -22,6 +23,7 @@ function(memsgd_add_mpi_test name)
   endif()
   add_executable(${name} ${ARG_UNPARSED_ARGUMENTS})
   target_link_libraries(${name} PRIVATE memsgd::memsgd memsgd_test_support memsgd_mpi_gtest_main)
+  target_precompile_headers(${name} REUSE_FROM memsgd_mpi_gtest_main)
   foreach(ranks IN LISTS ARG_RANKS)
     add_test(NAME ${name}.np${ranks}
              COMMAND ${MEMSGD_MPIRUN} -np ${ranks} $<TARGET_FILE:${name}>)
