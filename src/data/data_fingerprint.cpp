@@ -53,20 +53,33 @@ std::uint64_t fingerprintRows(const RowBlock& rows, std::uint64_t firstRow) {
   return sum;
 }
 
+std::uint64_t fingerprintRows(const Dataset<double>::DenseRows& rows,
+                              std::span<const double> labels, std::uint64_t firstRow) {
+  std::uint64_t sum = 0;
+  for (Eigen::Index row = 0; row < rows.rows(); ++row) {
+    const auto number = static_cast<std::uint64_t>(row);
+    RowHash hash(firstRow + number, labels[number]);
+    for (Eigen::Index j = 0; j < rows.cols(); ++j) hash.add(j, rows(row, j));
+    sum += hash.finish();
+  }
+  return sum;
+}
+
 std::uint64_t fingerprintRows(const Dataset<double>& data) {
+  if (data.isDense()) {
+    return fingerprintRows(
+        data.denseRows(),
+        std::span<const double>(data.labels().data(), static_cast<std::size_t>(data.rows())),
+        data.globalRange().begin);
+  }
   std::uint64_t sum = 0;
   const std::uint64_t first = data.globalRange().begin;
   for (Eigen::Index row = 0; row < data.rows(); ++row) {
     RowHash hash(first + static_cast<std::uint64_t>(row), data.label(row));
-    if (data.isDense()) {
-      const auto values = data.denseRows().row(row);
-      for (Eigen::Index j = 0; j < values.size(); ++j) hash.add(j, values[j]);
-    } else {
-      const auto& sparse = data.sparseRows();
-      const std::int32_t* outer = sparse.outerIndexPtr();
-      for (std::int32_t k = outer[row]; k < outer[row + 1]; ++k) {
-        hash.add(sparse.innerIndexPtr()[k], sparse.valuePtr()[k]);
-      }
+    const auto& sparse = data.sparseRows();
+    const std::int32_t* outer = sparse.outerIndexPtr();
+    for (std::int32_t k = outer[row]; k < outer[row + 1]; ++k) {
+      hash.add(sparse.innerIndexPtr()[k], sparse.valuePtr()[k]);
     }
     sum += hash.finish();
   }

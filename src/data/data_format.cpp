@@ -9,6 +9,7 @@
 #include "memsgd/data/hdf5_dataset_source.hpp"
 #include "memsgd/data/idx_source.hpp"
 #include "memsgd/data/libsvm_source.hpp"
+#include "memsgd/data/synthetic_source.hpp"
 
 namespace memsgd {
 namespace {
@@ -16,10 +17,19 @@ namespace {
 // Enough for every format's signature.
 constexpr std::size_t kHeadBytes = 64;
 
+const DataFormat* generatedFormatOf(const std::string& source) {
+  const std::vector<DataFormat>& formats = dataFormats();
+  const auto found = std::ranges::find_if(formats, [&](const DataFormat& format) {
+    return format.generated && format.recognizes(source, {});
+  });
+  return found == formats.end() ? nullptr : &*found;
+}
+
 }  // namespace
 
 const std::vector<DataFormat>& dataFormats() {
   static const std::vector<DataFormat> formats{
+      {"synthetic", recognizesSynthetic, openSynthetic, true},
       {"idx", recognizesIdx, openIdx},
       {"hdf5", recognizesHdf5Dataset, openHdf5Dataset},
       {std::string(kCsvFormat), recognizesCsv, openCsv},
@@ -30,14 +40,19 @@ const std::vector<DataFormat>& dataFormats() {
 
 std::vector<std::string> dataFormatNames() {
   std::vector<std::string> names{"auto"};
-  for (const DataFormat& format : dataFormats()) names.push_back(format.name);
+  for (const DataFormat& format : dataFormats()) {
+    if (!format.generated) names.push_back(format.name);
+  }
   return names;
 }
 
 const DataFormat& formatOf(const std::string& path, const std::string& configured) {
+  if (const DataFormat* generated = generatedFormatOf(path)) return *generated;
   const std::vector<DataFormat>& formats = dataFormats();
   if (configured != "auto") {
-    const auto named = std::ranges::find(formats, configured, &DataFormat::name);
+    const auto named = std::ranges::find_if(formats, [&](const DataFormat& format) {
+      return !format.generated && format.name == configured;
+    });
     if (named == formats.end()) {
       throw ConfigError("data.format = " + configured + ": not a known format");
     }
@@ -51,14 +66,23 @@ const DataFormat& formatOf(const std::string& path, const std::string& configure
     throw DataError(path, "cannot read: " + describeReadFailure());
   }
   const std::span<const char> read(head.data(), static_cast<std::size_t>(input.stream().gcount()));
-  return *std::ranges::find_if(
-      formats, [&](const DataFormat& format) { return format.recognizes(path, read); });
+  return *std::ranges::find_if(formats, [&](const DataFormat& format) {
+    return !format.generated && format.recognizes(path, read);
+  });
 }
 
 std::unique_ptr<DataSource> openDataSource(const SplitFiles& files, const DataConfig& config) {
   const DataFormat& format = formatOf(files.rows, config.format);
   if (format.name != kCsvFormat) refuseCsvKeys(files, format.name, config);
   return format.open(files, config);
+}
+
+void refuseUnusedFormat(const DataConfig& config) {
+  const bool testIsFile = !config.test.empty() && generatedFormatOf(config.test) == nullptr;
+  if (config.format != "auto" && generatedFormatOf(config.train) != nullptr && !testIsFile) {
+    throw ConfigError("data.format = " + config.format + " names a file format, but data.train = " +
+                      config.train + " is generated and no data.test file is read");
+  }
 }
 
 }  // namespace memsgd

@@ -8,7 +8,6 @@
 #include <optional>
 #include <span>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "memsgd/core/error.hpp"
@@ -19,7 +18,6 @@
 #include "memsgd/data/data_layout.hpp"
 #include "memsgd/data/data_source.hpp"
 #include "memsgd/data/row_partition.hpp"
-#include "memsgd/data/synthetic_data.hpp"
 #include "memsgd/util/available_memory.hpp"
 
 namespace memsgd {
@@ -99,7 +97,10 @@ RowShard readBlock(const SplitFiles& files, const DataConfig& config, DimLimit l
                    LabelKind labels, LabelRole role, const Communicator& comm) {
   const std::string& path = files.rows;
   std::unique_ptr<DataSource> source;
-  comm.agreeOn([&] { source = openDataSource(files, config); });
+  comm.agreeOn([&] {
+    source = openDataSource(files, config);
+    source->requireLabels(labels);
+  });
   RowShard local = source->readShard(comm, limit);
   if (labels == LabelKind::kBinary) {
     const LabelSummary found = gatherLabels(local.rows, comm);
@@ -109,16 +110,6 @@ RowShard readBlock(const SplitFiles& files, const DataConfig& config, DimLimit l
     comm.agreeOn([&] { requireIntegerLabels(path, local.rows); });
   }
   return local;
-}
-
-template <typename Scalar>
-Dataset<Scalar> toDataset(RowShard local, std::uint64_t dim, Normalization normalize) {
-  Dataset<Scalar> data =
-      Dataset<Scalar>::fromRows(std::move(local.rows), dim, local.globalRows, local.range);
-  if (normalize == Normalization::kL2 && !local.normalized) {
-    data.normalizeRows();
-  }
-  return data;
 }
 
 // One split's shard and the fingerprint of the whole split.
@@ -134,6 +125,12 @@ std::uint64_t combineFingerprint(std::uint64_t mine, const Communicator& comm) {
   return mine;
 }
 
+// The partial fingerprint of this rank's rows, dense or compressed.
+std::uint64_t fingerprintShard(const RowShard& local) {
+  if (!local.isDense()) return fingerprintRows(local.rows, local.range.begin);
+  return fingerprintRows(local.dense, local.rows.labels, local.range.begin);
+}
+
 // The split read from `path`, fingerprinted as parsed (before normalisation and rounding, and
 // with class labels as written, so that the fingerprint stands for the class map too), then with
 // class labels mapped through `classes` when they are given.
@@ -141,32 +138,14 @@ template <typename Scalar>
 LoadedSplit<Scalar> fromFile(const std::string& path, RowShard local, std::uint64_t dim,
                              Normalization normalize, const Communicator& comm,
                              const std::vector<std::int64_t>* classes = nullptr) {
-  const std::uint64_t fingerprint =
-      combineFingerprint(fingerprintRows(local.rows, local.range.begin), comm);
+  const std::uint64_t fingerprint = combineFingerprint(fingerprintShard(local), comm);
   if (classes != nullptr) {
     comm.agreeOn([&] { toClassIndices(path, *classes, local.rows); });
   }
-  return {toDataset<Scalar>(std::move(local), dim, normalize), fingerprint};
-}
-
-// Generates this rank's block of a "synthetic:NAME" source, collectively like readBlock, and
-// fingerprints its double rows. They already have unit norm, so data.normalize has nothing left
-// to do.
-template <typename Scalar>
-LoadedSplit<Scalar> generateBlock(const DataConfig& config, SyntheticSplit split,
-                                  const Communicator& comm) {
-  LoadedSplit<Scalar> loaded;
-  comm.agreeOn([&] {
-    Dataset<double> generated = generateSynthetic(config, split, comm.rank(), comm.size());
-    loaded.fingerprint = fingerprintRows(generated);
-    if constexpr (std::is_same_v<Scalar, double>) {
-      loaded.data = std::move(generated);
-    } else {
-      loaded.data = generated.template cast<Scalar>();
-    }
-  });
-  loaded.fingerprint = combineFingerprint(loaded.fingerprint, comm);
-  return loaded;
+  const bool normalized = local.normalized;
+  Dataset<Scalar> data = toDataset<Scalar>(std::move(local), dim);
+  if (normalize == Normalization::kL2 && !normalized) data.normalizeRows();
+  return {std::move(data), fingerprint};
 }
 
 // The first line of the training file that holds index `dim`, its largest. Collective.
@@ -175,47 +154,26 @@ std::uint64_t lineOfIndex(const RowBlock& rows, std::uint64_t dim, const Communi
                                                 : std::numeric_limits<std::uint64_t>::max());
 }
 
-// Synthetic sources plant binary labels; a class model is refused them rather than given two
-// classes it did not ask for. Every rank raises the same error.
-void refuseSyntheticClasses(const std::string& source, const std::string& key, LabelKind labels) {
-  if (labels == LabelKind::kClasses && isSyntheticSource(source)) {
-    throw AgreedError(key + " = " + source +
-                          ": a synthetic source has binary labels; this model trains on class "
-                          "labels from a file",
-                      0, kExitConfigError);
-  }
-}
-
-// data.format names the format of a file: set with no file to read, it would go unused.
-void refuseFormatWithoutFile(const DataConfig& config) {
-  const bool testIsFile = !config.test.empty() && !isSyntheticSource(config.test);
-  if (config.format != "auto" && isSyntheticSource(config.train) && !testIsFile) {
-    throw AgreedError("data.format = " + config.format + " names a file format, but data.train = " +
-                          config.train + " is generated and no data.test file is read",
-                      0, kExitConfigError);
-  }
-}
-
 template <typename Scalar>
 LoadedSplit<Scalar> loadTrain(const DataConfig& config, LabelKind labels, const Communicator& comm,
                               DimOrigin& origin, std::vector<std::int64_t>& classes) {
-  refuseFormatWithoutFile(config);
-  refuseSyntheticClasses(config.train, "data.train", labels);
-  refuseSyntheticClasses(config.test, "data.test", labels);
-  if (isSyntheticSource(config.train)) {
-    origin = {config.dim > 0 ? "data.dim" : "data.train", "", 0};
-    return generateBlock<Scalar>(config, SyntheticSplit::kTrain, comm);
-  }
+  comm.agreeOn([&] { refuseUnusedFormat(config); });
   RowShard train =
       readBlock({config.train, config.trainLabels, "data.train", "data.train_labels"}, config,
                 {config.dim, DimSource::kDataDim}, labels, LabelRole::kTraining, comm);
-  const std::uint64_t dim = config.dim > 0 ? config.dim : comm.allreduceMax(train.rows.maxIndex);
+  // A source with a d of its own (a generator's) sets it, like data.dim, whatever its indices.
+  const std::uint64_t dim = config.dim > 0  ? config.dim
+                            : train.dim > 0 ? train.dim
+                                            : comm.allreduceMax(train.rows.maxIndex);
   if (dim == 0) {  // every rank sees the same d, so every rank raises the same error
     throw AgreedError(config.train + ": no row has a feature, so the dimension is 0", 0,
                       kExitDataError);
   }
-  origin = config.dim > 0 ? DimOrigin{"data.dim", "", 0}
-                          : DimOrigin{"", config.train, lineOfIndex(train.rows, dim, comm)};
+  if (config.dim > 0 || train.dim > 0) {
+    origin = {config.dim > 0 ? "data.dim" : "data.train", "", 0};
+  } else {
+    origin = {"", config.train, lineOfIndex(train.rows, dim, comm)};
+  }
   if (labels != LabelKind::kClasses) {
     return fromFile<Scalar>(config.train, std::move(train), dim, config.normalize, comm);
   }
@@ -225,11 +183,11 @@ LoadedSplit<Scalar> loadTrain(const DataConfig& config, LabelKind labels, const 
 }
 
 // data.layout: both splits in dense storage when the training set's density asks for it (or the
-// key does) and this node can hold them; the same choice on every rank. Files only: a synthetic
-// source generates its rows in the storage of its shape.
+// key does) and this node can hold them; the same choice on every rank. A training set its source
+// delivered dense (synthetic:epsilon) stays dense.
 template <typename Scalar>
 void applyLayout(const DataConfig& config, ShardedData<Scalar>& shards, const Communicator& comm) {
-  if (isSyntheticSource(config.train) || shards.train.isDense()) return;
+  if (shards.train.isDense()) return;
   std::uint64_t nonZeros = shards.train.nonZeros();
   comm.allreduceSum(std::span<std::uint64_t>(&nonZeros, 1));
   const auto dim = static_cast<std::uint64_t>(shards.train.dim());
@@ -269,11 +227,7 @@ ShardedData<Scalar> loadShards(const DataConfig& config, const Communicator& com
   shards.trainFingerprint = train.fingerprint;
   const auto dim = static_cast<std::uint64_t>(shards.train.dim());
   std::optional<LoadedSplit<Scalar>> test;
-  if (isSyntheticSource(config.test)) {
-    DataConfig withTrainDim = config;  // the test set takes the training d, as a file does
-    withTrainDim.dim = dim;
-    test = generateBlock<Scalar>(withTrainDim, SyntheticSplit::kTest, comm);
-  } else if (!config.test.empty()) {
+  if (!config.test.empty()) {
     const DimLimit limit{dim, config.dim > 0 ? DimSource::kDataDim : DimSource::kTrainingSet};
     const SplitFiles files{config.test, config.testLabels, "data.test", "data.test_labels"};
     test = fromFile<Scalar>(

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "memsgd/core/error.hpp"
-#include "memsgd/data/libsvm_reader.hpp"
 #include "memsgd/data/row_partition.hpp"
 #include "memsgd/util/random.hpp"
 
@@ -29,7 +28,7 @@ constexpr std::uint64_t kRcv1MinNonZeros = 35;
 constexpr std::uint64_t kRcv1MaxNonZeros = 105;
 
 struct Plan;
-using Build = Dataset<double> (*)(const Plan& plan, RowRange range, const Vector& model);
+using Build = void (*)(const Plan& plan, const Vector& model, RowShard& shard);
 
 struct Generator {
   std::string_view name;
@@ -65,6 +64,13 @@ double drawLabel(double margin, Rng& rng) {
   return rng.uniform() < 1.0 / (1.0 + std::exp(-margin)) ? 1.0 : -1.0;
 }
 
+// Appends row `row`'s label with the counts the loader's label checks read, a label's "line"
+// being the first row that carries it, numbered from 1.
+void addLabel(RowBlock& rows, double label, std::uint64_t row) {
+  rows.labels.push_back(label);
+  if (++rows.labelCounts[label] == 1) rows.labelLines.emplace(label, row + 1);
+}
+
 // For a unit-norm row a independent of w*, Var(a.w*) = Var(w_j), so entries of variance
 // kMarginStd^2 / support give a.w* the intended spread whatever d or the row's sparsity.
 Vector buildModel(const Plan& plan) {
@@ -85,21 +91,27 @@ Rng rowRng(const Plan& plan, std::uint64_t row) {
   return {plan.generator->seed, plan.firstRow + row, kRowPurpose};
 }
 
-Dataset<double> buildEpsilon(const Plan& plan, RowRange range, const Vector& model) {
+void buildEpsilon(const Plan& plan, const Vector& model, RowShard& shard) {
+  const RowRange range = shard.range;
   const auto n = static_cast<Eigen::Index>(range.size());
-  Dataset<double>::DenseRows rows(n, static_cast<Eigen::Index>(plan.dim));
-  Vector labels(n);
+  shard.dense.resize(n, static_cast<Eigen::Index>(plan.dim));
+  shard.rows.labels.reserve(range.size());
   for (Eigen::Index i = 0; i < n; ++i) {
-    Rng rng = rowRng(plan, range.begin + static_cast<std::uint64_t>(i));
-    auto row = rows.row(i);
+    const std::uint64_t global = range.begin + static_cast<std::uint64_t>(i);
+    Rng rng = rowRng(plan, global);
+    auto row = shard.dense.row(i);
     fillNormal(std::span<double>(row.data(), plan.dim), rng);
     row.normalize();  // a Gaussian vector's direction is uniform on the sphere
-    labels[i] = drawLabel(row.dot(model.transpose()), rng);
+    addLabel(shard.rows, drawLabel(row.dot(model.transpose()), rng), global);
   }
-  return Dataset<double>::fromDense(std::move(rows), std::move(labels), plan.rows, range);
+  if (n > 0) {
+    shard.rows.maxIndex = plan.dim;
+    shard.rows.maxIndexLine = range.begin + 1;
+  }
 }
 
-Dataset<double> buildRcv1(const Plan& plan, RowRange range, const Vector& model) {
+void buildRcv1(const Plan& plan, const Vector& model, RowShard& shard) {
+  const RowRange range = shard.range;
   const std::uint64_t dim = plan.dim;
   // Feature of frequency rank r is `featureOf[r]`; cumulative Zipf weights for inverse-CDF draws.
   std::vector<std::uint32_t> featureOf(dim);
@@ -115,7 +127,7 @@ Dataset<double> buildRcv1(const Plan& plan, RowRange range, const Vector& model)
   // Distinct draws slow down as a row nears d; half of d keeps rejection sampling cheap.
   const std::uint64_t maxNonZeros = std::max<std::uint64_t>(1, dim / 2);
 
-  RowBlock out;
+  RowBlock& out = shard.rows;
   out.rowOffsets.reserve(range.size() + 1);
   out.labels.reserve(range.size());
   std::vector<std::uint32_t> ranks;
@@ -149,10 +161,13 @@ Dataset<double> buildRcv1(const Plan& plan, RowRange range, const Vector& model)
       margin += value * scale * model[index];
     }
     out.rowOffsets.push_back(static_cast<std::int64_t>(out.values.size()));
-    out.labels.push_back(drawLabel(margin, rng));
-    out.maxIndex = std::max<std::uint64_t>(out.maxIndex, entries.back().first + 1);
+    addLabel(out, drawLabel(margin, rng), range.begin + i);
+    const auto index = static_cast<std::uint64_t>(entries.back().first) + 1;
+    if (index > out.maxIndex) {
+      out.maxIndex = index;
+      out.maxIndexLine = range.begin + i + 1;
+    }
   }
-  return Dataset<double>::fromRows(std::move(out), dim, plan.rows, range);
 }
 
 constexpr std::array kGenerators{
@@ -188,15 +203,20 @@ Plan resolve(const DataConfig& config, SyntheticSplit split) {
 
 bool isSyntheticSource(std::string_view source) { return source.starts_with(kSyntheticPrefix); }
 
-Dataset<double> generateSynthetic(const DataConfig& config, SyntheticSplit split, int rank,
-                                  int ranks) {
+RowShard generateSynthetic(const DataConfig& config, SyntheticSplit split, int rank, int ranks) {
   const Plan plan = resolve(config, split);
   if (plan.rows < static_cast<std::uint64_t>(ranks)) {
     throw ConfigError(plan.key + " = " + plan.source + " has " + std::to_string(plan.rows) +
                       " rows, fewer than the " + std::to_string(ranks) +
                       " ranks that share it (raise data.rows)");
   }
-  return plan.generator->build(plan, shardOf(plan.rows, rank, ranks), buildModel(plan));
+  RowShard shard;
+  shard.globalRows = plan.rows;
+  shard.range = shardOf(plan.rows, rank, ranks);
+  shard.normalized = true;  // every generator makes unit rows
+  shard.dim = plan.dim;
+  plan.generator->build(plan, buildModel(plan), shard);
+  return shard;
 }
 
 Vector plantedModel(const DataConfig& config, SyntheticSplit split) {

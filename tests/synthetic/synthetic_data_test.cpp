@@ -22,6 +22,14 @@ DataConfig syntheticConfig(const std::string& train, std::uint64_t rows, std::ui
   return config;
 }
 
+// The split's rows `rank` of `ranks` as the loader stores them in double.
+Dataset<double> generated(const DataConfig& config, SyntheticSplit split, int rank = 0,
+                          int ranks = 1) {
+  RowShard shard = generateSynthetic(config, split, rank, ranks);
+  const std::uint64_t dim = shard.dim;
+  return toDataset<double>(std::move(shard), dim);
+}
+
 // Row `row` of `data` as a dense vector, so dense and sparse sets compare the same way.
 Vector rowOf(const Dataset<double>& data, Eigen::Index row) {
   if (data.isDense()) return data.denseRows().row(row).transpose();
@@ -44,7 +52,7 @@ void expectSameData(const Dataset<double>& expected, const Dataset<double>& actu
 }
 
 double plantedAccuracy(const DataConfig& config) {
-  const Dataset<double> data = generateSynthetic(config, SyntheticSplit::kTrain, 0, 1);
+  const Dataset<double> data = generated(config, SyntheticSplit::kTrain);
   const Vector model = plantedModel(config, SyntheticSplit::kTrain);
   Eigen::Index correct = 0;
   for (Eigen::Index row = 0; row < data.rows(); ++row) {
@@ -61,7 +69,7 @@ const std::vector<DataConfig>& smallConfigs() {
 
 TEST(SyntheticData, EpsilonHasDenseUnitRowsOfTheDefaultDimension) {
   const Dataset<double> data =
-      generateSynthetic(syntheticConfig("synthetic:epsilon", 500), SyntheticSplit::kTrain, 0, 1);
+      generated(syntheticConfig("synthetic:epsilon", 500), SyntheticSplit::kTrain);
   EXPECT_TRUE(data.isDense());
   EXPECT_EQ(data.dim(), 2000);
   EXPECT_EQ(data.rows(), 500);
@@ -73,7 +81,7 @@ TEST(SyntheticData, EpsilonHasDenseUnitRowsOfTheDefaultDimension) {
 
 TEST(SyntheticData, Rcv1HasSparseUnitRowsWithAbout70SortedNonZeros) {
   const Dataset<double> data =
-      generateSynthetic(syntheticConfig("synthetic:rcv1", 2000), SyntheticSplit::kTrain, 0, 1);
+      generated(syntheticConfig("synthetic:rcv1", 2000), SyntheticSplit::kTrain);
   EXPECT_FALSE(data.isDense());
   EXPECT_EQ(data.dim(), 47236);
   const Dataset<double>::SparseRows& rows = data.sparseRows();
@@ -96,7 +104,7 @@ TEST(SyntheticData, Rcv1HasSparseUnitRowsWithAbout70SortedNonZeros) {
 
 TEST(SyntheticData, Rcv1FeatureFrequenciesFollowAPowerLaw) {
   const Dataset<double> data =
-      generateSynthetic(syntheticConfig("synthetic:rcv1", 2000), SyntheticSplit::kTrain, 0, 1);
+      generated(syntheticConfig("synthetic:rcv1", 2000), SyntheticSplit::kTrain);
   std::vector<std::uint64_t> counts(static_cast<std::size_t>(data.dim()));
   const Dataset<double>::SparseRows& rows = data.sparseRows();
   std::for_each(rows.innerIndexPtr(), rows.innerIndexPtr() + rows.nonZeros(),
@@ -110,7 +118,7 @@ TEST(SyntheticData, Rcv1FeatureFrequenciesFollowAPowerLaw) {
 
 TEST(SyntheticData, DimensionOverrideKeepsRowsValid) {
   const Dataset<double> data =
-      generateSynthetic(syntheticConfig("synthetic:rcv1", 200, 100), SyntheticSplit::kTrain, 0, 1);
+      generated(syntheticConfig("synthetic:rcv1", 200, 100), SyntheticSplit::kTrain);
   EXPECT_EQ(data.dim(), 100);
   for (Eigen::Index row = 0; row < data.rows(); ++row) {
     EXPECT_LE(data.sparseRows().row(row).nonZeros(), 50);
@@ -119,7 +127,7 @@ TEST(SyntheticData, DimensionOverrideKeepsRowsValid) {
 
 TEST(SyntheticData, LabelsAreSignsOfBothClasses) {
   for (const DataConfig& config : smallConfigs()) {
-    const Dataset<double> data = generateSynthetic(config, SyntheticSplit::kTrain, 0, 1);
+    const Dataset<double> data = generated(config, SyntheticSplit::kTrain);
     EXPECT_TRUE(data.labels().cwiseAbs().isOnes()) << config.train;
     const double positive = (data.labels().array() > 0.0).cast<double>().mean();
     EXPECT_GT(positive, 0.3) << config.train;
@@ -134,8 +142,8 @@ TEST(SyntheticData, PlantedModelClassifiesMostRows) {
 
 TEST(SyntheticData, RepeatedCallsAreBitwiseEqual) {
   for (const DataConfig& config : smallConfigs()) {
-    expectSameData(generateSynthetic(config, SyntheticSplit::kTrain, 0, 1),
-                   generateSynthetic(config, SyntheticSplit::kTrain, 0, 1));
+    expectSameData(generated(config, SyntheticSplit::kTrain),
+                   generated(config, SyntheticSplit::kTrain));
     EXPECT_TRUE(plantedModel(config, SyntheticSplit::kTrain) ==
                 plantedModel(config, SyntheticSplit::kTrain));
   }
@@ -143,12 +151,11 @@ TEST(SyntheticData, RepeatedCallsAreBitwiseEqual) {
 
 TEST(SyntheticData, ShardsDoNotDependOnTheRankCount) {
   for (const DataConfig& config : smallConfigs()) {
-    const Dataset<double> whole = generateSynthetic(config, SyntheticSplit::kTrain, 0, 1);
+    const Dataset<double> whole = generated(config, SyntheticSplit::kTrain);
     for (const int ranks : {2, 3}) {
       Eigen::Index next = 0;
       for (int rank = 0; rank < ranks; ++rank) {
-        const Dataset<double> shard =
-            generateSynthetic(config, SyntheticSplit::kTrain, rank, ranks);
+        const Dataset<double> shard = generated(config, SyntheticSplit::kTrain, rank, ranks);
         EXPECT_EQ(shard.globalRange().begin, static_cast<std::uint64_t>(next));
         EXPECT_EQ(shard.globalRows(), whole.globalRows());
         for (Eigen::Index row = 0; row < shard.rows(); ++row) {
@@ -162,11 +169,11 @@ TEST(SyntheticData, ShardsDoNotDependOnTheRankCount) {
 
 TEST(SyntheticData, TestSplitContinuesTheTrainingStream) {
   for (const DataConfig& config : smallConfigs()) {
-    const Dataset<double> test = generateSynthetic(config, SyntheticSplit::kTest, 0, 1);
+    const Dataset<double> test = generated(config, SyntheticSplit::kTest);
     EXPECT_EQ(test.rows(), 30);
     DataConfig longer = config;
     longer.rows = config.rows + 30;
-    const Dataset<double> train = generateSynthetic(longer, SyntheticSplit::kTrain, 0, 1);
+    const Dataset<double> train = generated(longer, SyntheticSplit::kTrain);
     for (Eigen::Index row = 0; row < test.rows(); ++row) {
       expectSameRows(train, static_cast<Eigen::Index>(config.rows) + row, test, row);
     }

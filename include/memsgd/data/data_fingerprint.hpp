@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "memsgd/data/dataset.hpp"
@@ -19,6 +20,10 @@ namespace memsgd {
 
 // The partial fingerprint of `rows`, whose first row is global row `firstRow`.
 [[nodiscard]] std::uint64_t fingerprintRows(const RowBlock& rows, std::uint64_t firstRow);
+// The partial fingerprint of dense `rows` with their `labels`, the first being global row
+// `firstRow`.
+[[nodiscard]] std::uint64_t fingerprintRows(const Dataset<double>::DenseRows& rows,
+                                            std::span<const double> labels, std::uint64_t firstRow);
 // The partial fingerprint of a shard's rows (at its global position) in double, dense or sparse.
 [[nodiscard]] std::uint64_t fingerprintRows(const Dataset<double>& data);
 

@@ -10,7 +10,7 @@
 
 namespace memsgd {
 
-// A file format that data.train and data.test may be in.
+// A format that data.train and data.test may be in: a file format, or a generator.
 struct DataFormat {
   std::string name;  // data.format's word for it
   // Whether a file is in this format, from its name and its first bytes (decompressed when the
@@ -20,20 +20,28 @@ struct DataFormat {
   // The source of one split; throws ConfigError naming a key that does not fit the format (a
   // labels file for a format that carries its labels, say).
   std::unique_ptr<DataSource> (*open)(const SplitFiles& files, const DataConfig& config);
+  // A source that is a name, not a file (synthetic:NAME): recognized from the name alone (an
+  // empty head), before data.format is consulted and without opening anything. data.format
+  // names file formats only, so it has no word for a generated format.
+  bool generated = false;
 };
 
 // The known formats in the order they are asked.
 const std::vector<DataFormat>& dataFormats();
 
-// "auto" and each format's name: the words data.format takes.
+// "auto" and each file format's name: the words data.format takes.
 std::vector<std::string> dataFormatNames();
 
-// The format `configured` (data.format) names, or for "auto" the first that recognizes the file
-// at `path`. Throws ConfigError naming data.format for an unknown name, DataError naming the file
-// when it cannot be read.
+// The generated format that `path` names, else the file format `configured` (data.format) names,
+// or for "auto" the first that recognizes the file at `path`. Throws ConfigError naming data.format
+// for an unknown name, DataError naming the file when it cannot be read.
 const DataFormat& formatOf(const std::string& path, const std::string& configured);
 
 // The source of `files` in formatOf(files.rows, config.format).
 std::unique_ptr<DataSource> openDataSource(const SplitFiles& files, const DataConfig& config);
+
+// Refuses (ConfigError naming data.format) a data.format set when no split is read from a file,
+// where it would go unused.
+void refuseUnusedFormat(const DataConfig& config);
 
 }  // namespace memsgd

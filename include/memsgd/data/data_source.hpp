@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <string>
 
+#include "memsgd/data/dataset.hpp"
+#include "memsgd/data/label_kind.hpp"
 #include "memsgd/data/row_block.hpp"
 #include "memsgd/data/row_partition.hpp"
 #include "memsgd/mpi/communicator.hpp"
@@ -24,6 +26,14 @@ struct RowShard {
   std::uint64_t globalRows = 0;
   RowRange range;
   bool normalized = false;  // the source stores rows of unit L2 norm: data.normalize has no work
+  // The source's own d (a generator's), which the rows' largest index need not reach; 0 when d
+  // comes from the indices read (or data.dim).
+  std::uint64_t dim = 0;
+  // A source whose rows are dense by nature (synthetic:epsilon) delivers their values here,
+  // rows.rows() x d, so that no compressed copy of a dense block is made; `rows` then holds their
+  // labels, label counts and maxIndex only. 0 x 0 for every other source.
+  Dataset<double>::DenseRows dense{};
+  [[nodiscard]] bool isDense() const { return dense.cols() > 0; }
 };
 
 // Reads one split in one format. A format is its own file pair (a class deriving from this) and
@@ -42,11 +52,21 @@ class DataSource {
   // DataError naming the file and the row or line; a failure on one rank must reach every rank:
   // local work runs inside comm.agreeOn, so that no rank waits in a collective another has left.
   [[nodiscard]] virtual RowShard readShard(const Communicator& comm, DimLimit limit) const = 0;
+
+  // Refuses (ConfigError naming the split's key) a model that trains on `labels` when this source
+  // cannot give them, before any row is made. A file may hold any labels: they are checked as
+  // read, so a file's source refuses nothing here.
+  virtual void requireLabels(LabelKind /*labels*/) const {}
 };
 
 // For a format whose rows carry their labels: a labels file (data.train_labels) is refused, a
 // ConfigError naming its key and saying why (`carrier`: "is a CSV file, whose rows ...").
 void refuseLabelsFile(const SplitFiles& files, const std::string& carrier);
+
+// The shard as a Dataset of dimension `dim` (>= its rows' largest index), in the storage it was
+// delivered in, values rounded to Scalar. Explicitly instantiated for float and double.
+template <typename Scalar>
+Dataset<Scalar> toDataset(RowShard shard, std::uint64_t dim);
 
 // Collective through the sizes only: this rank's block of `rows` rows of the file `path`; refuses
 // (DataError naming the file, on every rank alike) a split with fewer rows than ranks.

@@ -3,7 +3,7 @@
 #include <string_view>
 
 #include "memsgd/config/run_config.hpp"
-#include "memsgd/data/dataset.hpp"
+#include "memsgd/data/data_source.hpp"
 
 namespace memsgd {
 
@@ -27,10 +27,11 @@ inline constexpr std::string_view kSyntheticPrefix = "synthetic:";
 
 [[nodiscard]] bool isSyntheticSource(std::string_view source);
 
-// Rows shardOf(n, rank, ranks) of the split's source (config.train or config.test). Throws
-// ConfigError naming the key for an unknown generator or for fewer rows than ranks.
-Dataset<double> generateSynthetic(const DataConfig& config, SyntheticSplit split, int rank,
-                                  int ranks);
+// Rows shardOf(n, rank, ranks) of the split's source (config.train or config.test), of unit norm
+// (shard.normalized), with labels -1/+1 and d = shard.dim: epsilon's rows dense (shard.dense),
+// rcv1's compressed. Throws ConfigError naming the key for an unknown generator or for fewer rows
+// than ranks.
+RowShard generateSynthetic(const DataConfig& config, SyntheticSplit split, int rank, int ranks);
 
 // The planted w* behind the split's labels; identical on every rank.
 Vector plantedModel(const DataConfig& config, SyntheticSplit split);
