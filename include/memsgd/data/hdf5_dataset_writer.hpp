@@ -19,7 +19,7 @@ struct Hdf5DatasetOptions {
 // Writes a memsgd HDF5 dataset (README "The HDF5 dataset format") block by block, in memory
 // bounded by one block and one chunk: the datasets are extendible and chunked along the rows,
 // created once a chunk's worth of rows has come (or by finish(), with chunks cut to the size of a
-// smaller file, so that a file of a few rows stays a few kB), and n, d, nnz and
+// smaller file, so that a file of a few rows stays some 20 kB), and n, d, nnz and
 // the fingerprints are written by finish(). A file without them is not a dataset, so one left by
 // an interrupted writer is refused by the reader. Throws IoError for a failed HDF5 call.
 class Hdf5DatasetWriter {
