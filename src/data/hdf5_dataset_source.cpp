@@ -463,6 +463,12 @@ RowBlock readRows(const std::string& path, const OpenDataset& open, RowRange ran
   }
   values.resize(kept);
   indices.resize(kept);
+  // d is the file's: a largest index whose value was 0 ("5:0" in LIBSVM) is not stored, but
+  // counts in d, as it does when the LIBSVM file is read.
+  if (header.dim > rows.maxIndex) {
+    rows.maxIndex = header.dim;
+    rows.maxIndexLine = range.begin + 1;
+  }
   return rows;
 }
 

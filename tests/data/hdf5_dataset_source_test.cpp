@@ -257,6 +257,22 @@ TEST_F(Hdf5DatasetTest, StoredZerosAreDroppedAndTheRowsAfterThemKept) {
   }
 }
 
+TEST_F(Hdf5DatasetTest, TheFilesDimensionCountsWhenItsLargestIndexHoldsOnlyAZero) {
+  // As memsgd-convert gets "1 1:0.5 9:0" from the LIBSVM reader: maxIndex 9, the zero dropped.
+  RowBlock rows = rowsOf({{1.0, {{0, 0.5}}}, {-1.0, {{1, 1.0}}}});
+  rows.maxIndex = 9;
+  const std::string path = (dir_ / "zero.h5").string();
+  Hdf5DatasetWriter writer(path, {});
+  writer.append(rows, fingerprintRows(rows, 0));
+  writer.finish();
+  EXPECT_EQ(readHdf5DatasetHeader(path).dim, 9U);
+  for (const RowRange range : {kAll, RowRange{1, 2}}) {
+    const RowBlock found = readHdf5DatasetRows(path, range);
+    EXPECT_EQ(found.maxIndex, 9U);  // training reads d from it, as from the LIBSVM file
+    EXPECT_EQ(found.maxIndexLine, range.begin + 1);
+  }
+}
+
 TEST_F(Hdf5DatasetTest, RecognizesTheHdf5Signature) {
   const std::string head = "\x89HDF\r\n\x1a\n and more";
   EXPECT_TRUE(recognizesHdf5Dataset("x", std::span<const char>(head.data(), head.size())));
