@@ -14,7 +14,7 @@
 //     Hdf5DatasetWriter (/dense for epsilon, CSR for rcv1), values float64 or float32.
 // Shapes, written once by rank 0 to $TMPDIR (removed at exit), 8 significant digits per value as
 // LIBSVM tools write them; --load_mb=M sets the text's size (default 64):
-//   - rcv1: 70 nonzeros per row in d = 47236, about 64 MB (93,000 rows);
+//   - rcv1: 70 nonzeros per row in d = 47236, about 64 MB (some 50,000 rows);
 //   - epsilon: dense rows of d = 2000, about 64 MB (2,700 rows; the paper's set has 400,000).
 // Counters: MBps (the rank's share of the file per second) and x_raw (time / raw read of the
 // share). Every rank runs every benchmark with a fixed iteration count; only rank 0 reports.
