@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs memsgd's benchmarks and writes one markdown table of their figures, printed too:
-#   - the Google benchmarks in build/tests/bench: selection, step and load (not in quick mode: it
-#     writes two 64 MB files) on one rank, exchange on 2
-#     ranks through launch/mpirun.sh, the MLP step on 1 and 2; medians of 5 repetitions, with each
+#   - the Google benchmarks in build/tests/bench: selection and step on one rank, exchange on 2
+#     ranks through launch/mpirun.sh, the MLP step and loading (two 64 MB LIBSVM files, and their
+#     bzip2 and HDF5 forms; 1 MB in quick mode) on 1 and 2; medians of 5 repetitions, with each
 #     ratio and its bound;
 #   - memsgd-train end to end: seconds per epoch of training steps (loading, generation and
 #     evaluation excluded) on synthetic:epsilon (n = 400000, d = 2000) and synthetic:rcv1
@@ -36,14 +36,16 @@ done
 
 repetitions=5
 timing_flags=()
+load_mb=64
 epsilon_rows=400000
 rcv1_rows=20242
 if $quick; then
   repetitions=1
-  filter="${filter:-^(top_k/2000/|step/[a-z]*/sparse/|exchange/sparse/k:1000/|exchange/dense|mlp/np[12]/double/top_k_1pct/)}"
+  filter="${filter:-^(top_k/2000/|step/[a-z]*/sparse/|exchange/sparse/k:1000/|exchange/dense|mlp/np[12]/double/top_k_1pct/|load/np[12]/epsilon/hdf5_f64/)}"
   timing_flags=(--benchmark_min_time=0.01)
   epsilon_rows=2000
   rcv1_rows=500
+  load_mb=1
 fi
 
 for program in tests/bench/memsgd_selection_benchmark tests/bench/memsgd_step_benchmark \
@@ -95,11 +97,12 @@ train() {
 
 run_google selection "$build/tests/bench/memsgd_selection_benchmark"
 run_google step "$build/tests/bench/memsgd_step_benchmark"
-$quick || run_google load "$build/tests/bench/memsgd_load_benchmark"
 run_google exchange "$repo/launch/mpirun.sh" -np 2 "$build/tests/bench/memsgd_exchange_benchmark"
 for ranks in 1 2; do
   run_google "mlp_step_np$ranks" "$repo/launch/mpirun.sh" -np "$ranks" \
     "$build/tests/bench/memsgd_mlp_step_benchmark"
+  run_google "load_np$ranks" "$repo/launch/mpirun.sh" -np "$ranks" \
+    "$build/tests/bench/memsgd_load_benchmark" --load_mb="$load_mb"
 done
 
 for ranks in 1 2; do
@@ -113,7 +116,7 @@ done
 
 # A binary whose benchmarks the filter all skipped writes no JSON.
 results=()
-for name in selection step load exchange mlp_step_np1 mlp_step_np2; do
+for name in selection step exchange mlp_step_np1 mlp_step_np2 load_np1 load_np2; do
   [[ -s "$out/$name.json" ]] && results+=("$out/$name.json")
 done
 /usr/bin/python3 "$repo/launch/benchmark_summary.py" "$out/summary.md" "${results[@]}" \

@@ -6,6 +6,8 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <numeric>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -145,14 +147,15 @@ void requireLength(const std::string& path, const char* name, hsize_t found, std
   }
 }
 
-// Reads `count` elements from `first` (and, for /dense, all columns) as `memoryType`.
+// Reads `count` elements from `first` (and, for /dense, all columns) as `memoryType` into `out`,
+// resized to them.
 template <typename T>
-std::vector<T> readSlab(const Array& array, const std::string& path, const char* name,
-                        hid_t memoryType, std::uint64_t first, std::uint64_t count) {
+void readSlab(const Array& array, const std::string& path, const char* name, hid_t memoryType,
+              std::uint64_t first, std::uint64_t count, std::vector<T>& out) {
   const std::string object = slashed(name);
   std::uint64_t width = array.dims.size() == 2 ? array.dims[1] : 1;
-  std::vector<T> out(count * width);
-  if (out.empty()) return out;
+  out.resize(count * width);
+  if (out.empty()) return;
   const Hdf5Handle fileSpace(MEMSGD_HDF5_CHECK(H5Dget_space(array.dataset.get()), path, object));
   std::array<hsize_t, 2> start{first, 0};
   std::array<hsize_t, 2> counts{count, width};
@@ -165,6 +168,13 @@ std::vector<T> readSlab(const Array& array, const std::string& path, const char*
   MEMSGD_HDF5_CHECK(H5Dread(array.dataset.get(), memoryType, memorySpace.get(), fileSpace.get(),
                             H5P_DEFAULT, out.data()),
                     path, object);
+}
+
+template <typename T>
+std::vector<T> readSlab(const Array& array, const std::string& path, const char* name,
+                        hid_t memoryType, std::uint64_t first, std::uint64_t count) {
+  std::vector<T> out;
+  readSlab(array, path, name, memoryType, first, count, out);
   return out;
 }
 
@@ -238,7 +248,17 @@ OpenDataset openDataset(const std::string& path) {
   return open;
 }
 
-// Checks one row's entries and appends its nonzeros; `number` is the row's number from 1.
+constexpr double kLargest = std::numeric_limits<double>::max();
+
+// Every value finite and nonzero, in one branch-free pass the compiler vectorises.
+bool allNonzero(std::span<const double> values) {
+  bool all = true;
+  for (const double value : values) all &= std::abs(value) <= kLargest && value != 0.0;
+  return all;
+}
+
+// Checks one row's entries; `number` is the row's number from 1. The rows are read in place:
+// the caller keeps an entry's nonzero value.
 class RowChecker {
  public:
   RowChecker(const std::string& path, const Hdf5DatasetHeader& header, DimLimit limit,
@@ -264,20 +284,56 @@ class RowChecker {
     }
     const auto oneBased = static_cast<std::uint64_t>(index) + 1;
     if (limit_.dim > 0 && oneBased > limit_.dim) beyondLimit(number, oneBased);
-    if (!std::isfinite(value)) {
-      fail(number, "value at index " + std::to_string(index) + " is NaN or infinite");
-    }
+    finite(number, index, value);
     if (oneBased > rows_.maxIndex) {
       rows_.maxIndex = oneBased;
       rows_.maxIndexLine = number;
     }
-    if (value != 0.0) {
-      rows_.indices.push_back(static_cast<std::int32_t>(index));
-      rows_.values.push_back(value);
+  }
+
+  // A /dense row holds every column, in order: only its values need a look.
+  void denseRow(std::uint64_t number, std::span<const double> values) {
+    if (limit_.dim > 0 && header_.dim > limit_.dim) beyondLimit(number, limit_.dim + 1);
+    bool finiteRow = true;
+    for (const double value : values) finiteRow &= std::abs(value) <= kLargest;
+    if (!finiteRow) {
+      for (std::size_t column = 0; column < values.size(); ++column) {
+        finite(number, static_cast<std::int64_t>(column), values[column]);
+      }
+    }
+    if (header_.dim > rows_.maxIndex) {
+      rows_.maxIndex = header_.dim;
+      rows_.maxIndexLine = number;
     }
   }
 
-  void endRow() { rows_.rowOffsets.push_back(static_cast<std::int64_t>(rows_.indices.size())); }
+  // Whether a CSR row needs no look entry by entry: indices increasing in [0, min(d, limit)),
+  // values finite and nonzero; then its largest index is noted. A row that is not is checked by
+  // entry(), which names what is wrong.
+  bool cleanRow(std::uint64_t number, std::span<const std::int32_t> indices,
+                std::span<const double> values) {
+    if (indices.empty()) return true;
+    const std::uint64_t bound =
+        limit_.dim > 0 ? std::min<std::uint64_t>(header_.dim, limit_.dim) : header_.dim;
+    if (indices.front() < 0 || static_cast<std::uint64_t>(indices.back()) >= bound) return false;
+    bool clean = allNonzero(values);
+    for (std::size_t k = 1; k < indices.size(); ++k) clean &= indices[k - 1] < indices[k];
+    if (!clean) return false;
+    const auto oneBased = static_cast<std::uint64_t>(indices.back()) + 1;
+    if (oneBased > rows_.maxIndex) {
+      rows_.maxIndex = oneBased;
+      rows_.maxIndexLine = number;
+    }
+    return true;
+  }
+
+  void finite(std::uint64_t number, std::int64_t index, double value) const {
+    if (!std::isfinite(value)) {
+      fail(number, "value at index " + std::to_string(index) + " is NaN or infinite");
+    }
+  }
+
+  void endRow(std::size_t kept) { rows_.rowOffsets.push_back(static_cast<std::int64_t>(kept)); }
 
   [[noreturn]] void fail(std::uint64_t number, const std::string& what) const {
     throw DataError(path_, "row " + std::to_string(number) + ": " + what);
@@ -299,6 +355,8 @@ class RowChecker {
   RowBlock& rows_;
 };
 
+// The values are read into rows.values and the indices into rows.indices, checked and then
+// compacted in place (zeros dropped): no copy of the block besides HDF5's.
 RowBlock readRows(const std::string& path, const OpenDataset& open, RowRange range,
                   DimLimit limit) {
   const Hdf5DatasetHeader& header = open.header;
@@ -306,21 +364,41 @@ RowBlock readRows(const std::string& path, const OpenDataset& open, RowRange ran
   range.begin = std::min(range.begin, range.end);
   const std::uint64_t count = range.end - range.begin;
   RowBlock rows;
+  rows.rowOffsets.reserve(count + 1);
+  rows.labels.reserve(count);
   RowChecker checker(path, header, limit, rows);
   const std::vector<double> labels =
       readSlab<double>(open.labels, path, format::kLabels, H5T_NATIVE_DOUBLE, range.begin, count);
+  std::vector<double>& values = rows.values;
+  std::vector<std::int32_t>& indices = rows.indices;
   if (header.dense) {
-    const std::vector<double> values =
-        readSlab<double>(open.dense, path, format::kDense, H5T_NATIVE_DOUBLE, range.begin, count);
+    readSlab(open.dense, path, format::kDense, H5T_NATIVE_DOUBLE, range.begin, count, values);
+    indices.resize(values.size());
+    std::size_t kept = 0;
     for (std::uint64_t row = 0; row < count; ++row) {
       const std::uint64_t number = range.begin + row + 1;
       checker.label(number, labels[row]);
-      for (std::uint64_t column = 0; column < header.dim; ++column) {
-        checker.entry(number, static_cast<std::int64_t>(column), values[row * header.dim + column],
-                      static_cast<std::int64_t>(column) - 1);
+      const std::size_t at = row * header.dim;
+      const std::span<const double> dense(values.data() + at, header.dim);
+      checker.denseRow(number, dense);
+      if (allNonzero(dense)) {  // the common row: kept whole, its indices 0..d-1
+        std::copy(dense.begin(), dense.end(), values.begin() + static_cast<std::ptrdiff_t>(kept));
+        std::iota(indices.begin() + static_cast<std::ptrdiff_t>(kept),
+                  indices.begin() + static_cast<std::ptrdiff_t>(kept + header.dim), 0);
+        kept += header.dim;
+      } else {
+        for (std::uint64_t column = 0; column < header.dim; ++column) {
+          // kept <= at + column: the write never passes the value still to be read
+          const double value = values[at + column];
+          values[kept] = value;
+          indices[kept] = static_cast<std::int32_t>(column);
+          kept += value != 0.0 ? 1 : 0;
+        }
       }
-      checker.endRow();
+      checker.endRow(kept);
     }
+    values.resize(kept);
+    indices.resize(kept);
     return rows;
   }
   if (count == 0) return rows;
@@ -350,22 +428,46 @@ RowBlock readRows(const std::string& path, const OpenDataset& open, RowRange ran
   }
   const auto first = static_cast<std::uint64_t>(indptr.front());
   const auto stored = static_cast<std::uint64_t>(indptr.back()) - first;
-  const std::vector<std::int32_t> indices =
-      readSlab<std::int32_t>(open.indices, path, format::kIndices, H5T_NATIVE_INT32, first, stored);
-  const std::vector<double> values =
-      readSlab<double>(open.values, path, format::kValues, H5T_NATIVE_DOUBLE, first, stored);
-  rows.indices.reserve(stored);
-  rows.values.reserve(stored);
+  readSlab(open.indices, path, format::kIndices, H5T_NATIVE_INT32, first, stored, indices);
+  readSlab(open.values, path, format::kValues, H5T_NATIVE_DOUBLE, first, stored, values);
+  std::size_t kept = 0;
   for (std::uint64_t row = 0; row < count; ++row) {
     const std::uint64_t number = range.begin + row + 1;
     checker.label(number, labels[row]);
-    std::int64_t previous = -1;
-    for (auto k = static_cast<std::uint64_t>(indptr[row]) - first;
-         k < static_cast<std::uint64_t>(indptr[row + 1]) - first; ++k) {
-      checker.entry(number, indices[k], values[k], previous);
-      previous = indices[k];
+    const auto begin = static_cast<std::uint64_t>(indptr[row]) - first;
+    const auto end = static_cast<std::uint64_t>(indptr[row + 1]) - first;
+    const std::span<const std::int32_t> rowIndices(indices.data() + begin, end - begin);
+    const std::span<const double> rowValues(values.data() + begin, end - begin);
+    if (checker.cleanRow(number, rowIndices, rowValues)) {  // the common row: kept whole
+      if (kept != begin) {
+        std::copy(rowIndices.begin(), rowIndices.end(),
+                  indices.begin() + static_cast<std::ptrdiff_t>(kept));
+        std::copy(rowValues.begin(), rowValues.end(),
+                  values.begin() + static_cast<std::ptrdiff_t>(kept));
+      }
+      kept += end - begin;
+      checker.endRow(kept);
+      continue;
     }
-    checker.endRow();
+    std::int64_t previous = -1;
+    for (auto k = begin; k < end; ++k) {
+      const std::int32_t index = indices[k];
+      const double value = values[k];
+      checker.entry(number, index, value, previous);
+      previous = index;
+      indices[kept] = index;
+      values[kept] = value;
+      kept += value != 0.0 ? 1 : 0;
+    }
+    checker.endRow(kept);
+  }
+  values.resize(kept);
+  indices.resize(kept);
+  // d is the file's: a largest index whose value was 0 ("5:0" in LIBSVM) is not stored, but
+  // counts in d, as it does when the LIBSVM file is read.
+  if (header.dim > rows.maxIndex) {
+    rows.maxIndex = header.dim;
+    rows.maxIndexLine = range.begin + 1;
   }
   return rows;
 }

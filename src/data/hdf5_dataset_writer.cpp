@@ -65,26 +65,41 @@ Hdf5DatasetWriter::Hdf5DatasetWriter(std::string path, Hdf5DatasetOptions option
                     "");
   file_ = Hdf5Handle(MEMSGD_HDF5_CHECK(
       H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), path_, ""));
-  const hid_t valueType =
-      options_.values == format::ValueType::kFloat32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
-  labels_ = create(format::kLabels, H5T_IEEE_F64LE, 1);
-  if (options_.denseDim > 0) {
-    dense_ = create(format::kDense, valueType, 2);
-    return;
-  }
-  indptr_ = create(format::kIndptr, H5T_STD_I64LE, 1);
-  indices_ = create(format::kIndices, H5T_STD_I32LE, 1);
-  values_ = create(format::kValues, valueType, 1);
-  const std::int64_t zero = 0;
-  extend(indptr_, format::kIndptr, 0, 1, H5T_NATIVE_INT64, &zero);
 }
 
-Hdf5DatasetWriter::Column Hdf5DatasetWriter::create(const char* name, hid_t type, int rank) {
+void Hdf5DatasetWriter::createColumns(bool whole) {
+  // Chunks of a dataset smaller than one are cut to its size: HDF5 stores a chunk whole.
+  const auto chunkRows = [&](std::uint64_t width, std::uint64_t length) {
+    const std::uint64_t full = std::max<std::uint64_t>(1, format::kChunkElements / width);
+    return whole ? std::clamp<std::uint64_t>(length, 1, full) : full;
+  };
+  const hid_t valueType =
+      options_.values == format::ValueType::kFloat32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
+  const std::uint64_t rows = pending_.rows();
+  labels_ = create(format::kLabels, H5T_IEEE_F64LE, 1, chunkRows(1, rows));
+  if (options_.denseDim > 0) {
+    dense_ = create(format::kDense, valueType, 2, chunkRows(options_.denseDim, rows));
+  } else {
+    const std::uint64_t entries = pending_.indices.size();
+    indptr_ = create(format::kIndptr, H5T_STD_I64LE, 1, chunkRows(1, rows + 1));
+    indices_ = create(format::kIndices, H5T_STD_I32LE, 1, chunkRows(1, entries));
+    values_ = create(format::kValues, valueType, 1, chunkRows(1, entries));
+    const std::int64_t zero = 0;
+    extend(indptr_, format::kIndptr, 0, 1, H5T_NATIVE_INT64, &zero);
+  }
+  created_ = true;
+  RowBlock pending;
+  std::swap(pending, pending_);
+  write(pending);
+}
+
+Hdf5DatasetWriter::Column Hdf5DatasetWriter::create(const char* name, hid_t type, int rank,
+                                                    std::uint64_t chunkRows) {
   const std::string object = std::string("/") + name;
   const hsize_t width = rank == 2 ? options_.denseDim : 1;
   const std::array<hsize_t, 2> dims{0, width};
   const std::array<hsize_t, 2> maxDims{H5S_UNLIMITED, width};
-  const std::array<hsize_t, 2> chunk{std::max<hsize_t>(1, format::kChunkElements / width), width};
+  const std::array<hsize_t, 2> chunk{chunkRows, width};
   const Hdf5Handle space(
       MEMSGD_HDF5_CHECK(H5Screate_simple(rank, dims.data(), maxDims.data()), path_, object));
   const Hdf5Handle properties(MEMSGD_HDF5_CHECK(H5Pcreate(H5P_DATASET_CREATE), path_, object));
@@ -119,37 +134,60 @@ void Hdf5DatasetWriter::append(const RowBlock& rows, std::uint64_t sourceFingerp
   const RowBlock stored = asStored(rows, options_.values);
   fingerprint_ += fingerprintRows(stored, rows_);
   sourceFingerprint_ += sourceFingerprint;
-  extend(labels_, format::kLabels, rows_, stored.rows(), H5T_NATIVE_DOUBLE, stored.labels.data());
+  maxIndex_ = std::max(maxIndex_, rows.maxIndex);
+  rows_ += stored.rows();
+  entries_ += options_.denseDim > 0 ? stored.rows() * options_.denseDim : stored.indices.size();
+  if (created_) {
+    write(stored);
+    return;
+  }
+  // Until a chunk's worth has come, the rows wait, so that a small file gets small chunks.
+  const auto offset = static_cast<std::int64_t>(pending_.indices.size());
+  pending_.labels.insert(pending_.labels.end(), stored.labels.begin(), stored.labels.end());
+  pending_.indices.insert(pending_.indices.end(), stored.indices.begin(), stored.indices.end());
+  pending_.values.insert(pending_.values.end(), stored.values.begin(), stored.values.end());
+  for (auto k = stored.rowOffsets.begin() + 1; k != stored.rowOffsets.end(); ++k) {
+    pending_.rowOffsets.push_back(*k + offset);
+  }
+  const std::uint64_t held =
+      options_.denseDim > 0 ? pending_.rows() * options_.denseDim : pending_.indices.size();
+  if (held >= format::kChunkElements || pending_.rows() >= format::kChunkElements) {
+    createColumns(false);
+  }
+}
+
+void Hdf5DatasetWriter::write(const RowBlock& stored) {
+  extend(labels_, format::kLabels, written_, stored.rows(), H5T_NATIVE_DOUBLE,
+         stored.labels.data());
   if (options_.denseDim > 0) {
     std::vector<double> block(stored.rows() * options_.denseDim, 0.0);
     for (std::uint64_t row = 0; row < stored.rows(); ++row) {
       for (auto k = stored.rowOffsets[row]; k < stored.rowOffsets[row + 1]; ++k) {
         const auto column = static_cast<std::uint64_t>(stored.indices[k]);
         if (column >= options_.denseDim) {
-          throw DataError(path_, "row " + std::to_string(rows_ + row + 1) + ": index " +
+          throw DataError(path_, "row " + std::to_string(written_ + row + 1) + ": index " +
                                      std::to_string(column) +
                                      " does not fit d = " + std::to_string(options_.denseDim));
         }
         block[row * options_.denseDim + column] = stored.values[k];
       }
     }
-    extend(dense_, format::kDense, rows_, stored.rows(), H5T_NATIVE_DOUBLE, block.data());
-    entries_ += block.size();
+    extend(dense_, format::kDense, written_, stored.rows(), H5T_NATIVE_DOUBLE, block.data());
   } else {
     std::vector<std::int64_t> indptr(stored.rowOffsets.begin() + 1, stored.rowOffsets.end());
-    for (auto& offset : indptr) offset += static_cast<std::int64_t>(entries_);
-    extend(indptr_, format::kIndptr, rows_ + 1, indptr.size(), H5T_NATIVE_INT64, indptr.data());
-    extend(indices_, format::kIndices, entries_, stored.indices.size(), H5T_NATIVE_INT32,
+    for (auto& offset : indptr) offset += static_cast<std::int64_t>(writtenEntries_);
+    extend(indptr_, format::kIndptr, written_ + 1, indptr.size(), H5T_NATIVE_INT64, indptr.data());
+    extend(indices_, format::kIndices, writtenEntries_, stored.indices.size(), H5T_NATIVE_INT32,
            stored.indices.data());
-    extend(values_, format::kValues, entries_, stored.values.size(), H5T_NATIVE_DOUBLE,
+    extend(values_, format::kValues, writtenEntries_, stored.values.size(), H5T_NATIVE_DOUBLE,
            stored.values.data());
-    entries_ += stored.indices.size();
+    writtenEntries_ += stored.indices.size();
   }
-  maxIndex_ = std::max(maxIndex_, rows.maxIndex);
-  rows_ += stored.rows();
+  written_ += stored.rows();
 }
 
 void Hdf5DatasetWriter::finish() {
+  if (!created_) createColumns(true);
   const hid_t file = file_.get();
   writeString(file, path_, format::kFormatAttribute, std::string(format::kFormatName));
   writeUnsigned(file, path_, format::kVersionAttribute, format::kVersion);

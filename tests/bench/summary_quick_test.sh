@@ -18,6 +18,8 @@ checks=(
   "| exchange | exchange/dense |" "ratio_to_raw = "
   "| mlp_step | mlp/np1/double/top_k_1pct |" "x_gemm = "
   "| mlp_step | mlp/np2/double/top_k_1pct |" "x_gemm = "
+  "| load | load/np1/epsilon/hdf5_f64 |" "x_raw = "
+  "| load | load/np2/epsilon/hdf5_f64 |" "x_raw = "
 )
 for ranks in 1 2; do
   for run in epsilon/top_k_1 epsilon/top_k_1_float epsilon/sgd rcv1/top_k_10 \

@@ -192,6 +192,87 @@ TEST_F(Hdf5DatasetTest, Float32ValuesAreRoundedAndFingerprintedAsStored) {
   EXPECT_NE(header.fingerprint, header.sourceFingerprint);
 }
 
+// The chunk's length along the rows of `name` in `path`.
+hsize_t chunkRowsOf(const std::string& path, const char* name) {
+  const Hdf5Handle file(
+      MEMSGD_HDF5_CHECK(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, ""));
+  const Hdf5Handle dataset(MEMSGD_HDF5_CHECK(H5Dopen2(file.get(), name, H5P_DEFAULT), path, name));
+  const Hdf5Handle properties(MEMSGD_HDF5_CHECK(H5Dget_create_plist(dataset.get()), path, name));
+  std::array<hsize_t, 2> chunk{};
+  MEMSGD_HDF5_CHECK(H5Pget_chunk(properties.get(), 2, chunk.data()), path, name);
+  return chunk[0];
+}
+
+TEST_F(Hdf5DatasetTest, ATinyFileStaysSmallAndRoundTrips) {
+  for (const bool dense : {false, true}) {
+    const std::string path = written({.denseDim = dense ? 6U : 0U});
+    // Chunks of 64 Ki elements made this file over 1 MB.
+    EXPECT_LT(std::filesystem::file_size(path), 64U * 1024) << (dense ? "dense" : "CSR");
+    EXPECT_EQ(chunkRowsOf(path, "/labels"), 5U);
+    EXPECT_EQ(chunkRowsOf(path, dense ? "/dense" : "/values"), dense ? 5U : 7U);
+    RowBlock expected = sample();
+    if (dense) expected.maxIndex = 6;
+    expectSameRows(expected, readHdf5DatasetRows(path, kAll));
+  }
+}
+
+TEST_F(Hdf5DatasetTest, AFileOfSeveralChunksGetsFullChunksAndRoundTrips) {
+  // 400 rows of 300 entries in blocks of 100 rows: the third block passes one chunk (64 Ki
+  // entries), after which blocks are written as they come.
+  std::vector<std::pair<double, std::vector<std::pair<int, double>>>> rows;
+  for (int row = 0; row < 400; ++row) {
+    std::vector<std::pair<int, double>> entries;
+    for (int k = 0; k < 300; ++k) entries.emplace_back(2 * k + row % 2, 1.0 + row + k * 1e-3);
+    rows.emplace_back(row % 3 == 0 ? 1.0 : -1.0, std::move(entries));
+  }
+  const RowBlock all = rowsOf(rows);
+  const std::string path = (dir_ / "chunks.h5").string();
+  Hdf5DatasetWriter writer(path, {});
+  for (std::size_t begin = 0; begin < rows.size(); begin += 100) {
+    const RowBlock block = rowsOf({rows.begin() + static_cast<std::ptrdiff_t>(begin),
+                                   rows.begin() + static_cast<std::ptrdiff_t>(begin + 100)});
+    writer.append(block, fingerprintRows(block, begin));
+  }
+  writer.finish();
+  EXPECT_EQ(chunkRowsOf(path, "/values"), hdf5_dataset::kChunkElements);
+  EXPECT_EQ(chunkRowsOf(path, "/labels"), hdf5_dataset::kChunkElements);
+  const RowBlock found = readHdf5DatasetRows(path, kAll);
+  EXPECT_EQ(found.labels, all.labels);
+  EXPECT_EQ(found.rowOffsets, all.rowOffsets);
+  EXPECT_EQ(found.indices, all.indices);
+  EXPECT_EQ(found.values, all.values);
+  EXPECT_EQ(readHdf5DatasetHeader(path).fingerprint, fingerprintRows(all, 0));
+}
+
+TEST_F(Hdf5DatasetTest, StoredZerosAreDroppedAndTheRowsAfterThemKept) {
+  // A zero in the first row moves every later row's entries down in the block read.
+  const RowBlock stored =
+      rowsOf({{1.0, {{0, 1.0}, {1, 0.0}, {2, 3.0}}}, {-1.0, {{0, 4.0}, {1, 5.0}, {2, 6.0}}}});
+  const RowBlock expected =
+      rowsOf({{1.0, {{0, 1.0}, {2, 3.0}}}, {-1.0, {{0, 4.0}, {1, 5.0}, {2, 6.0}}}});
+  for (const bool dense : {false, true}) {
+    const std::string path = (dir_ / (dense ? "dense.h5" : "csr.h5")).string();
+    writeRows(path, stored, {.denseDim = dense ? 3U : 0U});
+    expectSameRows(expected, readHdf5DatasetRows(path, kAll));
+  }
+}
+
+TEST_F(Hdf5DatasetTest, TheFilesDimensionCountsWhenItsLargestIndexHoldsOnlyAZero) {
+  // As memsgd-convert gets "1 1:0.5 9:0" from the LIBSVM reader: maxIndex 9, the zero dropped.
+  RowBlock rows = rowsOf({{1.0, {{0, 0.5}}}, {-1.0, {{1, 1.0}}}});
+  rows.maxIndex = 9;
+  const std::string path = (dir_ / "zero.h5").string();
+  Hdf5DatasetWriter writer(path, {});
+  writer.append(rows, fingerprintRows(rows, 0));
+  writer.finish();
+  EXPECT_EQ(readHdf5DatasetHeader(path).dim, 9U);
+  for (const RowRange range : {kAll, RowRange{1, 2}}) {
+    const RowBlock found = readHdf5DatasetRows(path, range);
+    EXPECT_EQ(found.maxIndex, 9U);  // training reads d from it, as from the LIBSVM file
+    EXPECT_EQ(found.maxIndexLine, range.begin + 1);
+  }
+}
+
 TEST_F(Hdf5DatasetTest, RecognizesTheHdf5Signature) {
   const std::string head = "\x89HDF\r\n\x1a\n and more";
   EXPECT_TRUE(recognizesHdf5Dataset("x", std::span<const char>(head.data(), head.size())));

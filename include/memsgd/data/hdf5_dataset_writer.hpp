@@ -17,7 +17,9 @@ struct Hdf5DatasetOptions {
 };
 
 // Writes a memsgd HDF5 dataset (README "The HDF5 dataset format") block by block, in memory
-// bounded by one block: the datasets are extendible and chunked along the rows, and n, d, nnz and
+// bounded by one block and one chunk: the datasets are extendible and chunked along the rows,
+// created once a chunk's worth of rows has come (or by finish(), with chunks cut to the size of a
+// smaller file, so that a file of a few rows stays some 20 kB), and n, d, nnz and
 // the fingerprints are written by finish(). A file without them is not a dataset, so one left by
 // an interrupted writer is refused by the reader. Throws IoError for a failed HDF5 call.
 class Hdf5DatasetWriter {
@@ -43,7 +45,11 @@ class Hdf5DatasetWriter {
     hid_t type = H5I_INVALID_HID;  // the stored type, a predefined one
   };
 
-  Column create(const char* name, hid_t type, int rank);
+  // The datasets, chunked for a file of at least one chunk or, when `whole`, of pending_'s size;
+  // then writes pending_.
+  void createColumns(bool whole);
+  Column create(const char* name, hid_t type, int rank, std::uint64_t chunkRows);
+  void write(const RowBlock& stored);
   void extend(const Column& column, const char* name, std::uint64_t offset, std::uint64_t count,
               hid_t memoryType, const void* data);
 
@@ -51,8 +57,12 @@ class Hdf5DatasetWriter {
   Hdf5DatasetOptions options_;
   Hdf5Handle file_;
   Column labels_, dense_, indptr_, indices_, values_;
-  std::uint64_t rows_ = 0;
-  std::uint64_t entries_ = 0;
+  bool created_ = false;
+  RowBlock pending_;           // stored rows not yet written, before created_
+  std::uint64_t rows_ = 0;     // appended
+  std::uint64_t entries_ = 0;  // appended
+  std::uint64_t written_ = 0;  // rows written to the file
+  std::uint64_t writtenEntries_ = 0;
   std::uint64_t maxIndex_ = 0;
   std::uint64_t fingerprint_ = 0;
   std::uint64_t sourceFingerprint_ = 0;
