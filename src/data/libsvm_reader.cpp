@@ -204,7 +204,9 @@ class RowParser {
 
 bool isLibsvmRow(std::string_view line) { return !isBlank(withoutComment(line)); }
 
-std::uint64_t countLibsvmRows(const std::string& path) { return countTextRows(path, isLibsvmRow); }
+std::uint64_t countLibsvmRows(const std::string& path) {
+  return countTextRows(path, {isLibsvmRow});
+}
 
 RowBlock readLibsvmRows(const std::string& path, RowRange range, DimLimit limit,
                         TextPosition start) {
