@@ -11,6 +11,7 @@
 #include "memsgd/core/error.hpp"
 #include "memsgd/data/number_text.hpp"
 #include "memsgd/data/text_lines.hpp"
+#include "memsgd/data/text_split.hpp"
 
 namespace memsgd {
 namespace {
@@ -41,58 +42,15 @@ void split(std::string_view line, char delimiter, std::vector<std::string_view>&
 
 std::string delimiterName(char delimiter) { return delimiter == '\t' ? "tab" : "','"; }
 
-// The data lines of a delimited file: non-blank, after the header when there is one. The first
-// non-blank line decides the delimiter and whether it is a header.
-class CsvLines {
- public:
-  CsvLines(const std::string& path, std::optional<bool> header) : lines_(path), header_(header) {}
-
-  // The next data line, or nullopt at the end of the file.
-  std::optional<std::string_view> next() {
-    while (const auto line = lines_.next()) {
-      if (isBlank(*line)) continue;
-      if (!started_) {
-        started_ = true;
-        delimiter_ =
-            line->find('\t') != std::string_view::npos && line->find(',') == std::string_view::npos
-                ? '\t'
-                : ',';
-        if (isHeader(*line)) {
-          headerLine_ = lines_.lineNumber();
-          continue;
-        }
-      }
-      return line;
-    }
-    return std::nullopt;
-  }
-
-  [[nodiscard]] std::uint64_t lineNumber() const { return lines_.lineNumber(); }
-  [[nodiscard]] char delimiter() const { return delimiter_; }
-  // The header's line (0 without one) and field count.
-  [[nodiscard]] std::uint64_t headerLine() const { return headerLine_; }
-  [[nodiscard]] std::size_t headerFields() const { return headerFields_; }
-
- private:
-  bool isHeader(std::string_view line) {
-    std::vector<std::string_view> fields;
-    split(line, delimiter_, fields);
-    headerFields_ = fields.size();
-    if (header_) return *header_;
-    // auto: a name is neither empty (pandas writes an unnamed index column so) nor a number.
-    double ignored = 0.0;
-    return std::ranges::any_of(fields, [&](std::string_view field) {
-      return !field.empty() && parseReal(field, ignored) != Parsed::kOk;
-    });
-  }
-
-  TextLines lines_;
-  std::optional<bool> header_;
-  bool started_ = false;
-  char delimiter_ = ',';
-  std::uint64_t headerLine_ = 0;
-  std::size_t headerFields_ = 0;
-};
+// Whether the fields of the first non-blank line name the columns.
+bool isHeader(const std::vector<std::string_view>& fields, std::optional<bool> header) {
+  if (header) return *header;
+  // auto: a name is neither empty (pandas writes an unnamed index column so) nor a number.
+  double ignored = 0.0;
+  return std::ranges::any_of(fields, [&](std::string_view field) {
+    return !field.empty() && parseReal(field, ignored) != Parsed::kOk;
+  });
+}
 
 // Parses data lines of one shape (the first data line's field count and label column) into rows.
 class CsvRowParser {
@@ -100,29 +58,27 @@ class CsvRowParser {
   CsvRowParser(const std::string& path, DimLimit limit, RowBlock& rows)
       : path_(path), limit_(limit), rows_(rows) {}
 
-  // Takes the shape from the first data line, which every rank reads whatever its block.
-  void setShape(std::string_view line, std::uint64_t lineNumber, const CsvLines& lines,
-                std::uint64_t labelColumn) {
-    delimiter_ = lines.delimiter();
-    firstLine_ = lineNumber;
-    split(line, delimiter_, fields_);
-    columns_ = fields_.size();
-    if (lines.headerLine() != 0 && lines.headerFields() != columns_) {
-      throw DataError(path_, lines.headerLine(),
-                      "the header has " + std::to_string(lines.headerFields()) +
-                          " fields, but the first data line (line " + std::to_string(lineNumber) +
+  // Takes the shape from the file's first data line, which every rank reads whatever its block.
+  void setShape(const CsvHead& head, std::uint64_t labelColumn) {
+    delimiter_ = head.delimiter;
+    firstLine_ = head.firstLine;
+    columns_ = head.columns;
+    if (head.headerLine != 0 && head.headerFields != columns_) {
+      throw DataError(path_, head.headerLine,
+                      "the header has " + std::to_string(head.headerFields) +
+                          " fields, but the first data line (line " + std::to_string(firstLine_) +
                           ") has " + std::to_string(columns_) + " (delimiter " +
                           delimiterName(delimiter_) + ")");
     }
     if (columns_ - 1 > kMaxFeatures) {
-      throw DataError(path_, lineNumber,
+      throw DataError(path_, firstLine_,
                       "has " + std::to_string(columns_ - 1) + " feature columns, more than the " +
                           std::to_string(kMaxFeatures) + " a 32-bit index holds");
     }
     labelColumn_ = labelColumn == kLastColumn ? columns_ - 1 : labelColumn;
     if (labelColumn_ >= columns_) {
       throw ConfigError("data.label_column = " + std::to_string(labelColumn) + ": " + path_ + ":" +
-                        std::to_string(lineNumber) + " has " + std::to_string(columns_) +
+                        std::to_string(firstLine_) + " has " + std::to_string(columns_) +
                         " fields (columns 0 to " + std::to_string(columns_ - 1) + ")");
     }
   }
@@ -214,27 +170,62 @@ class CsvRowParser {
 
 }  // namespace
 
+bool isCsvRow(std::string_view line) { return !isBlank(line); }
+
+CsvHead readCsvHead(const std::string& path, std::optional<bool> header) {
+  CsvHead head;
+  TextLines lines(path);
+  std::vector<std::string_view> fields;
+  while (true) {
+    const auto line = lines.next();
+    if (!line) return head;
+    if (isBlank(*line)) continue;
+    if (head.headerLine == 0) {  // the first non-blank line
+      const bool tabs =
+          line->find('\t') != std::string_view::npos && line->find(',') == std::string_view::npos;
+      head.delimiter = tabs ? '\t' : ',';
+      split(*line, head.delimiter, fields);
+      if (isHeader(fields, header)) {
+        head.headerLine = lines.lineNumber();
+        head.headerFields = fields.size();
+        head.dataStart = lines.offset();
+        continue;
+      }
+    }
+    split(*line, head.delimiter, fields);
+    head.firstLine = lines.lineNumber();
+    head.columns = fields.size();
+    return head;
+  }
+}
+
 std::uint64_t countCsvRows(const std::string& path, const DataConfig& config) {
-  CsvLines lines(path, config.header);
-  std::uint64_t rows = 0;
-  while (lines.next()) ++rows;
+  return countTextRows(path, {isCsvRow, readCsvHead(path, config.header).dataStart});
+}
+
+RowBlock readCsvRows(const std::string& path, const CsvHead& head, std::uint64_t labelColumn,
+                     RowRange range, DimLimit limit, TextPosition start) {
+  RowBlock rows;
+  if (head.firstLine == 0 || range.end == 0) return rows;
+  CsvRowParser parser(path, limit, rows);
+  parser.setShape(head, labelColumn);
+  const RowLines data{isCsvRow, head.dataStart};
+  TextLines lines(path, start);
+  std::uint64_t row = start.row;
+  while (row < range.end) {
+    const std::uint64_t offset = lines.offset();
+    const auto line = lines.next();
+    if (!line) break;
+    if (!data.contains(offset, *line)) continue;
+    if (range.contains(row)) parser.parse(*line, lines.lineNumber());
+    ++row;
+  }
   return rows;
 }
 
 RowBlock readCsvRows(const std::string& path, const DataConfig& config, RowRange range,
                      DimLimit limit) {
-  RowBlock rows;
-  CsvRowParser parser(path, limit, rows);
-  CsvLines lines(path, config.header);
-  std::uint64_t row = 0;
-  while (row < range.end) {
-    const auto line = lines.next();
-    if (!line) break;
-    if (row == 0) parser.setShape(*line, lines.lineNumber(), lines, config.labelColumn);
-    if (range.contains(row)) parser.parse(*line, lines.lineNumber());
-    ++row;
-  }
-  return rows;
+  return readCsvRows(path, readCsvHead(path, config.header), config.labelColumn, range, limit, {});
 }
 
 }  // namespace memsgd

@@ -6,13 +6,19 @@
 
 #include "memsgd/core/error.hpp"
 #include "memsgd/data/csv_reader.hpp"
+#include "memsgd/data/text_split.hpp"
 
 namespace memsgd {
 
 RowShard CsvSource::readShard(const Communicator& comm, DimLimit limit) const {
-  return countThenRead(
-      path_, comm, [&] { return countCsvRows(path_, config_); },
-      [&](RowRange range) { return readCsvRows(path_, config_, range, limit); });
+  CsvHead head;
+  comm.agreeOn([&] { head = readCsvHead(path_, config_.header); });
+  const TextBlock block = locateTextBlock(path_, {isCsvRow, head.dataStart}, comm);
+  RowShard shard{{}, block.globalRows, block.range};
+  comm.agreeOn([&] {
+    shard.rows = readCsvRows(path_, head, config_.labelColumn, block.range, limit, block.start);
+  });
+  return shard;
 }
 
 bool recognizesCsv(const std::string& path, std::span<const char> /*head*/) {

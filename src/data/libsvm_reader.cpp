@@ -77,8 +77,9 @@ class RowParser {
   }
 
   // The "idx:val" features of a row. A feature of the common form (digits, ':', a finite number
-  // std::from_chars reads up to a blank, an index that is in bounds and increasing) is taken in
-  // one pass; any other goes through parseFeature, which names what is wrong with it.
+  // readPlainDecimal or else std::from_chars reads up to a blank, an index that is in bounds and
+  // increasing) is taken in one pass; any other goes through parseFeature, which names what is
+  // wrong with it.
   void parseFeatures(std::string_view features) {
     const char* p = features.data();
     const char* const end = p + features.size();
@@ -111,10 +112,13 @@ class RowParser {
       return nullptr;
     }
     double value = 0.0;
-    const auto [stop, error] = std::from_chars(p + 1, end, value);
-    if (error != std::errc() || (stop != end && !isSpace(*stop)) || !std::isfinite(value)) {
-      return nullptr;
+    const char* stop = readPlainDecimal(p + 1, end, value);
+    if (stop == nullptr) {
+      const auto [next, error] = std::from_chars(p + 1, end, value);
+      if (error != std::errc() || !std::isfinite(value)) return nullptr;
+      stop = next;
     }
+    if (stop != end && !isSpace(*stop)) return nullptr;
     append(index, value);
     previous = index;
     return stop;
@@ -200,7 +204,9 @@ class RowParser {
 
 bool isLibsvmRow(std::string_view line) { return !isBlank(withoutComment(line)); }
 
-std::uint64_t countLibsvmRows(const std::string& path) { return countTextRows(path, isLibsvmRow); }
+std::uint64_t countLibsvmRows(const std::string& path) {
+  return countTextRows(path, {isLibsvmRow});
+}
 
 RowBlock readLibsvmRows(const std::string& path, RowRange range, DimLimit limit,
                         TextPosition start) {

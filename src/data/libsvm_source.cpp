@@ -6,7 +6,7 @@
 namespace memsgd {
 
 RowShard LibsvmSource::readShard(const Communicator& comm, DimLimit limit) const {
-  const TextBlock block = locateTextBlock(path_, isLibsvmRow, comm);
+  const TextBlock block = locateTextBlock(path_, {isLibsvmRow}, comm);
   RowShard shard{{}, block.globalRows, block.range};
   comm.agreeOn([&] { shard.rows = readLibsvmRows(path_, block.range, limit, block.start); });
   return shard;

@@ -3,6 +3,8 @@
 namespace memsgd {
 
 Parsed parseReal(std::string_view text, double& out) {
+  const char* const end = text.data() + text.size();
+  if (readPlainDecimal(text.data(), end, out) == end) return Parsed::kOk;
   if (text.size() > 1 && text[0] == '+' && text[1] != '+' && text[1] != '-') text.remove_prefix(1);
   return parseNumber(text, out);
 }

@@ -26,7 +26,7 @@ struct ChunkCount {
 
 // The lines that start in [begin, end) of the file (the last one may run past end).
 ChunkCount countChunk(const std::string& path, std::uint64_t begin, std::uint64_t end,
-                      RowTest isRow) {
+                      RowLines rows) {
   const std::uint64_t spacing =
       std::max(kMinCheckpointSpacing, (end - begin) / kCheckpointsPerChunk);
   TextLines lines(path);
@@ -36,10 +36,11 @@ ChunkCount countChunk(const std::string& path, std::uint64_t begin, std::uint64_
     if (count.checkpoints.empty() || lines.offset() >= count.checkpoints.back().offset + spacing) {
       count.checkpoints.push_back({lines.offset(), count.lines, count.rows});
     }
+    const std::uint64_t offset = lines.offset();
     const auto line = lines.next();
     if (!line) break;
     ++count.lines;
-    if (isRow(*line)) ++count.rows;
+    if (rows.contains(offset, *line)) ++count.rows;
   }
   return count;
 }
@@ -50,21 +51,23 @@ constexpr std::size_t kSlotWords = 4;  // rank + 1 (0: unused), offset, line, ro
 
 }  // namespace
 
-std::uint64_t countTextRows(const std::string& path, RowTest isRow) {
+std::uint64_t countTextRows(const std::string& path, RowLines rows) {
   TextLines lines(path);
-  std::uint64_t rows = 0;
-  while (const auto line = lines.next()) {
-    if (isRow(*line)) ++rows;
+  std::uint64_t count = 0;
+  while (true) {
+    const std::uint64_t offset = lines.offset();
+    const auto line = lines.next();
+    if (!line) return count;
+    if (rows.contains(offset, *line)) ++count;
   }
-  return rows;
 }
 
-TextBlock locateTextBlock(const std::string& path, RowTest isRow, const Communicator& comm) {
+TextBlock locateTextBlock(const std::string& path, RowLines rows, const Communicator& comm) {
   bool compressed = false;
   comm.agreeOn([&] { compressed = TextLines(path).compressed(); });
   TextBlock block;
   if (compressed) {
-    comm.agreeOn([&] { block.globalRows = countTextRows(path, isRow); });
+    comm.agreeOn([&] { block.globalRows = countTextRows(path, rows); });
     block.range = rankBlock(path, block.globalRows, comm);
     return block;
   }
@@ -74,7 +77,7 @@ TextBlock locateTextBlock(const std::string& path, RowTest isRow, const Communic
   comm.agreeOn([&] {
     const std::uint64_t size = std::filesystem::file_size(path);
     const auto rank = static_cast<std::uint64_t>(comm.rank());
-    mine = countChunk(path, rank * size / count, (rank + 1) * size / count, isRow);
+    mine = countChunk(path, rank * size / count, (rank + 1) * size / count, rows);
   });
   const std::array<std::uint64_t, 3> words{mine.begin, mine.rows, mine.lines};
   std::vector<std::uint64_t> chunks(words.size() * count);

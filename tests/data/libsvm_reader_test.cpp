@@ -3,6 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <string>
@@ -11,6 +16,7 @@
 #include "archives.hpp"
 #include "file_test.hpp"
 #include "memsgd/core/error.hpp"
+#include "memsgd/util/random.hpp"
 #include "test_paths.hpp"
 
 namespace memsgd {
@@ -98,6 +104,68 @@ TEST_F(LibsvmReaderTest, ParsesValueSpellingsExactly) {
   EXPECT_EQ(rows.values, (std::vector<double>{0.5, -1e-3, 100, 0.5, 0.708333, -0.320755}));
 }
 
+// Labels and values read to the double strtod gives, bit for bit, whichever path reads them:
+// awkward spellings (subnormals, 17 and more digits, mantissas past 2^53, exponents at and past
+// the exact powers of ten, '+', ".5", "1.") and random doubles printed at every precision.
+TEST_F(LibsvmReaderTest, ParsesEveryValueAsStrtodDoes) {
+  std::vector<std::string> spellings = {"1e-320",
+                                        "4.9e-324",
+                                        "2.2250738585072011e-308",
+                                        "2.2250738585072014e-308",
+                                        "1.7976931348623157e308",
+                                        "+1",
+                                        "0.1",
+                                        "0.30000000000000004",
+                                        "9007199254740992",
+                                        "9007199254740993",
+                                        "-9007199254740995",
+                                        "123456789012345678",
+                                        "12345678901234567890123",
+                                        "1e22",
+                                        "1e23",
+                                        "1e-22",
+                                        "1.5e-23",
+                                        "3.14159265358979323846",
+                                        "0.000000000000000000001",
+                                        "1E5",
+                                        "1e+5",
+                                        "-7.2057594037927933e16",
+                                        ".5",
+                                        "1.",
+                                        "5e0",
+                                        "00000.1250",
+                                        "-2.5E-3",
+                                        "0.0000000000000000001234",
+                                        "1234567890123456789e-30",
+                                        "8.98846567431158e307"};
+  Rng rng(5);
+  std::array<char, 64> buffer{};
+  for (int i = 0; i < 20000; ++i) {
+    const double magnitude =
+        std::ldexp(rng.uniform() + 0.5, static_cast<int>(rng.below(200)) - 100);
+    const double value = rng.below(2) == 0 ? magnitude : -magnitude;
+    const int precision = 1 + static_cast<int>(rng.below(17));
+    std::snprintf(buffer.data(), buffer.size(), rng.below(2) == 0 ? "%.*g" : "%.*e", precision,
+                  value);
+    spellings.emplace_back(buffer.data());
+    // A mantissa of up to 20 digits with an exponent around the exact powers of ten.
+    const auto digits = std::to_string(1 + rng.below(std::uint64_t{1} << (1 + rng.below(63))));
+    spellings.push_back(digits + "e" + std::to_string(static_cast<int>(rng.below(61)) - 30));
+  }
+  std::string text;
+  for (const std::string& spelling : spellings) text += spelling + " 1:" + spelling + "\n";
+  const RowBlock rows = readLibsvmRows(write("spellings", text), kAllRows);
+  ASSERT_EQ(rows.rows(), spellings.size());
+  ASSERT_EQ(rows.values.size(), spellings.size());
+  for (std::size_t i = 0; i < spellings.size(); ++i) {
+    const double expected = std::strtod(spellings[i].c_str(), nullptr);
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(rows.values[i]), std::bit_cast<std::uint64_t>(expected))
+        << spellings[i];
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(rows.labels[i]), std::bit_cast<std::uint64_t>(expected))
+        << spellings[i];
+  }
+}
+
 TEST_F(LibsvmReaderTest, EmptyFileHasNoRows) {
   const auto path = write("empty", "");
   EXPECT_EQ(countLibsvmRows(path), 0U);
@@ -146,6 +214,14 @@ TEST_F(LibsvmReaderTest, ReportsEachMalformedTokenWithItsLine) {
       {"-1 3:nan\n", 1, "value 'nan' in feature '3:nan' is NaN"},
       {"-1 3:-inf\n", 1, "value '-inf' in feature '3:-inf' is NaN, infinite"},
       {"-1 3:1e400\n", 1, "value '1e400' in feature '3:1e400' is NaN, infinite or out of"},
+      {"-1 3:2e-324\n", 1, "value '2e-324' in feature '3:2e-324' is NaN, infinite or out of"},
+      {"-1 3:0x1p3\n", 1, "bad value '0x1p3' in feature '3:0x1p3'"},
+      {"-1 3:1e\n", 1, "bad value '1e' in feature '3:1e'"},
+      {"-1 3:--1\n", 1, "bad value '--1' in feature '3:--1'"},
+      {"-1 3:1.5e+\n", 1, "bad value '1.5e+'"},
+      {"-1 3:12345678901234567890x\n", 1, "bad value '12345678901234567890x'"},
+      {"0x1 1:1\n", 1, "bad label '0x1'"},
+      {"1e999 1:1\n", 1, "bad label '1e999'"},
       {"-1 10:1\n+1 11:1\n", 2, "index 11 in feature '11:1' exceeds data.dim = 10", {10}},
       {"-1 10:1\n+1 3:1 130:1\n",
        2,

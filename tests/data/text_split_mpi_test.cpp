@@ -1,6 +1,6 @@
-// Byte-offset splitting of plain LIBSVM text (text_split.hpp): at every rank count, each rank's
-// block equals the rows that sequential reading gives, with the same line numbers, while a rank
-// reads about 2/P of the file.
+// Byte-offset splitting of plain LIBSVM and CSV text (text_split.hpp): at every rank count, each
+// rank's block equals the rows that sequential reading gives, with the same line numbers, while a
+// rank reads about 2/P of the file.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -14,6 +14,8 @@
 #include "archives.hpp"
 #include "load_checks.hpp"
 #include "memsgd/core/error.hpp"
+#include "memsgd/data/csv_reader.hpp"
+#include "memsgd/data/csv_source.hpp"
 #include "memsgd/data/distributed_load.hpp"
 #include "memsgd/data/libsvm_reader.hpp"
 #include "memsgd/data/libsvm_source.hpp"
@@ -52,9 +54,22 @@ class TextSplitMpi : public ::testing::Test {
     const std::uint64_t n = countLibsvmRows(path);
     ASSERT_EQ(shard.globalRows, n);
     const RowRange expected = shardOf(n, comm_.rank(), comm_.size());
+    expectBlock(shard, expected, readLibsvmRows(path, expected));
+  }
+
+  // The same for a CSV file read with `config`'s header and label column.
+  void expectSequentialCsvRows(const std::string& path, const DataConfig& config) const {
+    const RowShard shard = CsvSource(path, config).readShard(comm_, {});
+    const std::uint64_t n = countCsvRows(path, config);
+    ASSERT_EQ(shard.globalRows, n);
+    const RowRange expected = shardOf(n, comm_.rank(), comm_.size());
+    expectBlock(shard, expected, readCsvRows(path, config, expected));
+  }
+
+  static void expectBlock(const RowShard& shard, RowRange expected, const RowBlock& serial) {
     ASSERT_EQ(shard.range.begin, expected.begin);
     ASSERT_EQ(shard.range.end, expected.end);
-    const RowBlock serial = readLibsvmRows(path, expected);
+    ASSERT_GT(serial.rows(), 0U);
     EXPECT_EQ(shard.rows.labels, serial.labels);
     EXPECT_EQ(shard.rows.rowOffsets, serial.rowOffsets);
     EXPECT_EQ(shard.rows.indices, serial.indices);
@@ -100,6 +115,31 @@ std::string awkwardFile(std::uint64_t rows, std::uint64_t seed) {
   return text.str();
 }
 
+// `rows` CSV rows (label first, three features, some zero, some padded with blanks) among blank
+// lines, after a byte-order mark, a blank line and the header `header` (none when empty), with
+// CRLF on some lines and no newline at the end.
+std::string awkwardCsv(std::uint64_t rows, std::uint64_t seed, const std::string& header) {
+  Rng rng(seed);
+  std::ostringstream text;
+  text << "\xef\xbb\xbf\r\n";
+  if (!header.empty()) text << header << "\r\n";
+  for (std::uint64_t i = 0; i < rows; ++i) {
+    if (rng.below(5) == 0) text << (rng.below(2) == 0 ? "\n" : "  \r\n");
+    text << (rng.below(2) == 0 ? "-1" : "1");
+    for (int feature = 0; feature < 3; ++feature) {
+      text << ',';
+      if (rng.below(3) == 0) {
+        text << " 0 ";
+      } else {
+        text << 0.125 * static_cast<double>(rng.below(1000)) - 60;
+      }
+    }
+    text << (rng.below(3) == 0 ? "\r\n" : "\n");
+  }
+  text << "1,0,0.5,2";
+  return text.str();
+}
+
 TEST_F(TextSplitMpi, EachRankHoldsTheRowsOfSequentialReading) {
   for (const std::uint64_t rows : {5U, 17U, 400U}) {
     SCOPED_TRACE("rows " + std::to_string(rows));
@@ -136,6 +176,51 @@ TEST_F(TextSplitMpi, AMalformedRowIsNamedByItsLineInTheFile) {
     EXPECT_NE(std::string(e.what()).find(path + ":500: bad value 'x'"), std::string::npos)
         << e.what();
   }
+}
+
+// A CSV file's header (named, or numbers with data.header = true) is no rank's row, blank lines
+// are none either, and every rank's block is the sequential reading's, plain or compressed.
+TEST_F(TextSplitMpi, EachRankHoldsTheCsvRowsOfSequentialReading) {
+  DataConfig named;
+  DataConfig numbers;
+  numbers.header = true;
+  DataConfig none;
+  none.header = false;
+  for (const std::uint64_t rows : {5U, 17U, 400U}) {
+    SCOPED_TRACE("rows " + std::to_string(rows));
+    const std::string suffix = std::to_string(rows) + ".csv";
+    expectSequentialCsvRows(write("named_" + suffix, awkwardCsv(rows, rows, "y, a,b ,c")), named);
+    expectSequentialCsvRows(write("numbers_" + suffix, awkwardCsv(rows, rows, "0,1,2,3")), numbers);
+    expectSequentialCsvRows(write("none_" + suffix, awkwardCsv(rows, rows, "")), none);
+  }
+  expectSequentialCsvRows(write("named.csv.gz", test::gzip(awkwardCsv(300, 7, "y,a,b,c"))), named);
+}
+
+// A bad line in the last rank's part of a CSV file is named by its line in the whole file, and
+// so is the first data line that sets the field count, which that rank never reaches.
+TEST_F(TextSplitMpi, ABadCsvLineIsNamedByItsLineInTheFile) {
+  std::string text = "\ny,a,b\n\n";  // the first data line is line 4
+  for (int line = 4; line < 2000; ++line) text += line % 7 == 0 ? "\r\n" : "1,2,0.5\r\n";
+  DataConfig config;
+  config.train = write("bad.csv", text + "-1,x,1\n1,1,1\n");
+  EXPECT_TRUE(test::loadRefused(config, LabelKind::kBinary, kExitDataError,
+                                config.train + ":2000: bad value 'x' in column 1 (from 0)"));
+  config.train = write("short.csv", text + "-1,1\n1,1,1\n");
+  EXPECT_TRUE(test::loadRefused(
+      config, LabelKind::kBinary, kExitDataError,
+      config.train + ":2000: has 2 fields, but the first data line (line 4) has 3"));
+}
+
+// Each rank of a CSV file reads its first lines, its chunk and its rows: about 2/P of the file.
+TEST_F(TextSplitMpi, ACsvRankReadsAboutTwoShares) {
+  const std::string path = write("large.csv", awkwardCsv(300000, 3, "y,a,b,c"));
+  const auto size = static_cast<double>(std::filesystem::file_size(path));
+  const std::uint64_t before = test::bytesRead();
+  const RowShard shard = CsvSource(path, DataConfig{}).readShard(comm_, {});
+  const auto read = static_cast<double>(test::bytesRead() - before);
+  ASSERT_GT(shard.rows.rows(), 0U);
+  const double shares = read / (size / comm_.size());
+  EXPECT_LT(shares, 2.2) << read << " bytes of " << size;
 }
 
 // Each rank reads its chunk and its rows, about 2/P of the file, where sequential reading took

@@ -13,8 +13,10 @@ namespace memsgd {
 // data.format's word for delimited text.
 inline constexpr std::string_view kCsvFormat = "csv";
 
-// CSV or TSV text (plain, gzip or bzip2): every rank counts the data rows of the whole file, then
-// parses its block (csv_reader.hpp).
+// CSV or TSV text (plain, gzip or bzip2): every rank reads the file's first lines (the header and
+// the shape), then a plain file is split at byte offsets, so each rank reads about 2/P of it; a
+// compressed one is counted whole by every rank, then each parses its block (text_split.hpp,
+// csv_reader.hpp).
 class CsvSource : public DataSource {
  public:
   CsvSource(std::string path, DataConfig config)

@@ -10,11 +10,23 @@
 
 namespace memsgd {
 
-// Whether a line of a text format is a data row (not blank, a comment or a header).
+// Whether a line of a text format is a data row (not blank or a comment).
 using RowTest = bool (*)(std::string_view line);
 
+// Which lines of a text file are its data rows: those that start at or after byte `dataStart` (a
+// header line before it is none; 0 for a format without one) and that `isRow` accepts. A plain
+// function and an offset, so that counting calls no virtual function per line.
+struct RowLines {
+  RowTest isRow = nullptr;
+  std::uint64_t dataStart = 0;
+  // The line `line`, which starts `offset` bytes into the file.
+  [[nodiscard]] bool contains(std::uint64_t offset, std::string_view line) const {
+    return offset >= dataStart && isRow(line);
+  }
+};
+
 // The data rows of a whole text file, read from its start.
-std::uint64_t countTextRows(const std::string& path, RowTest isRow);
+std::uint64_t countTextRows(const std::string& path, RowLines rows);
 
 // This rank's block of a text file's rows, and where reading it starts.
 struct TextBlock {
@@ -29,6 +41,6 @@ struct TextBlock {
 // reads its chunk and its rows). A compressed file cannot be entered at an offset: every rank
 // counts all of it, and starts from its beginning. Failures are agreed on by all ranks, as is a
 // file with fewer rows than ranks (rankBlock).
-TextBlock locateTextBlock(const std::string& path, RowTest isRow, const Communicator& comm);
+TextBlock locateTextBlock(const std::string& path, RowLines rows, const Communicator& comm);
 
 }  // namespace memsgd
