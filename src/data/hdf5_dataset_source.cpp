@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -483,16 +484,21 @@ RowBlock readHdf5DatasetRows(const std::string& path, RowRange range, DimLimit l
 }
 
 RowShard Hdf5DatasetSource::readShard(const Communicator& comm, DimLimit limit) const {
-  bool normalized = false;
+  // The file is opened once: its header gives n, its arrays the block (read runs only on a rank
+  // whose count succeeded, as agreeOn refuses on every rank when one fails).
+  std::optional<OpenDataset> open;
   RowShard shard = countThenRead(
       path_, comm,
       [&] {
-        const Hdf5DatasetHeader header = readHdf5DatasetHeader(path_);
-        normalized = header.normalized;
-        return header.rows;
+        return asDataError(path_, [&] {
+          open = openDataset(path_);
+          return open->header.rows;
+        });
       },
-      [&](RowRange range) { return readHdf5DatasetRows(path_, range, limit); });
-  shard.normalized = normalized;
+      [&](RowRange range) {
+        return asDataError(path_, [&] { return readRows(path_, *open, range, limit); });
+      });
+  shard.normalized = open->header.normalized;
   return shard;
 }
 
