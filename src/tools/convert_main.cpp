@@ -2,11 +2,13 @@
 // format (README "The HDF5 dataset format"), streamed block by block in bounded memory, written
 // to OUT.partial-<pid>, verified (n, nnz and the fingerprint read back) and renamed to OUT:
 //   memsgd-convert IN OUT.h5 [--labels IDX_LABELS] [--values float32|float64] [--normalize l2]
-//                  [--overwrite]
+//                  [--layout auto|dense|sparse] [--overwrite]
 // Not an MPI program: one process converts, and any number of ranks read the result.
 #include <unistd.h>
 #include <Eigen/Core>
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
@@ -19,6 +21,7 @@
 #include "memsgd/core/error.hpp"
 #include "memsgd/data/compressed_input.hpp"
 #include "memsgd/data/data_fingerprint.hpp"
+#include "memsgd/data/data_layout.hpp"
 #include "memsgd/data/hdf5_dataset_source.hpp"
 #include "memsgd/data/hdf5_dataset_writer.hpp"
 #include "memsgd/data/idx_reader.hpp"
@@ -30,7 +33,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: memsgd-convert IN OUT.h5 [--labels IDX_LABELS] [--values float32|float64] "
-    "[--normalize l2] [--overwrite]";
+    "[--normalize l2] [--layout auto|dense|sparse] [--overwrite]";
 
 // Rows held in memory at a time, whatever the input's size.
 constexpr std::uint64_t kBlockRows = 4096;
@@ -41,6 +44,7 @@ struct Arguments {
   std::string labels;  // the IDX labels file when `input` is IDX images
   hdf5_dataset::ValueType values = hdf5_dataset::ValueType::kFloat64;
   bool normalize = false;
+  RowLayout layout = RowLayout::kAuto;  // auto: dense from data.layout's density on
   bool overwrite = false;
 };
 
@@ -73,6 +77,14 @@ std::optional<Arguments> parseArguments(int argc, char** argv) {
       const std::string how = value();
       if (how != "l2") usageError("--normalize " + how + ": expected l2");
       arguments.normalize = true;
+    } else if (word == "--layout") {
+      const std::string how = value();
+      if (how != "auto" && how != "dense" && how != "sparse") {
+        usageError("--layout " + how + ": expected auto, dense or sparse");
+      }
+      arguments.layout = how == "auto"    ? RowLayout::kAuto
+                         : how == "dense" ? RowLayout::kDense
+                                          : RowLayout::kSparse;
     } else if (word == "--overwrite") {
       arguments.overwrite = true;
     } else if (word.starts_with("--")) {
@@ -100,12 +112,13 @@ void normalizeRows(RowBlock& rows) {
   }
 }
 
-// The temporary file, removed if the conversion is stopped by a signal: no OUT, and no partial
-// file, is left. A fixed buffer, since the handler may only call async-signal-safe functions.
-char partialPath[4096] = {};
+// The temporary files (the output, and the CSR pass before a dense one), removed if the
+// conversion is stopped by a signal: no OUT, and no partial file, is left. Fixed buffers, since
+// the handler may only call async-signal-safe functions.
+char partialPaths[2][4096] = {};
 
 extern "C" void removePartial(int signal) {
-  ::unlink(partialPath);
+  for (const char* path : partialPaths) ::unlink(path);
   ::_exit(128 + signal);
 }
 
@@ -190,31 +203,96 @@ void verify(const std::string& path, const Hdf5DatasetWriter& writer) {
   }
 }
 
+// Rows of the dense pass held at a time: some 32 MB of values, whatever d.
+std::uint64_t denseBlockRows(std::uint64_t dim) {
+  constexpr std::uint64_t kBlockValues = 4ULL << 20;
+  return std::clamp<std::uint64_t>(kBlockValues / dim, 1, kBlockRows);
+}
+
+// Refuses (ConfigError) a dense file larger than the free space where it goes.
+void requireRoomForDense(const std::string& output, std::uint64_t rows, std::uint64_t dim,
+                         hdf5_dataset::ValueType values) {
+  const double valueBytes = values == hdf5_dataset::ValueType::kFloat32 ? 4.0 : 8.0;
+  const double bytes = static_cast<double>(rows) * static_cast<double>(dim) * valueBytes;
+  std::error_code error;
+  const std::filesystem::path folder =
+      std::filesystem::absolute(std::filesystem::path(output)).parent_path();
+  const std::filesystem::space_info space = std::filesystem::space(folder, error);
+  if (!error && bytes > static_cast<double>(space.available)) {
+    const auto gigabytes = [](double value) { return std::to_string(std::llround(value / 1e9)); };
+    throw ConfigError("--layout dense: n x d = " + std::to_string(rows) + " x " +
+                      std::to_string(dim) + " values need " + gigabytes(bytes) + " GB, and " +
+                      folder.string() + " has " + gigabytes(static_cast<double>(space.available)) +
+                      " GB free; use --layout sparse");
+  }
+}
+
+// The rows of the CSR file `sparse` stored again as /dense in `writer`, block by block: the
+// same rows, so the same fingerprint; the source's, which adds up over blocks, goes with the first.
+void storeDense(const std::string& sparse, const Hdf5DatasetHeader& header,
+                Hdf5DatasetWriter& writer) {
+  Progress progress;
+  const std::uint64_t block = denseBlockRows(header.dim);
+  for (std::uint64_t begin = 0; begin < header.rows; begin += block) {
+    writer.append(readHdf5DatasetRows(sparse, {begin, begin + block}),
+                  begin == 0 ? header.sourceFingerprint : 0);
+    progress.report(writer.rows(), writer.entries(), "stored dense");
+  }
+}
+
+// Streams the input to CSR in `sparse`; when the layout asks for dense storage (auto: the
+// density data.layout = auto stores dense from, which is known only once every row is read),
+// stores the rows again as /dense in `output`, removing `sparse`. The path of the result.
+std::string writeDataset(const Arguments& arguments, const std::string& sparse,
+                         const std::string& output) {
+  Hdf5DatasetWriter writer(
+      sparse,
+      {.values = arguments.values, .source = arguments.input, .normalized = arguments.normalize});
+  convertRows(arguments, writer);
+  if (writer.rows() == 0) throw DataError(arguments.input, "has no rows");
+  writer.finish();
+  const Hdf5DatasetHeader header = readHdf5DatasetHeader(sparse);
+  if (!storesDense(arguments.layout, header.entries, header.rows, header.dim)) {
+    verify(sparse, writer);
+    return sparse;
+  }
+  requireRoomForDense(output, header.rows, header.dim, arguments.values);
+  Hdf5DatasetWriter dense(output, {.values = arguments.values,
+                                   .denseDim = header.dim,
+                                   .source = arguments.input,
+                                   .normalized = arguments.normalize});
+  storeDense(sparse, header, dense);
+  dense.finish();
+  std::filesystem::remove(sparse);
+  verify(output, dense);
+  return output;
+}
+
 int convert(const Arguments& arguments) {
   const std::string partial = arguments.output + ".partial-" + std::to_string(::getpid());
-  if (partial.size() >= sizeof partialPath) usageError(arguments.output + ": path too long");
-  std::strncpy(partialPath, partial.c_str(), sizeof partialPath - 1);
+  const std::string sparsePartial = partial + "-csr";
+  if (sparsePartial.size() >= sizeof partialPaths[0]) {
+    usageError(arguments.output + ": path too long");
+  }
+  std::strncpy(partialPaths[0], partial.c_str(), sizeof partialPaths[0] - 1);
+  std::strncpy(partialPaths[1], sparsePartial.c_str(), sizeof partialPaths[1] - 1);
   for (const int signal : {SIGINT, SIGTERM, SIGHUP}) std::signal(signal, removePartial);
   try {
-    Hdf5DatasetWriter writer(
-        partial,
-        {.values = arguments.values, .source = arguments.input, .normalized = arguments.normalize});
-    convertRows(arguments, writer);
-    if (writer.rows() == 0) throw DataError(arguments.input, "has no rows");
-    writer.finish();
-    verify(partial, writer);
+    const std::string written = writeDataset(arguments, sparsePartial, partial);
     std::error_code error;
-    std::filesystem::rename(partial, arguments.output, error);
+    std::filesystem::rename(written, arguments.output, error);
     if (error) {
-      throw IoError(arguments.output + ": cannot rename " + partial + " to it: " + error.message());
+      throw IoError(arguments.output + ": cannot rename " + written + " to it: " + error.message());
     }
     const Hdf5DatasetHeader header = readHdf5DatasetHeader(arguments.output);
     std::cerr << "memsgd-convert: wrote " << arguments.output << ": n = " << header.rows
-              << ", d = " << header.dim << ", nnz = " << header.entries << ", fingerprint "
+              << ", d = " << header.dim << ", nnz = " << header.entries << " ("
+              << (header.dense ? "dense" : "CSR") << "), fingerprint "
               << formatFingerprint(header.fingerprint) << " (verified)\n";
   } catch (...) {
     std::error_code ignored;
     std::filesystem::remove(partial, ignored);
+    std::filesystem::remove(sparsePartial, ignored);
     throw;
   }
   return 0;

@@ -5,8 +5,10 @@
 # malformed (a bad line mid-file: exit 3 with file:line, no OUT, no partial file), killed (SIGTERM
 # mid-conversion: no OUT, no partial file), memory (a 300 MB LIBSVM file converts under a 200 MB
 # address-space limit), train (a9a converted trains at np 2 to the same /metrics/train_loss, bit
-# for bit, and the same fingerprint as a9a itself), truncated (training from a truncated conversion
-# at np 2: exit 3 naming the file, printed once).
+# for bit, and the same fingerprint as a9a itself; so does its --layout dense conversion, stored
+# as /dense), layout (auto stores a dense input as /dense and a9a as CSR, --layout sparse a dense
+# one as CSR, same fingerprints; a bad --layout, and a dense file larger than the disk, are refused), truncated (training from a truncated
+# conversion at np 2: exit 3 naming the file, printed once).
 set -uo pipefail
 case="$1" convert="$2"
 tmp="$(mktemp -d)"
@@ -49,6 +51,12 @@ with open("in.svm", "w") as out:
         out.write("".join(lines))
 PY
 }
+
+# Which storage FILE holds: dense or csr.
+storage() {
+  if h5dump -n "$1" 2> /dev/null | grep -q " /dense$"; then echo dense; else echo csr; fi
+}
+fingerprint() { h5dump -a /fingerprint "$1" 2> /dev/null | grep -o '(0): [0-9]*'; }
 
 case "$case" in
   existing)
@@ -100,7 +108,10 @@ case "$case" in
   train)
     mpirun_sh="$4" train="$5" config="$6"
     expect_exit 0 "$convert" "$3" a9a.h5
-    for source in "$3" a9a.h5; do
+    expect_exit 0 "$convert" "$3" dense.h5 --layout dense
+    [[ "$(storage a9a.h5) $(storage dense.h5)" == "csr dense" ]] ||
+      fail "storage: a9a.h5 $(storage a9a.h5), dense.h5 $(storage dense.h5); expected csr dense"
+    for source in "$3" a9a.h5 dense.h5; do
       run="run_$(basename "$source").h5"
       expect_exit 0 "$mpirun_sh" -np 2 "$train" "$config" --data.train="$(realpath "$source")" \
         --optimizer.epochs=1 --log.quiet=true --log.output="$run"
@@ -113,6 +124,37 @@ case "$case" in
     [[ -s run_a9a.h5.h5.loss ]] || fail "no train_loss rows"
     cmp "run_$(basename "$3").h5.fingerprint" run_a9a.h5.h5.fingerprint ||
       fail "train_fingerprint differs: $(cat ./*.fingerprint)"
+    cmp run_a9a.h5.h5.loss run_dense.h5.h5.loss ||
+      fail "train_loss differs between the CSR and the dense conversion"
+    cmp run_a9a.h5.h5.fingerprint run_dense.h5.h5.fingerprint ||
+      fail "train_fingerprint differs between the CSR and the dense conversion"
+    ;;
+  layout)
+    # 0.75 of the cells nonzero: above the 30% data.layout = auto stores dense from.
+    python3 - <<'PY'
+with open("dense.svm", "w") as out:
+    for r in range(2000):
+        out.write(f"{1 if r % 2 else -1} " +
+                  " ".join(f"{j}:{(r * 7 + j) % 13 / 4}" for j in range(1, 9) if (r + j) % 4) + "\n")
+PY
+    expect_exit 0 "$convert" dense.svm auto.h5
+    expect_exit 0 "$convert" dense.svm sparse.h5 --layout sparse
+    expect_exit 0 "$convert" "$3" a9a.h5
+    [[ "$(storage auto.h5) $(storage sparse.h5) $(storage a9a.h5)" == "dense csr csr" ]] ||
+      fail "storage: auto.h5 $(storage auto.h5), sparse.h5 $(storage sparse.h5), a9a.h5 \
+$(storage a9a.h5); expected dense csr csr"
+    [[ -n "$(fingerprint auto.h5)" && "$(fingerprint auto.h5)" == "$(fingerprint sparse.h5)" ]] ||
+      fail "fingerprints differ: $(fingerprint auto.h5) and $(fingerprint sparse.h5)"
+    compgen -G "*.partial*" > /dev/null && fail "a partial file is left: $(echo ./*.partial*)"
+    expect_exit 2 "$convert" dense.svm bad.h5 --layout csr
+    grep -q -- "--layout csr: expected auto, dense or sparse" err.txt || fail "no --layout message"
+    # 1,000 x 2e9 cells: some 16 TB dense, more than this file system holds.
+    for r in $(seq 1 999); do echo "1 1:1"; done > wide.svm
+    echo "-1 2000000000:1" >> wide.svm
+    expect_exit 2 "$convert" wide.svm wide.h5 --layout dense
+    grep -q -- "--layout dense: n x d = 1000 x 2000000000 values need 16000 GB" err.txt ||
+      fail "no free-space refusal"
+    compgen -G "wide.h5*" > /dev/null && fail "a file of wide.h5 is left: $(echo wide.h5*)"
     ;;
   truncated)
     mpirun_sh="$4" train="$5" config="$6"
