@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "memsgd/core/error.hpp"
@@ -226,6 +227,41 @@ RowBlock readCsvRows(const std::string& path, const CsvHead& head, std::uint64_t
 RowBlock readCsvRows(const std::string& path, const DataConfig& config, RowRange range,
                      DimLimit limit) {
   return readCsvRows(path, readCsvHead(path, config.header), config.labelColumn, range, limit, {});
+}
+
+struct CsvRowStream::State {
+  State(std::string file, std::optional<bool> header)
+      : path(std::move(file)),
+        head(readCsvHead(path, header)),
+        lines(path),
+        parser(path, {}, block) {}
+
+  std::string path;  // the reader and parser keep references to it
+  CsvHead head;
+  TextLines lines;
+  RowBlock block;  // parsed into by `parser`, handed out by next()
+  CsvRowParser parser;
+};
+
+CsvRowStream::CsvRowStream(const std::string& path, std::optional<bool> header,
+                           std::uint64_t labelColumn)
+    : state_(std::make_unique<State>(path, header)) {
+  if (state_->head.firstLine != 0) state_->parser.setShape(state_->head, labelColumn);
+}
+
+CsvRowStream::~CsvRowStream() = default;
+
+RowBlock CsvRowStream::next(std::uint64_t rows) {
+  State& state = *state_;
+  if (state.head.firstLine == 0) return {};
+  const RowLines data{isCsvRow, state.head.dataStart};
+  while (state.block.rows() < rows) {
+    const std::uint64_t offset = state.lines.offset();
+    const auto line = state.lines.next();
+    if (!line) break;
+    if (data.contains(offset, *line)) state.parser.parse(*line, state.lines.lineNumber());
+  }
+  return std::exchange(state.block, RowBlock{});
 }
 
 }  // namespace memsgd

@@ -1,12 +1,14 @@
-// memsgd-convert: a LIBSVM file (plain, gzip or bzip2) or an IDX pair to memsgd's HDF5 dataset
-// format (README "The HDF5 dataset format"), streamed block by block in bounded memory, written
-// to OUT.partial-<pid>, verified (n, nnz and the fingerprint read back) and renamed to OUT:
+// memsgd-convert: a LIBSVM or CSV/TSV file (plain, gzip or bzip2) or an IDX pair to memsgd's HDF5
+// dataset format (README "The HDF5 dataset format"), streamed block by block in bounded memory,
+// written to OUT.partial-<pid>, verified (n, nnz and the fingerprint read back) and renamed to OUT:
 //   memsgd-convert IN OUT.h5 [--labels IDX_LABELS] [--values float32|float64] [--normalize l2]
-//                  [--layout auto|dense|sparse] [--overwrite]
+//                  [--layout auto|dense|sparse] [--format auto|libsvm|csv]
+//                  [--label-column N|last] [--header auto|true|false] [--overwrite]
 // Not an MPI program: one process converts, and any number of ranks read the result.
 #include <unistd.h>
 #include <Eigen/Core>
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -20,6 +22,8 @@
 
 #include "memsgd/core/error.hpp"
 #include "memsgd/data/compressed_input.hpp"
+#include "memsgd/data/csv_reader.hpp"
+#include "memsgd/data/csv_source.hpp"
 #include "memsgd/data/data_fingerprint.hpp"
 #include "memsgd/data/data_layout.hpp"
 #include "memsgd/data/hdf5_dataset_source.hpp"
@@ -33,7 +37,10 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: memsgd-convert IN OUT.h5 [--labels IDX_LABELS] [--values float32|float64] "
-    "[--normalize l2] [--layout auto|dense|sparse] [--overwrite]";
+    "[--normalize l2] [--layout auto|dense|sparse] [--format auto|libsvm|csv] "
+    "[--label-column N|last] [--header auto|true|false] [--overwrite]";
+
+[[noreturn]] void usageError(const std::string& what) { throw ConfigError(what + "\n" + kUsage); }
 
 // Rows held in memory at a time, whatever the input's size.
 constexpr std::uint64_t kBlockRows = 4096;
@@ -45,10 +52,23 @@ struct Arguments {
   hdf5_dataset::ValueType values = hdf5_dataset::ValueType::kFloat64;
   bool normalize = false;
   RowLayout layout = RowLayout::kAuto;  // auto: dense from data.layout's density on
+  std::string format = "auto";          // of a text input: auto (by its name), libsvm or csv
+  std::uint64_t labelColumn = 0;        // CSV: as data.label_column
+  std::optional<bool> header;           // CSV: as data.header; nullopt for auto
+  bool csvOptions = false;              // --label-column or --header given
   bool overwrite = false;
 };
 
-[[noreturn]] void usageError(const std::string& what) { throw ConfigError(what + "\n" + kUsage); }
+// --label-column: a column from 0, or `last`.
+std::uint64_t parseLabelColumn(const std::string& text) {
+  if (text == "last") return kLastColumn;
+  std::uint64_t column = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), column);
+  if (error != std::errc() || end != text.data() + text.size() || column == kLastColumn) {
+    usageError("--label-column " + text + ": expected a column from 0 or last");
+  }
+  return column;
+}
 
 // nullopt for --help, which prints the usage.
 std::optional<Arguments> parseArguments(int argc, char** argv) {
@@ -85,6 +105,21 @@ std::optional<Arguments> parseArguments(int argc, char** argv) {
       arguments.layout = how == "auto"    ? RowLayout::kAuto
                          : how == "dense" ? RowLayout::kDense
                                           : RowLayout::kSparse;
+    } else if (word == "--format") {
+      arguments.format = value();
+      if (arguments.format != "auto" && arguments.format != "libsvm" && arguments.format != "csv") {
+        usageError("--format " + arguments.format + ": expected auto, libsvm or csv");
+      }
+    } else if (word == "--label-column") {
+      arguments.labelColumn = parseLabelColumn(value());
+      arguments.csvOptions = true;
+    } else if (word == "--header") {
+      const std::string how = value();
+      if (how != "auto" && how != "true" && how != "false") {
+        usageError("--header " + how + ": expected auto, true or false");
+      }
+      if (how != "auto") arguments.header = how == "true";
+      arguments.csvOptions = true;
     } else if (word == "--overwrite") {
       arguments.overwrite = true;
     } else if (word.starts_with("--")) {
@@ -160,6 +195,11 @@ void convertRows(const Arguments& arguments, Hdf5DatasetWriter& writer) {
     progress.report(writer.rows(), writer.entries(), "read");
   };
   if (!arguments.labels.empty()) {
+    if (arguments.format != "auto" || arguments.csvOptions) {
+      usageError(
+          "--labels names the labels of IDX images; --format, --label-column and --header "
+          "are for text input");
+    }
     // IDX: a plain file is read from each block's offset; a compressed one is decompressed up to
     // it, so few, large blocks.
     const IdxFiles files{arguments.input, arguments.labels};
@@ -176,7 +216,21 @@ void convertRows(const Arguments& arguments, Hdf5DatasetWriter& writer) {
                       "IDX file of its labels");
   }
   if (recognizesHdf5Dataset(arguments.input, head)) {
-    throw ConfigError(arguments.input + " is an HDF5 file already: give a LIBSVM or IDX file");
+    throw ConfigError(arguments.input +
+                      " is an HDF5 file already: give a LIBSVM, CSV/TSV or IDX file");
+  }
+  const bool csv = arguments.format == "csv" ||
+                   (arguments.format == "auto" && recognizesCsv(arguments.input, head));
+  if (csv) {
+    CsvRowStream stream(arguments.input, arguments.header, arguments.labelColumn);
+    for (RowBlock rows = stream.next(kBlockRows); rows.rows() > 0; rows = stream.next(kBlockRows)) {
+      append(std::move(rows));
+    }
+    return;
+  }
+  if (arguments.csvOptions) {
+    usageError("--label-column and --header are for CSV/TSV input, and " + arguments.input +
+               " is read as LIBSVM: pass --format csv, or name it .csv or .tsv");
   }
   LibsvmRowStream stream(arguments.input);
   for (RowBlock rows = stream.next(kBlockRows); rows.rows() > 0; rows = stream.next(kBlockRows)) {

@@ -7,7 +7,10 @@
 # address-space limit), train (a9a converted trains at np 2 to the same /metrics/train_loss, bit
 # for bit, and the same fingerprint as a9a itself; so does its --layout dense conversion, stored
 # as /dense), layout (auto stores a dense input as /dense and a9a as CSR, --layout sparse a dense
-# one as CSR, same fingerprints; a bad --layout, and a dense file larger than the disk, are refused), truncated (training from a truncated
+# one as CSR, same fingerprints; a bad --layout, and a dense file larger than the disk, are refused),
+# csv (a gzip'd CSV with a header, CRLF and blank lines, and a TSV named .txt with --format csv,
+# convert to the rows of their LIBSVM twin, in more than one block; a bad line is refused with
+# file:line; --label-column for LIBSVM input is refused), truncated (training from a truncated
 # conversion at np 2: exit 3 naming the file, printed once).
 set -uo pipefail
 case="$1" convert="$2"
@@ -155,6 +158,38 @@ $(storage a9a.h5); expected dense csr csr"
     grep -q -- "--layout dense: n x d = 1000 x 2000000000 values need 16000 GB" err.txt ||
       fail "no free-space refusal"
     compgen -G "wide.h5*" > /dev/null && fail "a file of wide.h5 is left: $(echo wide.h5*)"
+    ;;
+  csv)
+    # 10,000 rows (three blocks of 4096), label last; the same rows as LIBSVM, zeros left out.
+    python3 - <<'PY'
+import gzip
+csv, tsv, svm = [], [], []
+for r in range(10000):
+    values = [((r * 31 + j * 17) % 11 - 5) / 4 for j in range(6)]
+    label = 1 if r % 3 else -1
+    csv.append(",".join(f"{v:g}" for v in values) + f",{label}\r\n" + ("\r\n" if r % 977 == 0 else ""))
+    tsv.append(f"{label}\t" + "\t".join(f"{v:g}" for v in values) + "\n")
+    svm.append(f"{label} " + " ".join(f"{j + 1}:{v:g}" for j, v in enumerate(values) if v) + "\n")
+with gzip.open("in.csv.gz", "wt", newline="") as out:
+    out.write("a,b,c,d,e,f,y\r\n" + "".join(csv))
+open("in.txt", "w").write("".join(tsv))
+open("in.svm", "w").write("".join(svm))
+open("bad.csv", "w").write("x,y\n" + "1,1\n" * 5000 + "1,,1\n")
+PY
+    expect_exit 0 "$convert" in.svm svm.h5
+    expect_exit 0 "$convert" in.csv.gz csv.h5 --label-column last
+    expect_exit 0 "$convert" in.txt tsv.h5 --format csv
+    [[ "$(h5dump -a /n csv.h5 2> /dev/null | grep -o '(0): [0-9]*')" == "(0): 10000" ]] ||
+      fail "csv.h5 does not hold 10000 rows"
+    [[ -n "$(fingerprint svm.h5)" && "$(fingerprint csv.h5)" == "$(fingerprint svm.h5)" &&
+      "$(fingerprint tsv.h5)" == "$(fingerprint svm.h5)" ]] ||
+      fail "fingerprints differ: svm $(fingerprint svm.h5), csv $(fingerprint csv.h5), tsv $(fingerprint tsv.h5)"
+    expect_exit 3 "$convert" bad.csv bad.h5
+    grep -q "bad.csv:5002: .*has 3 fields, but the first data line (line 2) has 2" err.txt ||
+      fail "no bad.csv:5002"
+    expect_exit 2 "$convert" in.svm x.h5 --label-column 2
+    grep -q -- "--label-column and --header are for CSV/TSV input" err.txt || fail "no CSV-option refusal"
+    compgen -G "*.partial*" > /dev/null && fail "a partial file is left: $(echo ./*.partial*)"
     ;;
   truncated)
     mpirun_sh="$4" train="$5" config="$6"

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,5 +52,25 @@ RowBlock readCsvRows(const std::string& path, const CsvHead& head, std::uint64_t
 // The same from the file's start, with the head read from it.
 RowBlock readCsvRows(const std::string& path, const DataConfig& config, RowRange range,
                      DimLimit limit = {});
+
+// A delimited file read once from start to end, block by block (readCsvRows skips from the file's
+// start for every range, which is quadratic in the blocks of a compressed file). Rows, lines and
+// errors as readCsvRows gives them; the head is read when the stream is made.
+class CsvRowStream {
+ public:
+  CsvRowStream(const std::string& path, std::optional<bool> header, std::uint64_t labelColumn);
+  ~CsvRowStream();
+  CsvRowStream(const CsvRowStream&) = delete;
+  CsvRowStream& operator=(const CsvRowStream&) = delete;
+  CsvRowStream(CsvRowStream&&) = delete;
+  CsvRowStream& operator=(CsvRowStream&&) = delete;
+
+  // The next `rows` data rows, fewer at the end of the file, none after it.
+  RowBlock next(std::uint64_t rows);
+
+ private:
+  struct State;  // the line reader and parser stay in the .cpp
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace memsgd
