@@ -175,7 +175,7 @@ std::string existingFile(const Setting& setting) {
 
 // A data file, or "synthetic:NAME" for a generator (its name is checked by the data layer).
 std::string dataSource(const Setting& setting) {
-  return setting.text.starts_with(kSyntheticPrefix) ? setting.text : existingFile(setting);
+  return isSyntheticSource(setting.text) ? setting.text : existingFile(setting);
 }
 
 // The merged view of command line, config file and defaults, in that order of precedence.
@@ -660,24 +660,24 @@ void readKeys(const std::vector<Section>& sections, const Settings& settings, Ru
 // The checks that involve more than one key, once every key is read.
 void checkAcrossKeys(const Settings& settings, const RunConfig& config) {
   // A file has the rows it has: a row count for it would be silently ignored.
-  if (config.data.rows != 0 && !config.data.train.starts_with(kSyntheticPrefix)) {
+  if (config.data.rows != 0 && !isSyntheticSource(config.data.train)) {
     settings.get(kRowsKey).fail(
         "only a synthetic:NAME training source takes a row count; data.train = " +
         config.data.train + " is a file");
   }
   // A generator makes its labels; a file of labels for it, or for no test set, would be ignored.
-  if (!config.data.trainLabels.empty() && config.data.train.starts_with(kSyntheticPrefix)) {
+  if (!config.data.trainLabels.empty() && isSyntheticSource(config.data.train)) {
     settings.get(kTrainLabelsKey)
         .fail("a synthetic:NAME source makes its own labels; data.train = " + config.data.train);
   }
   if (!config.data.testLabels.empty() &&
-      (config.data.test.empty() || config.data.test.starts_with(kSyntheticPrefix))) {
+      (config.data.test.empty() || isSyntheticSource(config.data.test))) {
     settings.get(kTestLabelsKey)
         .fail("labels a test file of IDX images, but data.test = " +
               (config.data.test.empty() ? std::string("(none)") : config.data.test));
   }
   // Generated rows have no columns: the CSV keys would be silently ignored.
-  if (config.data.train.starts_with(kSyntheticPrefix)) {
+  if (isSyntheticSource(config.data.train)) {
     const std::string why = "only a CSV file has columns; data.train = " + config.data.train;
     if (config.data.labelColumn != 0) settings.get(kLabelColumnKey).fail(why);
     if (config.data.header) settings.get(kHeaderKey).fail(why);
