@@ -103,14 +103,16 @@ std::uint64_t estimateOptimumMemory(std::uint64_t parameters) {
   return bytes;
 }
 
-void requireMemory(std::uint64_t bytesPerRank, std::uint64_t dim, const DimOrigin& origin,
-                   const Communicator& comm) {
+void requireMemory(std::uint64_t bytesPerRank, std::uint64_t dim, std::uint64_t parameters,
+                   const DimOrigin& origin, const Communicator& comm) {
   const int ranksOnNode = comm.ranksOnNode();
   comm.agreeOn([&] {
     const AvailableMemory available = availableMemory();
     const auto onNode = static_cast<std::uint64_t>(ranksOnNode);
     if (bytesPerRank <= available.bytes / onNode) return;
-    const std::string d = "d = " + std::to_string(dim);
+    const std::string d =
+        "d = " + std::to_string(dim) +
+        (parameters != dim ? " (p = " + std::to_string(parameters) + " parameters)" : "");
     const std::string needs =
         " needs an estimated " + inGib(bytesPerRank) + " per rank" +
         (onNode > 1 ? " x " + std::to_string(onNode) + " ranks on this node" : "") +

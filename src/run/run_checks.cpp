@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <limits>
+#include <string>
 
 #include "memsgd/compress/compressor_factory.hpp"
 #include "memsgd/io/run_file.hpp"
@@ -33,6 +35,21 @@ void checkBatchSize(const OptimizerConfig& optimizer, const Dataset<Scalar>& tra
   });
 }
 
+// Messages carry 32-bit indices and MPI counts are int: a larger x would overflow both silently.
+// Every rank has the same p, so every rank throws alike.
+void requireWireIndices(const ModelConfig& model, std::uint64_t dim, std::uint64_t parameters,
+                        const DimOrigin& origin) {
+  constexpr auto kMaxParameters = static_cast<std::uint64_t>(std::numeric_limits<int>::max());
+  if (parameters <= kMaxParameters) return;
+  const std::string why = "model.type = " + model.type + " has p = " + std::to_string(parameters) +
+                          " parameters for d = " + std::to_string(dim) + ", more than the " +
+                          std::to_string(kMaxParameters) +
+                          " that the exchange's 32-bit indices and MPI's int counts address";
+  if (origin.configured()) throw AgreedError(origin.key + ": " + why, 0, kExitConfigError);
+  throw AgreedError(origin.file + ":" + std::to_string(origin.line) + ": " + why, 0,
+                    kExitDataError);
+}
+
 }  // namespace
 
 void refuseToReplaceCheckpoint(const RunConfig& config, const Communicator& comm) {
@@ -52,7 +69,9 @@ void refuseToReplaceCheckpoint(const RunConfig& config, const Communicator& comm
 template <typename Scalar>
 void requireRunnable(const RunConfig& config, const ShardedData<Scalar>& shards,
                      std::uint64_t parameters, const Communicator& comm) {
-  requireMemory(estimateTrainingMemory(config, parameters, comm.size()).total(), parameters,
+  const auto dim = static_cast<std::uint64_t>(shards.train.dim());
+  requireWireIndices(config.model, dim, parameters, shards.dimOrigin);
+  requireMemory(estimateTrainingMemory(config, parameters, comm.size()).total(), dim, parameters,
                 shards.dimOrigin, comm);
   checkBatchSize(config.optimizer, shards.train, comm);
 }

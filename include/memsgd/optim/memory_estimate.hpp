@@ -33,9 +33,10 @@ std::uint64_t estimateOptimumMemory(std::uint64_t parameters);
 
 // Collective. The ranks that share a node (MPI_COMM_TYPE_SHARED) need `bytesPerRank` each; when
 // together they need more than the node has available (util/available_memory.hpp), every rank
-// throws AgreedError naming what set d (the key, or file:line and the index), the estimate and
-// what is available, with exit code 2 when the configuration set d and 3 when the data did.
-void requireMemory(std::uint64_t bytesPerRank, std::uint64_t dim, const DimOrigin& origin,
-                   const Communicator& comm);
+// throws AgreedError naming what set d (the key, or file:line and the index), the model's p when
+// it is not d, the estimate and what is available, with exit code 2 when the configuration set d
+// and 3 when the data did.
+void requireMemory(std::uint64_t bytesPerRank, std::uint64_t dim, std::uint64_t parameters,
+                   const DimOrigin& origin, const Communicator& comm);
 
 }  // namespace memsgd
