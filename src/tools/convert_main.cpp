@@ -238,13 +238,20 @@ void convertRows(const Arguments& arguments, Hdf5DatasetWriter& writer) {
   }
 }
 
+// Rows of a /dense file held at a time: some 32 MB of values, whatever d.
+std::uint64_t denseBlockRows(std::uint64_t dim) {
+  constexpr std::uint64_t kBlockValues = 4ULL << 20;
+  return std::clamp<std::uint64_t>(kBlockValues / dim, 1, kBlockRows);
+}
+
 // Reads the written file back as a reader will: n, nnz and the fingerprint of every row.
 void verify(const std::string& path, const Hdf5DatasetWriter& writer) {
   const Hdf5DatasetHeader header = readHdf5DatasetHeader(path);
   std::uint64_t fingerprint = 0;
   Progress progress;
-  for (std::uint64_t begin = 0; begin < header.rows; begin += kBlockRows) {
-    fingerprint += fingerprintRows(readHdf5DatasetRows(path, {begin, begin + kBlockRows}), begin);
+  const std::uint64_t block = header.dense ? denseBlockRows(header.dim) : kBlockRows;
+  for (std::uint64_t begin = 0; begin < header.rows; begin += block) {
+    fingerprint += fingerprintRows(readHdf5DatasetRows(path, {begin, begin + block}), begin);
     progress.report(begin, 0, "verified");
   }
   if (header.rows != writer.rows() || header.entries != writer.entries() ||
@@ -255,12 +262,6 @@ void verify(const std::string& path, const Hdf5DatasetWriter& writer) {
                   ", fingerprint " + formatFingerprint(fingerprint) + " vs " +
                   formatFingerprint(writer.fingerprint()) + ")");
   }
-}
-
-// Rows of the dense pass held at a time: some 32 MB of values, whatever d.
-std::uint64_t denseBlockRows(std::uint64_t dim) {
-  constexpr std::uint64_t kBlockValues = 4ULL << 20;
-  return std::clamp<std::uint64_t>(kBlockValues / dim, 1, kBlockRows);
 }
 
 // Refuses (ConfigError) a dense file larger than the free space where it goes.

@@ -4,7 +4,7 @@
 # CASE: existing (an existing OUT is refused and left alone), overwrite (--overwrite replaces it),
 # malformed (a bad line mid-file: exit 3 with file:line, no OUT, no partial file), killed (SIGTERM
 # mid-conversion: no OUT, no partial file), memory (a 300 MB LIBSVM file converts under a 200 MB
-# address-space limit), train (a9a converted trains at np 2 to the same /metrics/train_loss, bit
+# address-space limit, and so does a 600 MB --layout dense file), train (a9a converted trains at np 2 to the same /metrics/train_loss, bit
 # for bit, and the same fingerprint as a9a itself; so does its --layout dense conversion, stored
 # as /dense), layout (auto stores a dense input as /dense and a9a as CSR, --layout sparse a dense
 # one as CSR, same fingerprints; a bad --layout, and a dense file larger than the disk, are refused),
@@ -107,6 +107,11 @@ case "$case" in
     expect_exit 0 prlimit --as=$((200 * 1024 * 1024)) "$convert" in.svm out.h5
     [[ "$(h5dump -a /n out.h5 2> /dev/null | grep -o '(0): [0-9]*')" == "(0): 500000" ]] ||
       fail "out.h5 does not hold 500000 rows"
+    # The dense pass is bounded too: 30,000 x 4999 float32 values, 600 MB, under the same limit.
+    rows 30000 0
+    expect_exit 0 prlimit --as=$((200 * 1024 * 1024)) "$convert" in.svm dense.h5 --layout dense \
+      --values float32
+    [[ "$(storage dense.h5)" == dense ]] || fail "dense.h5 is not stored dense"
     ;;
   train)
     mpirun_sh="$4" train="$5" config="$6"
