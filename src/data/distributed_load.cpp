@@ -184,11 +184,13 @@ LoadedSplit<Scalar> loadTrain(const DataConfig& config, LabelKind labels, const 
 
 // data.layout: both splits in dense storage when the training set's density asks for it (or the
 // key does) and this node can hold them; the same choice on every rank. A training set its source
-// delivered dense (synthetic:epsilon) stays dense.
+// delivered dense stays dense: synthetic:epsilon (generated dense, whatever the key; its test set
+// keeps its storage under sparse) or an HDF5 /dense file, which its source delivers dense only
+// when the key's rule does (hdf5_dataset_source.hpp), so that the test set follows here.
 template <typename Scalar>
 void applyLayout(const DataConfig& config, ShardedData<Scalar>& shards, const Communicator& comm) {
-  if (shards.train.isDense()) return;
-  std::uint64_t nonZeros = shards.train.nonZeros();
+  if (shards.train.isDense() && (config.layout == RowLayout::kSparse || !shards.test)) return;
+  std::uint64_t nonZeros = shards.train.nonZeros();  // n d when dense
   comm.allreduceSum(std::span<std::uint64_t>(&nonZeros, 1));
   const auto dim = static_cast<std::uint64_t>(shards.train.dim());
   if (!storesDense(config.layout, nonZeros, shards.train.globalRows(), dim)) return;

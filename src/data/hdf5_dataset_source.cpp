@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "memsgd/core/error.hpp"
+#include "memsgd/data/data_layout.hpp"
+#include "memsgd/util/default_init_allocator.hpp"
 #include "memsgd/util/hdf5_handle.hpp"
 
 namespace memsgd {
@@ -113,8 +115,13 @@ Array openArray(hid_t file, const std::string& path, const char* name, int rank,
   if (!hasDataset(file, path, name)) {
     throw DataError(path, "has no dataset " + object + " (README \"The HDF5 dataset format\")");
   }
+  // No chunk cache: a chunk the block covers whole is then read straight into our array, not
+  // into the cache and copied (each chunk is read once; the partial ones at the block's ends
+  // go through HDF5's own buffer still).
+  const Hdf5Handle access(MEMSGD_HDF5_CHECK(H5Pcreate(H5P_DATASET_ACCESS), path, object));
+  MEMSGD_HDF5_CHECK(H5Pset_chunk_cache(access.get(), 0, 0, 1.0), path, object);
   Array array{
-      Hdf5Handle(MEMSGD_HDF5_CHECK(H5Dopen2(file, name, H5P_DEFAULT), path, object)), {}, 0};
+      Hdf5Handle(MEMSGD_HDF5_CHECK(H5Dopen2(file, name, access.get()), path, object)), {}, 0};
   const Hdf5Handle type(MEMSGD_HDF5_CHECK(H5Dget_type(array.dataset.get()), path, object));
   array.typeSize = H5Tget_size(type.get());
   bool fits = H5Tget_class(type.get()) == expected.kind &&
@@ -149,14 +156,12 @@ void requireLength(const std::string& path, const char* name, hsize_t found, std
 }
 
 // Reads `count` elements from `first` (and, for /dense, all columns) as `memoryType` into `out`,
-// resized to them.
-template <typename T>
-void readSlab(const Array& array, const std::string& path, const char* name, hid_t memoryType,
-              std::uint64_t first, std::uint64_t count, std::vector<T>& out) {
+// which holds count x (its columns) of them.
+void readInto(const Array& array, const std::string& path, const char* name, hid_t memoryType,
+              std::uint64_t first, std::uint64_t count, void* out) {
+  const std::uint64_t width = array.dims.size() == 2 ? array.dims[1] : 1;
+  if (count == 0 || width == 0) return;
   const std::string object = slashed(name);
-  std::uint64_t width = array.dims.size() == 2 ? array.dims[1] : 1;
-  out.resize(count * width);
-  if (out.empty()) return;
   const Hdf5Handle fileSpace(MEMSGD_HDF5_CHECK(H5Dget_space(array.dataset.get()), path, object));
   std::array<hsize_t, 2> start{first, 0};
   std::array<hsize_t, 2> counts{count, width};
@@ -167,16 +172,40 @@ void readSlab(const Array& array, const std::string& path, const char* name, hid
   const Hdf5Handle memorySpace(
       MEMSGD_HDF5_CHECK(H5Screate_simple(rank, counts.data(), nullptr), path, object));
   MEMSGD_HDF5_CHECK(H5Dread(array.dataset.get(), memoryType, memorySpace.get(), fileSpace.get(),
-                            H5P_DEFAULT, out.data()),
+                            H5P_DEFAULT, out),
                     path, object);
 }
 
-template <typename T>
-std::vector<T> readSlab(const Array& array, const std::string& path, const char* name,
-                        hid_t memoryType, std::uint64_t first, std::uint64_t count) {
-  std::vector<T> out;
-  readSlab(array, path, name, memoryType, first, count, out);
-  return out;
+template <typename Vector>
+void readSlab(const Array& array, const std::string& path, const char* name, hid_t memoryType,
+              std::uint64_t first, std::uint64_t count, Vector& out) {
+  out.resize(count * (array.dims.size() == 2 ? array.dims[1] : 1));
+  readInto(array, path, name, memoryType, first, count, out.data());
+}
+
+// Floats a float32 array is read by at a time (1 MiB), then widened to double in our loop: HDF5's
+// own conversion goes through a buffer of its own and is several times slower.
+constexpr std::uint64_t kWidenedAtOnce = std::uint64_t{1} << 18;
+
+// readInto of float32 or float64 values as double: float64 straight into `out`, float32 a part
+// of the slab at a time into a reused buffer, widened (exactly) in a loop the compiler vectorises.
+void readValues(const Array& array, const std::string& path, const char* name, std::uint64_t first,
+                std::uint64_t count, double* out) {
+  if (array.typeSize == sizeof(double)) {
+    readInto(array, path, name, H5T_NATIVE_DOUBLE, first, count, out);
+    return;
+  }
+  const std::uint64_t width = array.dims.size() == 2 ? array.dims[1] : 1;
+  const std::uint64_t step =
+      std::max<std::uint64_t>(1, kWidenedAtOnce / std::max<std::uint64_t>(width, 1));
+  UninitializedVector<float> buffer(std::min(step, count) * width);
+  for (std::uint64_t done = 0; done < count; done += step) {
+    const std::uint64_t part = std::min(step, count - done);
+    readInto(array, path, name, H5T_NATIVE_FLOAT, first + done, part, buffer.data());
+    double* to = out + done * width;
+    const float* from = buffer.data();
+    for (std::uint64_t k = 0; k < part * width; ++k) to[k] = from[k];
+  }
 }
 
 struct OpenDataset {
@@ -292,20 +321,22 @@ class RowChecker {
     }
   }
 
-  // A /dense row holds every column, in order: only its values need a look.
-  void denseRow(std::uint64_t number, std::span<const double> values) {
+  // A /dense row holds every column, in order: only its values need a look. A stored -0 becomes
+  // +0 (a zero is no entry, in either storage). Returns how many of its values are not zero.
+  std::uint64_t denseRow(std::uint64_t number, std::span<double> values) {
     if (limit_.dim > 0 && header_.dim > limit_.dim) beyondLimit(number, limit_.dim + 1);
-    bool finiteRow = true;
-    for (const double value : values) finiteRow &= std::abs(value) <= kLargest;
-    if (!finiteRow) {
-      for (std::size_t column = 0; column < values.size(); ++column) {
-        finite(number, static_cast<std::int64_t>(column), values[column]);
-      }
-    }
     if (header_.dim > rows_.maxIndex) {
       rows_.maxIndex = header_.dim;
       rows_.maxIndexLine = number;
     }
+    if (allNonzero(values)) return values.size();  // the common row
+    std::uint64_t nonZeros = 0;
+    for (std::size_t column = 0; column < values.size(); ++column) {
+      finite(number, static_cast<std::int64_t>(column), values[column]);
+      values[column] += 0.0;
+      nonZeros += values[column] != 0.0 ? 1 : 0;
+    }
+    return nonZeros;
   }
 
   // Whether a CSR row needs no look entry by entry: indices increasing in [0, min(d, limit)),
@@ -356,55 +387,86 @@ class RowChecker {
   RowBlock& rows_;
 };
 
-// The values are read into rows.values and the indices into rows.indices, checked and then
-// compacted in place (zeros dropped): no copy of the block besides HDF5's.
-RowBlock readRows(const std::string& path, const OpenDataset& open, RowRange range,
-                  DimLimit limit) {
+// Checks the labels and the `count` x d cells of a /dense block and returns how many cells are
+// not zero.
+std::uint64_t checkDenseRows(RowChecker& checker, RowRange range, std::span<const double> labels,
+                             double* cells, std::uint64_t dim) {
+  std::uint64_t nonZeros = 0;
+  for (std::uint64_t row = 0; row < range.size(); ++row) {
+    const std::uint64_t number = range.begin + row + 1;
+    checker.label(number, labels[row]);
+    nonZeros += checker.denseRow(number, std::span<double>(cells + row * dim, dim));
+  }
+  return nonZeros;
+}
+
+// Checked /dense cells (`count` rows of d) as CSR rows in `rows`, zeros dropped. `cells` may be
+// rows.values itself: an entry is written at or before where it was read.
+void compressDense(const double* cells, std::uint64_t count, std::uint64_t dim, RowBlock& rows) {
+  auto& values = rows.values;
+  auto& indices = rows.indices;
+  values.resize(count * dim);
+  indices.resize(count * dim);
+  std::size_t kept = 0;
+  for (std::uint64_t row = 0; row < count; ++row) {
+    const std::span<const double> dense(cells + row * dim, dim);
+    if (allNonzero(dense)) {  // the common row: kept whole, its indices 0..d-1
+      if (values.data() + kept != dense.data()) {
+        std::copy(dense.begin(), dense.end(), values.begin() + static_cast<std::ptrdiff_t>(kept));
+      }
+      std::iota(indices.begin() + static_cast<std::ptrdiff_t>(kept),
+                indices.begin() + static_cast<std::ptrdiff_t>(kept + dim), 0);
+      kept += dim;
+    } else {
+      for (std::uint64_t column = 0; column < dim; ++column) {
+        const double value = dense[column];
+        values[kept] = value;
+        indices[kept] = static_cast<std::int32_t>(column);
+        kept += value != 0.0 ? 1 : 0;
+      }
+    }
+    rows.rowOffsets.push_back(static_cast<std::int64_t>(kept));
+  }
+  values.resize(kept);
+  indices.resize(kept);
+}
+
+// This rank's rows `range` (clipped to n) into `rows`, checked, zeros dropped. The rows of a
+// /dense file go to `dense` (count x d, `rows` then holding their labels only) when `keepDense`,
+// else into rows.values, compacted in place to CSR with rows.indices: no copy besides HDF5's.
+// Returns how many values are not zero.
+std::uint64_t readRows(const std::string& path, const OpenDataset& open, RowRange range,
+                       DimLimit limit, bool keepDense, RowBlock& rows,
+                       Dataset<double>::DenseRows& dense) {
   const Hdf5DatasetHeader& header = open.header;
   range.end = std::min(range.end, header.rows);
   range.begin = std::min(range.begin, range.end);
   const std::uint64_t count = range.end - range.begin;
-  RowBlock rows;
+  rows = RowBlock();
   rows.rowOffsets.reserve(count + 1);
   rows.labels.reserve(count);
   RowChecker checker(path, header, limit, rows);
-  const std::vector<double> labels =
-      readSlab<double>(open.labels, path, format::kLabels, H5T_NATIVE_DOUBLE, range.begin, count);
-  std::vector<double>& values = rows.values;
-  std::vector<std::int32_t>& indices = rows.indices;
+  UninitializedVector<double> labels;
+  readSlab(open.labels, path, format::kLabels, H5T_NATIVE_DOUBLE, range.begin, count, labels);
+  UninitializedVector<double>& values = rows.values;
+  UninitializedVector<std::int32_t>& indices = rows.indices;
   if (header.dense) {
-    readSlab(open.dense, path, format::kDense, H5T_NATIVE_DOUBLE, range.begin, count, values);
-    indices.resize(values.size());
-    std::size_t kept = 0;
-    for (std::uint64_t row = 0; row < count; ++row) {
-      const std::uint64_t number = range.begin + row + 1;
-      checker.label(number, labels[row]);
-      const std::size_t at = row * header.dim;
-      const std::span<const double> dense(values.data() + at, header.dim);
-      checker.denseRow(number, dense);
-      if (allNonzero(dense)) {  // the common row: kept whole, its indices 0..d-1
-        std::copy(dense.begin(), dense.end(), values.begin() + static_cast<std::ptrdiff_t>(kept));
-        std::iota(indices.begin() + static_cast<std::ptrdiff_t>(kept),
-                  indices.begin() + static_cast<std::ptrdiff_t>(kept + header.dim), 0);
-        kept += header.dim;
-      } else {
-        for (std::uint64_t column = 0; column < header.dim; ++column) {
-          // kept <= at + column: the write never passes the value still to be read
-          const double value = values[at + column];
-          values[kept] = value;
-          indices[kept] = static_cast<std::int32_t>(column);
-          kept += value != 0.0 ? 1 : 0;
-        }
-      }
-      checker.endRow(kept);
+    double* cells = nullptr;
+    if (keepDense) {
+      dense.resize(static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(header.dim));
+      cells = dense.data();
+    } else {
+      values.resize(count * header.dim);
+      cells = values.data();
     }
-    values.resize(kept);
-    indices.resize(kept);
-    return rows;
+    readValues(open.dense, path, format::kDense, range.begin, count, cells);
+    const std::uint64_t nonZeros = checkDenseRows(checker, range, labels, cells, header.dim);
+    if (!keepDense) compressDense(cells, count, header.dim, rows);
+    return nonZeros;
   }
-  if (count == 0) return rows;
-  const std::vector<std::int64_t> indptr = readSlab<std::int64_t>(
-      open.indptr, path, format::kIndptr, H5T_NATIVE_INT64, range.begin, count + 1);
+  if (count == 0) return 0;
+  UninitializedVector<std::int64_t> indptr;
+  readSlab(open.indptr, path, format::kIndptr, H5T_NATIVE_INT64, range.begin, count + 1, indptr);
   const auto entries = static_cast<std::int64_t>(header.entries);
   for (std::uint64_t k = 0; k <= count; ++k) {
     const std::uint64_t number = range.begin + std::max<std::uint64_t>(k, 1);
@@ -430,7 +492,8 @@ RowBlock readRows(const std::string& path, const OpenDataset& open, RowRange ran
   const auto first = static_cast<std::uint64_t>(indptr.front());
   const auto stored = static_cast<std::uint64_t>(indptr.back()) - first;
   readSlab(open.indices, path, format::kIndices, H5T_NATIVE_INT32, first, stored, indices);
-  readSlab(open.values, path, format::kValues, H5T_NATIVE_DOUBLE, first, stored, values);
+  values.resize(stored);
+  readValues(open.values, path, format::kValues, first, stored, values.data());
   std::size_t kept = 0;
   for (std::uint64_t row = 0; row < count; ++row) {
     const std::uint64_t number = range.begin + row + 1;
@@ -464,13 +527,7 @@ RowBlock readRows(const std::string& path, const OpenDataset& open, RowRange ran
   }
   values.resize(kept);
   indices.resize(kept);
-  // d is the file's: a largest index whose value was 0 ("5:0" in LIBSVM) is not stored, but
-  // counts in d, as it does when the LIBSVM file is read.
-  if (header.dim > rows.maxIndex) {
-    rows.maxIndex = header.dim;
-    rows.maxIndexLine = range.begin + 1;
-  }
-  return rows;
+  return kept;
 }
 
 }  // namespace
@@ -480,13 +537,30 @@ Hdf5DatasetHeader readHdf5DatasetHeader(const std::string& path) {
 }
 
 RowBlock readHdf5DatasetRows(const std::string& path, RowRange range, DimLimit limit) {
-  return asDataError(path, [&] { return readRows(path, openDataset(path), range, limit); });
+  return asDataError(path, [&] {
+    RowBlock rows;
+    Dataset<double>::DenseRows unused;
+    readRows(path, openDataset(path), range, limit, false, rows, unused);
+    return rows;
+  });
+}
+
+bool Hdf5DatasetSource::deliversDense(const Hdf5DatasetHeader& header, DimLimit limit) const {
+  if (!header.dense || delivery_.layout == RowLayout::kSparse) return false;
+  // Rows that data.normalize scales stay CSR: a dense row's norm sums its d cells in another
+  // order than the CSR row's nonzeros, and the run must be bit for bit the CSR read's.
+  if (delivery_.normalizes && !header.normalized) return false;
+  // A block of another width than the run's d (data.dim, the training set's) is not its storage.
+  if (limit.dim > 0 && limit.dim != header.dim) return false;
+  return delivery_.layout == RowLayout::kDense || delivery_.training;
 }
 
 RowShard Hdf5DatasetSource::readShard(const Communicator& comm, DimLimit limit) const {
   // The file is opened once: its header gives n, its arrays the block (read runs only on a rank
   // whose count succeeded, as agreeOn refuses on every rank when one fails).
   std::optional<OpenDataset> open;
+  Dataset<double>::DenseRows dense;
+  std::uint64_t nonZeros = 0;
   RowShard shard = countThenRead(
       path_, comm,
       [&] {
@@ -496,9 +570,27 @@ RowShard Hdf5DatasetSource::readShard(const Communicator& comm, DimLimit limit) 
         });
       },
       [&](RowRange range) {
-        return asDataError(path_, [&] { return readRows(path_, *open, range, limit); });
+        return asDataError(path_, [&] {
+          RowBlock rows;
+          nonZeros =
+              readRows(path_, *open, range, limit, deliversDense(open->header, limit), rows, dense);
+          return rows;
+        });
       });
-  shard.normalized = open->header.normalized;
+  const Hdf5DatasetHeader& header = open->header;
+  shard.normalized = header.normalized;
+  // d is the file's: a largest index whose value was 0 ("5:0" in LIBSVM) is not stored, but
+  // counts in d, as it does when the LIBSVM file is read.
+  shard.dim = header.dim;
+  if (dense.cols() == 0) return shard;
+  if (delivery_.layout == RowLayout::kAuto) {  // data.layout's rule, on the whole training set
+    comm.allreduceSum(std::span<std::uint64_t>(&nonZeros, 1));
+    if (!storesDense(RowLayout::kAuto, nonZeros, shard.globalRows, header.dim)) {
+      compressDense(dense.data(), shard.rows.rows(), header.dim, shard.rows);
+      return shard;
+    }
+  }
+  shard.dense = std::move(dense);
   return shard;
 }
 
@@ -506,9 +598,12 @@ bool recognizesHdf5Dataset(const std::string& /*path*/, std::span<const char> he
   return std::string_view(head.data(), head.size()).starts_with(hdf5_dataset::kSignature);
 }
 
-std::unique_ptr<DataSource> openHdf5Dataset(const SplitFiles& files, const DataConfig& /*config*/) {
+std::unique_ptr<DataSource> openHdf5Dataset(const SplitFiles& files, const DataConfig& config) {
   refuseLabelsFile(files, "is an HDF5 dataset, which carries its labels");
-  return std::make_unique<Hdf5DatasetSource>(files.rows);
+  return std::make_unique<Hdf5DatasetSource>(
+      files.rows, Hdf5Delivery{.layout = config.layout,
+                               .normalizes = config.normalize == Normalization::kL2,
+                               .training = files.rowsKey == "data.train"});
 }
 
 }  // namespace memsgd

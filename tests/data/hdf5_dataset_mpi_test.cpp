@@ -2,10 +2,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <span>
+#include <sstream>
 #include <string>
 
 #include "load_checks.hpp"
@@ -14,6 +17,9 @@
 #include "memsgd/data/hdf5_dataset_source.hpp"
 #include "memsgd/data/hdf5_dataset_writer.hpp"
 #include "memsgd/data/libsvm_reader.hpp"
+#include "memsgd/io/run_file_reader.hpp"
+#include "memsgd/run/training_run.hpp"
+#include "run_helpers.hpp"
 #include "test_paths.hpp"
 
 namespace memsgd {
@@ -149,6 +155,147 @@ TEST(Hdf5DatasetMpi, ANormalizedFileIsNotNormalizedAgain) {
   ASSERT_EQ(loaded.train.rows() > 0, true);
   for (Eigen::Index row = 0; row < loaded.train.rows(); ++row) {
     EXPECT_EQ(loaded.train.sparseRows().row(row).norm(), 5.0);
+  }
+}
+
+// 96 rows of d = 8, about 80% of the cells nonzero (so data.layout = auto stores them dense),
+// with a stored -0 (no entry, in either storage) and a row of zeros only.
+RowBlock denseShapedRows() {
+  RowBlock rows;
+  for (int row = 0; row < 96; ++row) {
+    rows.labels.push_back(row % 3 == 0 ? 1.0 : -1.0);
+    for (int column = 0; column < 8; ++column) {
+      if (row == 5 || (row + column) % 5 == 0) continue;
+      rows.indices.push_back(column);
+      rows.values.push_back(row == 7 && column == 2 ? -0.0
+                                                    : 0.125 * ((row * 7 + column) % 11) - 0.5);
+    }
+    rows.rowOffsets.push_back(static_cast<std::int64_t>(rows.indices.size()));
+  }
+  rows.maxIndex = 8;
+  return rows;
+}
+
+// `rows` written as /dense (denseDim 8) or CSR (0), float64 or float32.
+void writeTwin(const std::string& path, std::uint64_t denseDim, hdf5_dataset::ValueType values) {
+  const RowBlock rows = denseShapedRows();
+  Hdf5DatasetWriter writer(path, {.values = values, .denseDim = denseDim});
+  writer.append(rows, fingerprintRows(rows, 0));
+  writer.finish();
+}
+
+// A /dense file is delivered dense (no CSR copy), its d the file's, its rows and fingerprint
+// those of its CSR twin; float32 values widened alike.
+TEST(Hdf5DatasetMpi, ADenseFileIsDeliveredDenseAsItsCsrTwin) {
+  const Communicator comm;
+  for (const auto values : {hdf5_dataset::ValueType::kFloat64, hdf5_dataset::ValueType::kFloat32}) {
+    const bool single = values == hdf5_dataset::ValueType::kFloat32;
+    const SharedFile dense(comm, sharedPath(comm, single ? "dense32.h5" : "dense64.h5"),
+                           [&](const std::string& path) { writeTwin(path, 8, values); });
+    const SharedFile csr(comm, sharedPath(comm, single ? "csr32.h5" : "csr64.h5"),
+                         [&](const std::string& path) { writeTwin(path, 0, values); });
+    const RowShard found = Hdf5DatasetSource(dense.path()).readShard(comm, {});
+    const RowShard twin = Hdf5DatasetSource(csr.path()).readShard(comm, {});
+    ASSERT_TRUE(found.isDense());
+    ASSERT_FALSE(twin.isDense());
+    EXPECT_EQ(found.dim, 8U);
+    EXPECT_EQ(found.range.begin, twin.range.begin);
+    EXPECT_EQ(found.rows.labels, twin.rows.labels);
+    EXPECT_EQ(found.rows.labelCounts, twin.rows.labelCounts);
+    const Dataset<double> expected = toDataset<double>(twin, 8);
+    const Dataset<double>::DenseRows cells = expected.sparseRows().toDense();
+    ASSERT_EQ(found.dense.rows(), cells.rows());
+    for (Eigen::Index row = 0; row < cells.rows(); ++row) {
+      for (Eigen::Index column = 0; column < cells.cols(); ++column) {
+        // bit for bit: the -0 stored is delivered as +0
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(found.dense(row, column)),
+                  std::bit_cast<std::uint64_t>(cells(row, column)))
+            << row << ", " << column;
+      }
+    }
+    EXPECT_EQ(fingerprintRows(found.dense, found.rows.labels, found.range.begin),
+              fingerprintRows(twin.rows, twin.range.begin));
+  }
+}
+
+// A NaN in a /dense file read dense is refused on every rank, naming the file and the row.
+TEST(Hdf5DatasetMpi, ANonFiniteValueOfADenseFileIsRefusedWithItsRow) {
+  const Communicator comm;
+  const SharedFile dense(comm, sharedPath(comm, "nan.h5"), [](const std::string& path) {
+    RowBlock rows = denseShapedRows();
+    rows.values[rows.rowOffsets[90] + 1] = std::numeric_limits<double>::quiet_NaN();
+    Hdf5DatasetWriter writer(path, {.denseDim = 8});
+    writer.append(rows, 0);
+    writer.finish();
+  });
+  DataConfig config;
+  config.train = dense.path();
+  config.layout = RowLayout::kDense;
+  EXPECT_TRUE(test::loadRefused(config, LabelKind::kBinary, kExitDataError,
+                                dense.path() + ": row 91: value at index "));
+}
+
+// The file's d, not its largest stored index, is the run's, set by data.train: a largest index
+// that holds only zeros ("9:0") counts, as when the LIBSVM file is read.
+TEST(Hdf5DatasetMpi, TheFilesDimensionIsTheRunsFromDataTrain) {
+  const Communicator comm;
+  const SharedFile file(comm, sharedPath(comm, "zero_d.h5"), [](const std::string& path) {
+    RowBlock rows = denseShapedRows();
+    rows.maxIndex = 9;  // as the LIBSVM reader gets "... 9:0"
+    Hdf5DatasetWriter writer(path, {});
+    writer.append(rows, 0);
+    writer.finish();
+  });
+  EXPECT_EQ(Hdf5DatasetSource(file.path()).readShard(comm, {}).dim, 9U);
+  DataConfig config;
+  config.train = file.path();
+  const ShardedData<double> loaded = loadShards<double>(config, comm);
+  EXPECT_EQ(loaded.train.dim(), 9);
+  EXPECT_EQ(loaded.dimOrigin.key, "data.train");
+}
+
+// Training from a /dense file (delivered dense) and from its CSR twin is the same run, bit for
+// bit, under every data.layout (and with rows that data.normalize scales), a test set included.
+TEST(Hdf5DatasetMpi, ADenseFileTrainsAsItsCsrTwinInEveryLayout) {
+  const Communicator comm;
+  const SharedFile dense(comm, sharedPath(comm, "train_dense.h5"), [](const std::string& path) {
+    writeTwin(path, 8, hdf5_dataset::ValueType::kFloat64);
+  });
+  const SharedFile csr(comm, sharedPath(comm, "train_csr.h5"), [](const std::string& path) {
+    writeTwin(path, 0, hdf5_dataset::ValueType::kFloat64);
+  });
+  const test::ScratchDirectory scratch(comm, "hdf5_twin");
+  std::ostringstream console;
+  for (const std::string layout : {"auto", "dense", "sparse", "auto --data.normalize=l2"}) {
+    const auto run = [&](const std::string& train, const std::string& name) {
+      const std::string output = scratch.path(name + ".h5");
+      std::vector<std::string> arguments{"--data.train=" + train, "--data.test=" + csr.path(),
+                                         "--optimizer.epochs=2",  "--compression.method=top_k",
+                                         "--compression.k=2",     "--log.output=" + output};
+      std::istringstream words(layout);
+      std::string word;
+      words >> word;
+      arguments.push_back("--data.layout=" + word);
+      while (words >> word) arguments.push_back(word);
+      return std::pair{runTraining(test::configFrom(arguments), comm, console), output};
+    };
+    const auto [fromDense, denseFile] = run(dense.path(), "dense");
+    const auto [fromCsr, csrFile] = run(csr.path(), "csr");
+    ASSERT_EQ(fromDense.x.size(), 8) << layout;
+    for (Eigen::Index j = 0; j < fromDense.x.size(); ++j) {
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(fromDense.x[j]),
+                std::bit_cast<std::uint64_t>(fromCsr.x[j]))
+          << layout << ", x[" << j << "]";
+    }
+    if (comm.rank() == 0) {
+      const RunFileReader a(denseFile);
+      const RunFileReader b(csrFile);
+      for (const char* column : {"/metrics/train_loss", "/metrics/test_loss"}) {
+        EXPECT_EQ(a.readColumn(column), b.readColumn(column)) << layout << " " << column;
+      }
+      EXPECT_EQ(a.readAttribute("/config", "train_fingerprint"),
+                b.readAttribute("/config", "train_fingerprint"));
+    }
   }
 }
 

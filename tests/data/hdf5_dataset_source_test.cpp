@@ -266,10 +266,37 @@ TEST_F(Hdf5DatasetTest, TheFilesDimensionCountsWhenItsLargestIndexHoldsOnlyAZero
   writer.append(rows, fingerprintRows(rows, 0));
   writer.finish();
   EXPECT_EQ(readHdf5DatasetHeader(path).dim, 9U);
-  for (const RowRange range : {kAll, RowRange{1, 2}}) {
-    const RowBlock found = readHdf5DatasetRows(path, range);
-    EXPECT_EQ(found.maxIndex, 9U);  // training reads d from it, as from the LIBSVM file
-    EXPECT_EQ(found.maxIndexLine, range.begin + 1);
+  // The rows' largest index is theirs; the source gives d = 9 as the shard's dim, which training
+  // takes (hdf5_dataset_mpi_test's TheFilesDimensionIsTheRunsFromDataTrain), as from the LIBSVM
+  // file.
+  const RowBlock found = readHdf5DatasetRows(path, kAll);
+  EXPECT_EQ(found.maxIndex, 2U);
+  EXPECT_EQ(found.maxIndexLine, 2U);
+}
+
+// float32 values are read 2^18 at a time and widened: a file of several
+// parts, /dense and CSR, gives every value rounded to float, in order.
+TEST_F(Hdf5DatasetTest, Float32FilesOfSeveralPartsAreWidenedInOrder) {
+  RowBlock rows;
+  for (int row = 0; row < 700; ++row) {
+    rows.labels.push_back(row % 2 == 0 ? 1.0 : -1.0);
+    for (int column = 0; column < 400; ++column) {
+      rows.indices.push_back(column);
+      rows.values.push_back(1.0 / (3.0 + row * 400 + column));
+    }
+    rows.rowOffsets.push_back(static_cast<std::int64_t>(rows.indices.size()));
+  }
+  rows.maxIndex = 400;
+  RowBlock expected = rows;
+  for (double& value : expected.values) value = static_cast<float>(value);
+  for (const std::uint64_t denseDim : {0U, 400U}) {
+    const std::string path = (dir_ / "parts.h5").string();
+    Hdf5DatasetWriter writer(path,
+                             {.values = hdf5_dataset::ValueType::kFloat32, .denseDim = denseDim});
+    writer.append(rows, 0);
+    writer.finish();
+    expectSameRows(expected, readHdf5DatasetRows(path, kAll));
+    std::filesystem::remove(path);
   }
 }
 

@@ -4,14 +4,17 @@
 #include <map>
 #include <vector>
 
+#include "memsgd/util/default_init_allocator.hpp"
+
 namespace memsgd {
 
 // A block of rows as a data source read them (before label mapping and normalisation), in
 // compressed-row form, whatever the format they came from.
 struct RowBlock {
   std::vector<std::int64_t> rowOffsets{0};  // rows() + 1 entries into indices/values
-  std::vector<std::int32_t> indices;        // 0-based feature indices, ascending within a row
-  std::vector<double> values;               // explicit zeros are dropped
+  // Not zero-filled by resize() (default_init_allocator.hpp): a reader fills them right after.
+  UninitializedVector<std::int32_t> indices;  // 0-based feature indices, ascending within a row
+  UninitializedVector<double> values;         // explicit zeros are dropped
   // As written (any finite number, -0 read as 0) until binary_labels.hpp maps them to -1/+1.
   std::vector<double> labels;
   std::map<double, std::uint64_t> labelCounts;  // each distinct label and how many rows carry it
