@@ -590,6 +590,10 @@ std::vector<Section> configKeys() {
                "value type on the wire")
           .add("communication.index_encoding", &CommunicationConfig::indexEncoding,
                oneOf(kIndexEncodings), "raw uint32 indices, or sorted delta-coded LEB128 varints")
+          .add("communication.collective", &CommunicationConfig::collective, oneOf(kCollectives),
+               "how the messages are summed: allgather every message; dense: densify and "
+               "MPI_Allreduce; split_allgather: each rank sums a range of coordinates, then all "
+               "ranges are gathered")
           .add("communication.timeout_s", &CommunicationConfig::timeoutSeconds, real(nonNegative),
                "end the job when a rank waits more than X seconds in one collective (a peer "
                "stopped without dying); 0: never")

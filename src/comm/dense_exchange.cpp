@@ -21,6 +21,16 @@ void roundIntoWire(VectorRefOf<Scalar> v, bool keepRemainder, std::vector<Wire>&
   }
 }
 
+// The message's values (exact in Wire: rounded to the wire already) at their indices, zeros
+// elsewhere.
+template <typename Wire>
+void scatterIntoWire(const SparseMessage& message, std::vector<Wire>& wire) {
+  wire.assign(static_cast<std::size_t>(message.dim), Wire{0});
+  for (std::size_t i = 0; i < message.size(); ++i) {
+    wire[message.indices[i]] = static_cast<Wire>(message.values[i]);
+  }
+}
+
 template <typename Scalar, typename Wire>
 void subtractScaled(const std::vector<Wire>& sum, double scale, VectorRefOf<Scalar> x) {
   Scalar* values = x.data();
@@ -45,7 +55,6 @@ std::size_t DenseExchange::valueBytes() const {
 
 template <typename Scalar>
 void DenseExchange::exchange(VectorRefOf<Scalar> v, bool keepRemainder, CommCounters& counters) {
-  using Clock = std::chrono::steady_clock;
   const auto d = static_cast<int>(v.size());
   const bool fp32 = valueType_ == ValueType::kFloat32;
   if (fp32) {
@@ -53,20 +62,38 @@ void DenseExchange::exchange(VectorRefOf<Scalar> v, bool keepRemainder, CommCoun
   } else {
     roundIntoWire(v, keepRemainder, doubleWire_);
   }
+  sumWire(d, counters);
+  counters.paperBits += 64 * static_cast<std::uint64_t>(d);
+  counters.pairs += static_cast<std::uint64_t>(d);
+}
+
+void DenseExchange::exchange(const SparseMessage& mine, std::optional<std::size_t> /*fixedPairs*/,
+                             CommCounters& counters) {
+  const auto d = static_cast<int>(mine.dim);
+  if (valueType_ == ValueType::kFloat32) {
+    scatterIntoWire(mine, floatWire_);
+  } else {
+    scatterIntoWire(mine, doubleWire_);
+  }
+  sumWire(d, counters);
+  counters.paperBits += 64 * static_cast<std::uint64_t>(mine.size());
+  counters.pairs += mine.size();
+}
+
+void DenseExchange::sumWire(int d, CommCounters& counters) {
+  const bool fp32 = valueType_ == ValueType::kFloat32;
   {
     const auto watched = comm_.watch("the step's exchange");
-    const Clock::time_point start = Clock::now();
+    const auto start = std::chrono::steady_clock::now();
     MEMSGD_MPI_CHECK(MPI_Allreduce(
         MPI_IN_PLACE, fp32 ? static_cast<void*>(floatWire_.data()) : doubleWire_.data(), d,
         fp32 ? MPI_FLOAT : MPI_DOUBLE, MPI_SUM, comm_.raw()));
-    waitSeconds_ += std::chrono::duration<double>(Clock::now() - start).count();
+    waitSeconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   const auto payload = valueBytes() * static_cast<std::uint64_t>(d);
   const auto peers = static_cast<std::uint64_t>(comm_.size() - 1);
   counters.sent.value += payload * peers;
   counters.received.value += payload * peers;
-  counters.paperBits += 64 * static_cast<std::uint64_t>(d);
-  counters.pairs += static_cast<std::uint64_t>(d);
 }
 
 template <typename Scalar>

@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "memsgd/comm/collective_factory.hpp"
 #include "memsgd/compress/compressor_factory.hpp"
 #include "memsgd/compress/selection.hpp"
 
@@ -49,7 +50,7 @@ Trainer<Scalar>::Trainer(const RunConfig& config, const Communicator& comm,
       sampler_(static_cast<std::uint32_t>(train.rows()),
                Rng(config.optimizer.seed, static_cast<std::uint64_t>(comm.rank()),
                    static_cast<std::uint64_t>(RngPurpose::kSampling))),
-      sparseExchange_(comm, *codec_),
+      collective_(makeCollective(config.compression, config.communication, comm, *codec_)),
       batchSize_(config.optimizer.batchSize),
       samplesPerStep_(static_cast<std::uint64_t>(comm.size()) * config.optimizer.batchSize),
       applyScale_(config.communication.aggregation == Aggregation::kMean
@@ -126,17 +127,22 @@ template <typename Scalar>
 void Trainer<Scalar>::sendMessage() {
   codec_->roundToWire(message_);
   memory_.retain(message_);
-  sparseExchange_.exchange(message_, compressor_->fixedPairs(), counters_);
+  collective_->exchange(message_, compressor_->fixedPairs(), counters_);
 }
 
 template <typename Scalar>
 void Trainer<Scalar>::applyMessages() {
-  // Fold every coordinate that will change before any of them changes, then apply in rank order.
-  for (int r = 0; r < comm_.size(); ++r) {
-    averager_.beforeSparseUpdate(sparseExchange_.received(r).indices, x_);
+  const Aggregate sum = collective_->aggregate();
+  if (sum.dense != nullptr) {
+    averager_.beforeDenseUpdate(x_);
+    sum.dense->subtractSum(applyScale_, VectorRefOf<Scalar>(x_));
+    return;
   }
-  for (int r = 0; r < comm_.size(); ++r) {
-    const SparseMessage& message = sparseExchange_.received(r);
+  // Fold every coordinate that will change before any of them changes, then apply in order.
+  for (const SparseMessage& message : sum.parts) {
+    averager_.beforeSparseUpdate(message.indices, x_);
+  }
+  for (const SparseMessage& message : sum.parts) {
     for (std::size_t i = 0; i < message.size(); ++i) {
       Scalar& value = x_[message.indices[i]];
       value = static_cast<Scalar>(value - applyScale_ * message.values[i]);
@@ -182,8 +188,11 @@ void Trainer<Scalar>::stepHeavyBall(double eta, bool dense) {
   } else {
     compressor_->addScaledAndCompress(v, x_, eta * model_.lambda(), message_);
     sendMessage();
-    for (int r = 0; r < comm_.size(); ++r) {
-      const SparseMessage& message = sparseExchange_.received(r);
+    const Aggregate sum = collective_->aggregate();
+    if (sum.dense != nullptr) {
+      sum.dense->subtractSum(-applyScale_, VectorRefOf<Scalar>(velocity_));
+    }
+    for (const SparseMessage& message : sum.parts) {
       for (std::size_t i = 0; i < message.size(); ++i) {
         Scalar& value = velocity_[message.indices[i]];
         value = static_cast<Scalar>(value + applyScale_ * message.values[i]);
@@ -202,7 +211,7 @@ TrainerStatus Trainer<Scalar>::status() const {
           static_cast<double>(samples_) / static_cast<double>(data_.globalRows()),
           learningRate(),
           counters_,
-          (denseExchange_ ? denseExchange_->waitSeconds() : 0.0) + sparseExchange_.waitSeconds()};
+          (denseExchange_ ? denseExchange_->waitSeconds() : 0.0) + collective_->waitSeconds()};
 }
 
 template <typename Scalar>

@@ -6,6 +6,10 @@
 //     varint messages are (a count MPI_Allgather, then MPI_Allgatherv); the same raw bound.
 //   - exchange/dense — SGD's d = 47236 (rcv1) vector in fp32 through DenseExchange; raw:
 //     MPI_Allreduce of d floats in place.
+//   - exchange/collective/NAME/k:K — the message of exchange/sparse/k:K through the collective
+//     that communication.collective = NAME builds (dense: densified and MPI_Allreduce'd;
+//     split_allgather: owner ranges summed, then gathered), against the same raw MPI_Allgather
+//     of 8K bytes: what summing on the way costs where allgather is the alternative.
 // memsgd's time includes what the trainer pays per step beyond the collective: encoding the own
 // message and decoding all P (sparse), converting to and from fp32 (dense). Messages are built
 // once, before timing. Every iteration times one memsgd exchange and one raw collective, in
@@ -29,11 +33,13 @@
 #include <string>
 #include <vector>
 
+#include "memsgd/comm/collective_factory.hpp"
 #include "memsgd/comm/comm_counters.hpp"
 #include "memsgd/comm/dense_exchange.hpp"
 #include "memsgd/comm/sparse_exchange.hpp"
 #include "memsgd/compress/compressor_factory.hpp"
 #include "memsgd/compress/selection.hpp"
+#include "memsgd/config/choices.hpp"
 #include "memsgd/config/run_config.hpp"
 #include "memsgd/mpi/communicator.hpp"
 #include "memsgd/mpi/mpi_check.hpp"
@@ -98,6 +104,26 @@ void sparseExchange(benchmark::State& state, const Communicator& comm, std::size
       });
 }
 
+void collectiveExchange(benchmark::State& state, const Communicator& comm, std::size_t pairs,
+                        CollectiveKind kind) {
+  const CompressionConfig compression;
+  CommunicationConfig communication;
+  communication.collective = kind;
+  const auto codec = makeCodec(compression, communication);
+  const SparseMessage mine = randomMessage(pairs, *codec, comm.rank());
+  const auto bytesPerRank = static_cast<int>(codec->encodedSize(mine).total());
+  std::vector<std::byte> rawSend(static_cast<std::size_t>(bytesPerRank));
+  std::vector<std::byte> rawGathered(rawSend.size() * static_cast<std::size_t>(comm.size()));
+  const auto collective = makeCollective(compression, communication, comm, *codec);
+  CommCounters counters;
+  timeAgainstRaw(
+      state, comm, rawSend.size(), [&] { collective->exchange(mine, pairs, counters); },
+      [&] {
+        MEMSGD_MPI_CHECK(MPI_Allgather(rawSend.data(), bytesPerRank, MPI_BYTE, rawGathered.data(),
+                                       bytesPerRank, MPI_BYTE, comm.raw()));
+      });
+}
+
 void denseExchange(benchmark::State& state, const Communicator& comm) {
   const CommunicationConfig config;
   Rng rng(kSeed, static_cast<std::uint64_t>(comm.rank()), 0);
@@ -126,6 +152,20 @@ void registerExchangeBenchmarks(const Communicator& comm) {
                                "/k:" + std::to_string(pairs);
       benchmark::RegisterBenchmark(name.c_str(), sparseExchange, std::cref(comm), pairs, sizesKnown)
           ->Iterations(iterationsFor(pairs * (sizeof(std::uint32_t) + sizeof(float))))
+          ->UseManualTime()
+          ->Unit(benchmark::kMicrosecond);
+    }
+  }
+  for (const CollectiveKind kind : {CollectiveKind::kDense, CollectiveKind::kSplitAllgather}) {
+    for (const std::size_t pairs : std::array<std::size_t, 3>{1, 100, 1000}) {
+      const std::string name =
+          "exchange/collective/" + wordOf(kCollectives, kind) + "/k:" + std::to_string(pairs);
+      // Dense moves d values whatever k: at least dense SGD's iterations' worth of time.
+      const std::size_t bytes = kind == CollectiveKind::kDense
+                                    ? kDim * sizeof(float)
+                                    : pairs * (sizeof(std::uint32_t) + sizeof(float));
+      benchmark::RegisterBenchmark(name.c_str(), collectiveExchange, std::cref(comm), pairs, kind)
+          ->Iterations(iterationsFor(bytes))
           ->UseManualTime()
           ->Unit(benchmark::kMicrosecond);
     }

@@ -63,6 +63,7 @@ const std::vector<std::pair<std::string, std::string>> kKeysWithDefaults = {
     {"communication.aggregation", "sum"},
     {"communication.value_type", "fp32"},
     {"communication.index_encoding", "raw"},
+    {"communication.collective", "allgather"},
     {"communication.timeout_s", "300"},
     {"log.output", "run.h5"},
     {"log.eval_every", "auto"},
@@ -206,6 +207,7 @@ TEST_F(ConfigTest, ReadsEveryKeyIntoItsField) {
       "rate = 0.05\naveraging = last\nseed = 18446744073709551615\n"
       "[compression]\nmethod = none\nk = 4\nmemory = 0\nscope = layer\n"
       "[communication]\naggregation = mean\nvalue_type = fp64\ntimeout_s = 2.5\n"
+      "collective = split_allgather\n"
       "[log]\noutput = out/r.h5\neval_every = 1000\noverwrite = yes\nquiet = 1\n");
   const RunConfig config = parse({ini});
   EXPECT_EQ(config.data.test, test);
@@ -229,6 +231,7 @@ TEST_F(ConfigTest, ReadsEveryKeyIntoItsField) {
   EXPECT_EQ(config.communication.aggregation, Aggregation::kMean);
   EXPECT_EQ(config.communication.valueType, ValueType::kFloat64);
   EXPECT_DOUBLE_EQ(config.communication.timeoutSeconds, 2.5);
+  EXPECT_EQ(config.communication.collective, CollectiveKind::kSplitAllgather);
   EXPECT_EQ(config.log.output, "out/r.h5");
   EXPECT_EQ(config.log.evalEvery, 1000U);
   EXPECT_TRUE(config.log.overwrite);
@@ -445,6 +448,8 @@ INSTANTIATE_TEST_SUITE_P(
                       InvalidValue{"communication.value_type", "fp8", "fp32|fp64|fp16"},
                       InvalidValue{"model.precision", "half", "double|float"},
                       InvalidValue{"communication.index_encoding", "zip", "raw|varint"},
+                      InvalidValue{"communication.collective", "ring",
+                                   "allgather|dense|split_allgather"},
                       InvalidValue{"communication.timeout_s", "-1", "must be >= 0"},
                       InvalidValue{"compression.qsgd_encoding", "huffman", "auto|elias|fixed"},
                       InvalidValue{"compression.levels", "0", ">= 1"},

@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "memsgd/comm/collective.hpp"
 #include "memsgd/comm/comm_counters.hpp"
 #include "memsgd/compress/message_codec.hpp"
 #include "memsgd/compress/sparse_message.hpp"
@@ -11,11 +12,12 @@
 
 namespace memsgd {
 
-// Step 4 of Mem-SGD: every rank's compressed message reaches every rank, encoded by the
-// compressor's codec and gathered with one MPI_Allgatherv of bytes (MPI_Allgather when all
-// sizes are known to be equal). Buffers are reused. The gathers are watched by the
-// communicator's watchdog and timed for waitSeconds().
-class SparseExchange {
+// communication.collective = allgather: every rank's compressed message reaches every rank,
+// encoded by the compressor's codec and gathered with one MPI_Allgatherv of bytes (MPI_Allgather
+// when all sizes are known to be equal); the aggregate is the P decoded messages in rank order.
+// Buffers are reused. The gathers are watched by the communicator's watchdog and timed for
+// waitSeconds().
+class SparseExchange final : public Collective {
  public:
   SparseExchange(const Communicator& comm, const MessageCodec& codec);
 
@@ -24,7 +26,8 @@ class SparseExchange {
   // builds); with a codec whose size depends only on the pair count, that saves the
   // MPI_Allgather of message sizes, which is otherwise sent first and counted as header bytes.
   void exchange(const SparseMessage& mine, std::optional<std::size_t> fixedPairs,
-                CommCounters& counters);
+                CommCounters& counters) override;
+  [[nodiscard]] Aggregate aggregate() const override { return {received_, nullptr}; }
 
   [[nodiscard]] const SparseMessage& received(int rank) const {
     return received_[static_cast<std::size_t>(rank)];
@@ -34,7 +37,7 @@ class SparseExchange {
   [[nodiscard]] std::size_t lastGatherBytes() const { return gatherBuffer_.size(); }
   // Seconds this rank spent inside the exchange's MPI calls so far: waiting for the slowest rank,
   // and the transfer itself.
-  [[nodiscard]] double waitSeconds() const { return waitSeconds_; }
+  [[nodiscard]] double waitSeconds() const override { return waitSeconds_; }
 
  private:
   const Communicator& comm_;

@@ -41,6 +41,10 @@ inline constexpr auto kPrecisions = std::to_array<Choice<Precision>>(
     {{"double", Precision::kDouble}, {"float", Precision::kFloat}});
 inline constexpr auto kIndexEncodings = std::to_array<Choice<IndexEncoding>>(
     {{"raw", IndexEncoding::kRaw}, {"varint", IndexEncoding::kVarint}});
+inline constexpr auto kCollectives =
+    std::to_array<Choice<CollectiveKind>>({{"allgather", CollectiveKind::kAllgather},
+                                           {"dense", CollectiveKind::kDense},
+                                           {"split_allgather", CollectiveKind::kSplitAllgather}});
 inline constexpr auto kQsgdEncodings =
     std::to_array<Choice<QsgdEncoding>>({{"auto", QsgdEncoding::kAuto},
                                          {"elias", QsgdEncoding::kEliasGamma},

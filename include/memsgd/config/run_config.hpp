@@ -19,6 +19,7 @@ enum class Averaging { kWeighted, kUniform, kLast };
 enum class Aggregation { kSum, kMean };
 enum class ValueType { kFloat32, kFloat64, kFloat16 };
 enum class IndexEncoding { kRaw, kVarint };
+enum class CollectiveKind { kAllgather, kDense, kSplitAllgather };
 enum class QsgdEncoding { kAuto, kEliasGamma, kFixedWidth };
 // The floating-point type of x, the error memory and the data values.
 enum class Precision { kDouble, kFloat };
@@ -85,7 +86,8 @@ struct CompressionConfig {
 struct CommunicationConfig {
   Aggregation aggregation = Aggregation::kSum;
   ValueType valueType = ValueType::kFloat32;
-  IndexEncoding indexEncoding = IndexEncoding::kRaw;  // varint: sorted, delta-coded LEB128
+  IndexEncoding indexEncoding = IndexEncoding::kRaw;       // varint: sorted, delta-coded LEB128
+  CollectiveKind collective = CollectiveKind::kAllgather;  // how the messages are summed
   double timeoutSeconds = 300.0;  // per collective, before the job ends; 0: no limit
 };
 

@@ -4,9 +4,9 @@
 #include <memory>
 #include <optional>
 
+#include "memsgd/comm/collective.hpp"
 #include "memsgd/comm/comm_counters.hpp"
 #include "memsgd/comm/dense_exchange.hpp"
-#include "memsgd/comm/sparse_exchange.hpp"
 #include "memsgd/compress/compressor.hpp"
 #include "memsgd/compress/error_memory.hpp"
 #include "memsgd/compress/message_codec.hpp"
@@ -32,7 +32,8 @@ ResolvedHyperParameters resolveHyperParameters(const RunConfig& config, std::uin
                                                std::uint64_t parameters);
 
 // Mem-SGD on one rank (Algorithm 2 of the paper, run by every rank in lockstep). x is replicated:
-// every rank applies the same P messages in rank order, so replicas stay bitwise identical.
+// every rank applies the same aggregate of the P messages (communication.collective) in the same
+// order, so replicas stay bitwise identical.
 // Scalar (model.precision: float or double) is the type of x, the memory and the data values;
 // learning rates, averaging weights and messages are double. x, the memory, the compressor and
 // the exchange work on the model's flat parameter vector (p values), whatever the model.
@@ -86,7 +87,7 @@ class Trainer {
   void stepSparse(VectorRefOf<Scalar> v, double eta);
   // c = message_ in wire precision, m = v - c, and every rank's c exchanged.
   void sendMessage();
-  // x -= scale * (the exchanged messages), in rank order.
+  // x -= scale * (the collective's aggregate), its parts in order.
   void applyMessages();
   // A step with optimizer.momentum > 0 (`dense`: exchanged with the DenseExchange).
   void stepCorrected(double eta, bool dense);
@@ -102,7 +103,7 @@ class Trainer {
   ErrorMemory<Scalar> memory_;
   Averager<Scalar> averager_;
   ShardSampler sampler_;
-  SparseExchange sparseExchange_;
+  std::unique_ptr<Collective> collective_;
   std::optional<DenseExchange> denseExchange_;  // for the dense compressor and warm-up steps
   std::uint32_t batchSize_;
   std::uint64_t samplesPerStep_;
