@@ -80,7 +80,9 @@ read -ra site_flags <<< "${MEMSGD_SMPI_FLAGS:-}"
 # it (privatising copies the program once per rank). The factors of 1 make a message cost exactly
 # the platform's latency plus size / bandwidth (SMPI's defaults fit a TCP Ethernet cluster), the
 # ompi selector picks the collective algorithms Open MPI would, and host-speed matches the
-# platform's 1 Gflop/s: a burst of computation costs its time on this machine.
+# platform's 1 Gflop/s: a burst of computation costs its time on this machine. The kernel's
+# warnings would repeat a failing exit code once per rank.
 exec smpirun -np "$ranks" -platform "$platform" -no-privatize \
   --cfg=smpi/bw-factor:0:1 --cfg=smpi/lat-factor:0:1 --cfg=smpi/coll-selector:ompi \
-  --cfg=smpi/host-speed:1Gf --log=root.thres:warning --log=smpi_kernel.thres:error "${site_flags[@]}" "$train" "${args[@]}"
+  --cfg=smpi/host-speed:1Gf --log=root.thres:warning --log=smpi_kernel.thres:error \
+  "${site_flags[@]}" "$train" "${args[@]}"
