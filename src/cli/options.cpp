@@ -26,6 +26,7 @@
 #include "memsgd/data/data_format.hpp"
 #include "memsgd/data/synthetic_data.hpp"
 #include "memsgd/model/model_factory.hpp"
+#include "memsgd/mpi/smpi_build.hpp"
 
 namespace memsgd {
 namespace {
@@ -663,6 +664,14 @@ void readKeys(const std::vector<Section>& sections, const Settings& settings, Ru
 
 // The checks that involve more than one key, once every key is read.
 void checkAcrossKeys(const Settings& settings, const RunConfig& config) {
+  // SMPI gives a rank no second thread to time its collectives with: a timeout would be ignored.
+  if (kSmpiBuild && config.communication.timeoutSeconds > 0.0) {
+    settings.get("communication.timeout_s")
+        .fail(
+            "this memsgd-train is built for SimGrid SMPI (MEMSGD_SMPI), where no watchdog can "
+            "time a collective (all ranks share one thread); set communication.timeout_s = 0, as "
+            "launch/smpi/run.sh does");
+  }
   // A file has the rows it has: a row count for it would be silently ignored.
   if (config.data.rows != 0 && !isSyntheticSource(config.data.train)) {
     settings.get(kRowsKey).fail(

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "memsgd/core/error.hpp"
+#include "memsgd/mpi/smpi_build.hpp"
 
 namespace memsgd {
 
@@ -13,7 +14,9 @@ CollectiveWatchdog::~CollectiveWatchdog() { stop(); }
 
 void CollectiveWatchdog::start(double seconds, std::string who) {
   stop();
-  if (seconds <= 0.0) {
+  // Under SMPI there is no second thread to watch with (MPI_THREAD_SINGLE, every rank a context
+  // of one process): the run's communication.timeout_s must be 0 there (cli refuses others).
+  if (seconds <= 0.0 || kSmpiBuild) {
     return;
   }
   const std::chrono::duration<double> allowed(seconds + kStaggerSeconds * std::min(rank_, 3));

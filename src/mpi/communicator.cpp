@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "memsgd/mpi/mpi_check.hpp"
+#include "memsgd/mpi/smpi_build.hpp"
 
 namespace memsgd {
 
@@ -130,6 +131,10 @@ void Communicator::agreeOnFailure(const std::exception_ptr& failure) const {
 }
 
 int Communicator::ranksOnNode() const {
+  // SMPI runs every rank in this one process, whatever simulated host it is on.
+  if (kSmpiBuild) {
+    return size_;
+  }
   MPI_Comm node = MPI_COMM_NULL;
   MEMSGD_MPI_CHECK(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node));
   int ranks = 1;

@@ -15,6 +15,7 @@
 #include "memsgd/io/checkpoint_file.hpp"
 #include "memsgd/log/run_recorder.hpp"
 #include "memsgd/model/model_factory.hpp"
+#include "memsgd/mpi/wall_clock.hpp"
 #include "memsgd/optim/trainer.hpp"
 #include "memsgd/run/averaged_evaluation.hpp"
 #include "memsgd/run/checkpoint_observer.hpp"
@@ -34,11 +35,10 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
   // The data, and what it must allow.
   refuseToReplaceCheckpoint(config, comm);
   RunTiming timing;
-  const auto loadStart = std::chrono::steady_clock::now();
+  const auto loadStart = WallClock::now();
   const ShardedData<Scalar> shards =
       loadShards<Scalar>(config.data, comm, labelKindOf(config.model.type));
-  timing.loadSeconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
+  timing.loadSeconds = std::chrono::duration<double>(WallClock::now() - loadStart).count();
   const std::unique_ptr<Model<Scalar>> model =
       makeModel(config.model, shards.train, shards.classLabels.size());
   const std::uint64_t p = model->parameterCount();

@@ -84,7 +84,8 @@ class Communicator {
     agreeOnFailure(failure);
   }
 
-  // Collective: how many ranks of this communicator share this rank's node (its memory).
+  // Collective: how many ranks of this communicator share this rank's node (its memory); under
+  // SMPI all of them, which share this process.
   [[nodiscard]] int ranksOnNode() const;
 
   // Ends every rank of the job at once: for failures that only some ranks meet mid-run, where

@@ -3,11 +3,14 @@
 #include <chrono>
 #include <optional>
 
+#include "memsgd/mpi/wall_clock.hpp"
+
 namespace memsgd {
 
 // A run's two times, both continued across a resume: wall time since the run started, and the
 // time of the steps alone, which is the step loop's time less the work done off the steps
-// (evaluations, checkpoints), so that the steps themselves read no clock.
+// (evaluations, checkpoints), so that the steps themselves read no clock. Both are WallClock's:
+// simulated time under SMPI.
 class RunClock {
  public:
   // Starts the wall clock; the times before are those of the run being resumed.
@@ -29,7 +32,7 @@ class RunClock {
   [[nodiscard]] double stepSecondsOfThisProcess() const;
 
  private:
-  using Clock = std::chrono::steady_clock;
+  using Clock = WallClock;
   static double secondsSince(Clock::time_point start);
 
   Clock::time_point start_;
