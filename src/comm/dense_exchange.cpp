@@ -1,9 +1,9 @@
 #include "memsgd/comm/dense_exchange.hpp"
 
-#include <chrono>
 #include <stdexcept>
 
 #include "memsgd/mpi/mpi_check.hpp"
+#include "memsgd/mpi/wall_clock.hpp"
 
 namespace memsgd {
 namespace {
@@ -84,11 +84,10 @@ void DenseExchange::sumWire(int d, CommCounters& counters) {
   const bool fp32 = valueType_ == ValueType::kFloat32;
   {
     const auto watched = comm_.watch("the step's exchange");
-    const auto start = std::chrono::steady_clock::now();
+    const ScopedSeconds timed(waitSeconds_);
     MEMSGD_MPI_CHECK(MPI_Allreduce(
         MPI_IN_PLACE, fp32 ? static_cast<void*>(floatWire_.data()) : doubleWire_.data(), d,
         fp32 ? MPI_FLOAT : MPI_DOUBLE, MPI_SUM, comm_.raw()));
-    waitSeconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   const auto payload = valueBytes() * static_cast<std::uint64_t>(d);
   const auto peers = static_cast<std::uint64_t>(comm_.size() - 1);

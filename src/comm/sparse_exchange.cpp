@@ -1,11 +1,11 @@
 #include "memsgd/comm/sparse_exchange.hpp"
 
 #include <cassert>
-#include <chrono>
 #include <limits>
 #include <string>
 
 #include "memsgd/mpi/mpi_check.hpp"
+#include "memsgd/mpi/wall_clock.hpp"
 
 namespace memsgd {
 
@@ -34,7 +34,7 @@ void SparseExchange::exchange(const SparseMessage& mine, std::optional<std::size
   {
     // Both gathers back to back, watched and timed as one wait: two clock reads per step.
     const auto watched = comm_.watch("the step's exchange");
-    const auto start = std::chrono::steady_clock::now();
+    const ScopedSeconds timed(waitSeconds_);
     if (sizesKnown) {
       std::fill(byteCounts_.begin(), byteCounts_.end(), myBytes);
     } else {
@@ -61,7 +61,6 @@ void SparseExchange::exchange(const SparseMessage& mine, std::optional<std::size
                                       byteCounts_.data(), byteOffsets_.data(), MPI_BYTE,
                                       comm_.raw()));
     }
-    waitSeconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
 
   counters.sent += size.times(peers);

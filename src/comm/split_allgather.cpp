@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cassert>
-#include <chrono>
 #include <cstring>
 #include <limits>
 #include <numeric>
@@ -11,6 +10,7 @@
 
 #include "memsgd/data/row_partition.hpp"
 #include "memsgd/mpi/mpi_check.hpp"
+#include "memsgd/mpi/wall_clock.hpp"
 
 namespace memsgd {
 namespace {
@@ -114,14 +114,13 @@ void SplitAllgather::scatterToOwners(const SparseMessage& mine, CommCounters& co
   }
   {
     const auto watched = comm_.watch("the step's exchange");
-    const auto start = std::chrono::steady_clock::now();
+    const ScopedSeconds timed(waitSeconds_);
     MEMSGD_MPI_CHECK(
         MPI_Alltoall(sendBytes_.data(), 1, MPI_INT, receiveBytes_.data(), 1, MPI_INT, comm_.raw()));
     scatterReceive_.resize(layOut(receiveBytes_, receiveOffsets_));
     MEMSGD_MPI_CHECK(MPI_Alltoallv(scatterSend_.data(), sendBytes_.data(), sendOffsets_.data(),
                                    MPI_BYTE, scatterReceive_.data(), receiveBytes_.data(),
                                    receiveOffsets_.data(), MPI_BYTE, comm_.raw()));
-    waitSeconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   counters.sent.header += sizeof(int) * peers;
   counters.received.header += sizeof(int) * peers;
@@ -190,14 +189,13 @@ void SplitAllgather::gatherRanges(std::uint64_t dim, CommCounters& counters) {
   const int myBytes = static_cast<int>(rangeSend_.size());
   {
     const auto watched = comm_.watch("the step's exchange");
-    const auto start = std::chrono::steady_clock::now();
+    const ScopedSeconds timed(waitSeconds_);
     MEMSGD_MPI_CHECK(
         MPI_Allgather(&myBytes, 1, MPI_INT, rangeBytes_.data(), 1, MPI_INT, comm_.raw()));
     gathered_.resize(layOut(rangeBytes_, rangeOffsets_));
     MEMSGD_MPI_CHECK(MPI_Allgatherv(rangeSend_.data(), myBytes, MPI_BYTE, gathered_.data(),
                                     rangeBytes_.data(), rangeOffsets_.data(), MPI_BYTE,
                                     comm_.raw()));
-    waitSeconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   counters.sent.header += sizeof(int) * peers;
   counters.received.header += sizeof(int) * peers;

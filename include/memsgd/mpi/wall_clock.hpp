@@ -25,4 +25,20 @@ struct MpiWtimeClock {
 // steady clock otherwise (so a normal build is timed as before, MPI initialised or not).
 using WallClock = std::conditional_t<kSmpiBuild, MpiWtimeClock, std::chrono::steady_clock>;
 
+// Adds the WallClock seconds from its making to its end to `total`: how long a rank waited in the
+// collectives of one scope (two clock reads).
+class ScopedSeconds {
+ public:
+  explicit ScopedSeconds(double& total) : total_(total), start_(WallClock::now()) {}
+  ~ScopedSeconds() { total_ += std::chrono::duration<double>(WallClock::now() - start_).count(); }
+  ScopedSeconds(const ScopedSeconds&) = delete;
+  ScopedSeconds& operator=(const ScopedSeconds&) = delete;
+  ScopedSeconds(ScopedSeconds&&) = delete;
+  ScopedSeconds& operator=(ScopedSeconds&&) = delete;
+
+ private:
+  double& total_;
+  WallClock::time_point start_;
+};
+
 }  // namespace memsgd
