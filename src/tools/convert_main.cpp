@@ -15,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -221,19 +222,15 @@ void convertRows(const Arguments& arguments, Hdf5DatasetWriter& writer) {
   }
   const bool csv = arguments.format == "csv" ||
                    (arguments.format == "auto" && recognizesCsv(arguments.input, head));
-  if (csv) {
-    CsvRowStream stream(arguments.input, arguments.header, arguments.labelColumn);
-    for (RowBlock rows = stream.next(kBlockRows); rows.rows() > 0; rows = stream.next(kBlockRows)) {
-      append(std::move(rows));
-    }
-    return;
-  }
-  if (arguments.csvOptions) {
+  if (!csv && arguments.csvOptions) {
     usageError("--label-column and --header are for CSV/TSV input, and " + arguments.input +
                " is read as LIBSVM: pass --format csv, or name it .csv or .tsv");
   }
-  LibsvmRowStream stream(arguments.input);
-  for (RowBlock rows = stream.next(kBlockRows); rows.rows() > 0; rows = stream.next(kBlockRows)) {
+  const std::unique_ptr<RowStream> stream =
+      csv ? std::unique_ptr<RowStream>(std::make_unique<CsvRowStream>(
+                arguments.input, arguments.header, arguments.labelColumn))
+          : std::make_unique<LibsvmRowStream>(arguments.input);
+  for (RowBlock rows = stream->next(kBlockRows); rows.rows() > 0; rows = stream->next(kBlockRows)) {
     append(std::move(rows));
   }
 }

@@ -9,6 +9,7 @@
 #include "memsgd/config/run_config.hpp"
 #include "memsgd/data/row_block.hpp"
 #include "memsgd/data/row_partition.hpp"
+#include "memsgd/data/row_stream.hpp"
 #include "memsgd/data/text_lines.hpp"
 
 namespace memsgd {
@@ -53,20 +54,14 @@ RowBlock readCsvRows(const std::string& path, const CsvHead& head, std::uint64_t
 RowBlock readCsvRows(const std::string& path, const DataConfig& config, RowRange range,
                      DimLimit limit = {});
 
-// A delimited file read once from start to end, block by block (readCsvRows skips from the file's
-// start for every range, which is quadratic in the blocks of a compressed file). Rows, lines and
-// errors as readCsvRows gives them; the head is read when the stream is made.
-class CsvRowStream {
+// A delimited file as a RowStream: rows, lines and errors as readCsvRows gives them; the head is
+// read when the stream is made.
+class CsvRowStream final : public RowStream {
  public:
   CsvRowStream(const std::string& path, std::optional<bool> header, std::uint64_t labelColumn);
-  ~CsvRowStream();
-  CsvRowStream(const CsvRowStream&) = delete;
-  CsvRowStream& operator=(const CsvRowStream&) = delete;
-  CsvRowStream(CsvRowStream&&) = delete;
-  CsvRowStream& operator=(CsvRowStream&&) = delete;
+  ~CsvRowStream() override;
 
-  // The next `rows` data rows, fewer at the end of the file, none after it.
-  RowBlock next(std::uint64_t rows);
+  RowBlock next(std::uint64_t rows) override;
 
  private:
   struct State;  // the line reader and parser stay in the .cpp

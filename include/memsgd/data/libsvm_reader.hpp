@@ -7,6 +7,7 @@
 
 #include "memsgd/data/row_block.hpp"
 #include "memsgd/data/row_partition.hpp"
+#include "memsgd/data/row_stream.hpp"
 #include "memsgd/data/text_lines.hpp"
 
 namespace memsgd {
@@ -30,20 +31,13 @@ std::uint64_t countLibsvmRows(const std::string& path);
 RowBlock readLibsvmRows(const std::string& path, RowRange range, DimLimit limit = {},
                         TextPosition start = {});
 
-// A LIBSVM file read once from start to end, block by block (readLibsvmRows re-reads the file from
-// its start for every range, which is quadratic in the blocks of a compressed file). Rows, lines
-// and errors as readLibsvmRows gives them.
-class LibsvmRowStream {
+// A LIBSVM file as a RowStream: rows, lines and errors as readLibsvmRows gives them.
+class LibsvmRowStream final : public RowStream {
  public:
   explicit LibsvmRowStream(const std::string& path, DimLimit limit = {});
-  ~LibsvmRowStream();
-  LibsvmRowStream(const LibsvmRowStream&) = delete;
-  LibsvmRowStream& operator=(const LibsvmRowStream&) = delete;
-  LibsvmRowStream(LibsvmRowStream&&) = delete;
-  LibsvmRowStream& operator=(LibsvmRowStream&&) = delete;
+  ~LibsvmRowStream() override;
 
-  // The next `rows` data rows, fewer at the end of the file, none after it.
-  RowBlock next(std::uint64_t rows);
+  RowBlock next(std::uint64_t rows) override;
 
  private:
   struct State;  // the line reader and parser stay in the .cpp
