@@ -15,6 +15,12 @@
 namespace memsgd {
 namespace {
 
+// std::memcpy, which must not be given a null pointer even for no bytes: an empty vector's data()
+// may be one (an owner that received no pairs, a rank with an empty range).
+void copyBytes(void* to, const void* from, std::size_t bytes) {
+  if (bytes > 0) std::memcpy(to, from, bytes);
+}
+
 constexpr std::size_t kIndexBytes = sizeof(std::uint32_t);
 constexpr std::size_t kSumBytes = sizeof(double);  // phase 3 carries the owners' double sums
 
@@ -165,7 +171,7 @@ void SplitAllgather::sumOwnRange(const SparseMessage& mine) {
   const std::size_t pairs = touchedIndices_.size();
   if (sendsDense(length, pairs)) {
     rangeSend_.resize(length * kSumBytes);
-    std::memcpy(rangeSend_.data(), sums_.data(), rangeSend_.size());
+    copyBytes(rangeSend_.data(), sums_.data(), rangeSend_.size());
     std::fill(sums_.begin(), sums_.end(), 0.0);
     std::fill(touched_.begin(), touched_.end(), 0);
     return;
@@ -173,11 +179,11 @@ void SplitAllgather::sumOwnRange(const SparseMessage& mine) {
   // Sparse: the indices ascending, then their sums; the range is left zeroed for the next step.
   std::sort(touchedIndices_.begin(), touchedIndices_.end());
   rangeSend_.resize(pairs * (kIndexBytes + kSumBytes));
-  std::memcpy(rangeSend_.data(), touchedIndices_.data(), pairs * kIndexBytes);
+  copyBytes(rangeSend_.data(), touchedIndices_.data(), pairs * kIndexBytes);
   std::byte* values = rangeSend_.data() + pairs * kIndexBytes;
   for (std::size_t i = 0; i < pairs; ++i) {
     const auto local = static_cast<std::size_t>(touchedIndices_[i] - bounds_[me]);
-    std::memcpy(values + i * kSumBytes, &sums_[local], kSumBytes);
+    copyBytes(values + i * kSumBytes, &sums_[local], kSumBytes);
     sums_[local] = 0.0;
     touched_[local] = 0;
   }
@@ -209,13 +215,13 @@ void SplitAllgather::gatherRanges(std::uint64_t dim, CommCounters& counters) {
     if (size == length * kSumBytes) {
       range.resize(length, dim);
       std::iota(range.indices.begin(), range.indices.end(), static_cast<std::uint32_t>(bounds_[o]));
-      std::memcpy(range.values.data(), bytes, size);
+      copyBytes(range.values.data(), bytes, size);
       counted.value = size;
     } else {
       const std::size_t pairs = size / (kIndexBytes + kSumBytes);
       range.resize(pairs, dim);
-      std::memcpy(range.indices.data(), bytes, pairs * kIndexBytes);
-      std::memcpy(range.values.data(), bytes + pairs * kIndexBytes, pairs * kSumBytes);
+      copyBytes(range.indices.data(), bytes, pairs * kIndexBytes);
+      copyBytes(range.values.data(), bytes + pairs * kIndexBytes, pairs * kSumBytes);
       counted.index = pairs * kIndexBytes;
       counted.value = pairs * kSumBytes;
     }
