@@ -74,6 +74,8 @@ void SplitAllgather::exchange(const SparseMessage& mine, std::optional<std::size
     const std::uint64_t length = bounds_[me + 1] - bounds_[me];
     sums_.assign(length, 0.0);
     touched_.assign(length, 0);
+    touchedIndices_.clear();
+    touchedIndices_.reserve(length);  // every coordinate of the range: no growth while summing
     allIndices_.resize(dim_);
     std::iota(allIndices_.begin(), allIndices_.end(), 0U);
   }

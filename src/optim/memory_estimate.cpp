@@ -57,10 +57,10 @@ std::uint64_t collectiveBytes(const RunConfig& config, std::uint64_t d, std::uin
     case CollectiveKind::kDense:
       return wireValueBytes(config.communication.valueType) * d;  // the summed wire vector
     case CollectiveKind::kSplitAllgather: {
-      // An owner range of at most ceil(d / P) coordinates: its double sums and touched flags,
-      // the touched indices (push_back: up to twice their count), the slices the other ranks
-      // sent it and one decoded, and its summed range sparse or dense, whichever is fewer bytes;
-      // every rank gathers P of those, and keeps the ascending list of all d indices.
+      // An owner range of at most ceil(d / P) coordinates: its double sums, touched flags and
+      // room for all its indices, the slices the other ranks sent it and one decoded, and its
+      // summed range sparse or dense, whichever is fewer bytes; every rank gathers P of those,
+      // and keeps the ascending list of all d indices.
       const std::uint64_t length = (d + ranks - 1) / ranks;
       const std::uint64_t slice = std::min(pairs, length);  // one rank's pairs for one owner
       const std::uint64_t summed = std::min(length, ranks * slice);
@@ -68,8 +68,9 @@ std::uint64_t collectiveBytes(const RunConfig& config, std::uint64_t d, std::uin
           std::min(summed * (sizeof(std::uint32_t) + sizeof(double)), length * sizeof(double));
       const std::uint64_t pairWire =
           kIndexWireBytes + wireValueBytes(config.communication.valueType);
-      return length * (sizeof(double) + 1) + 2 * sizeof(std::uint32_t) * summed + encoded +
-             (ranks - 1) * pairWire * slice + (decoded > 0 ? kPairBytes * slice : 0) +
+      const bool decodes = decoded > 0 && ranks > 1;  // one rank receives no slices
+      return length * (sizeof(double) + 1 + sizeof(std::uint32_t)) + encoded +
+             (ranks - 1) * pairWire * slice + (decodes ? kPairBytes * slice : 0) +
              range * (1 + ranks) + sizeof(std::uint32_t) * d;
     }
   }
