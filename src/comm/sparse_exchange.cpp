@@ -14,6 +14,7 @@ SparseExchange::SparseExchange(const Communicator& comm, const MessageCodec& cod
       codec_(codec),
       byteCounts_(static_cast<std::size_t>(comm.size())),
       byteOffsets_(static_cast<std::size_t>(comm.size())),
+      decoded_(static_cast<std::size_t>(comm.size())),
       received_(static_cast<std::size_t>(comm.size())) {}
 
 void SparseExchange::exchange(const SparseMessage& mine, std::optional<std::size_t> fixedPairs,
@@ -69,9 +70,18 @@ void SparseExchange::exchange(const SparseMessage& mine, std::optional<std::size
   for (std::size_t r = 0; r < received_.size(); ++r) {
     const std::span<const std::byte> bytes(gatherBuffer_.data() + byteOffsets_[r],
                                            static_cast<std::size_t>(byteCounts_[r]));
-    codec_.decode(bytes, mine.dim, received_[r]);
+    ByteCounts arrived;
+    if (const std::optional<MessageView> view = codec_.view(bytes)) {
+      received_[r] = *view;
+      arrived.index = sizeof(std::uint32_t) * view->size();
+      arrived.value = bytes.size() - arrived.index;
+    } else {
+      codec_.decode(bytes, mine.dim, decoded_[r]);
+      received_[r] = viewOf(decoded_[r]);
+      arrived = codec_.encodedSize(decoded_[r]);
+    }
     if (static_cast<int>(r) != comm_.rank()) {
-      counters.received += codec_.encodedSize(received_[r]);
+      counters.received += arrived;
     }
   }
 }

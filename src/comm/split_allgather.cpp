@@ -7,6 +7,7 @@
 #include <numeric>
 #include <span>
 #include <string>
+#include <variant>
 
 #include "memsgd/data/row_partition.hpp"
 #include "memsgd/mpi/mpi_check.hpp"
@@ -55,8 +56,6 @@ SplitAllgather::SplitAllgather(const Communicator& comm, const PairCodec& codec)
       sendOffsets_(static_cast<std::size_t>(comm.size())),
       receiveBytes_(static_cast<std::size_t>(comm.size())),
       receiveOffsets_(static_cast<std::size_t>(comm.size())),
-      outbox_(static_cast<std::size_t>(comm.size())),
-      inbox_(static_cast<std::size_t>(comm.size())),
       rangeBytes_(static_cast<std::size_t>(comm.size())),
       rangeOffsets_(static_cast<std::size_t>(comm.size())),
       ranges_(static_cast<std::size_t>(comm.size())) {}
@@ -75,6 +74,10 @@ void SplitAllgather::exchange(const SparseMessage& mine, std::optional<std::size
     const std::uint64_t length = bounds_[me + 1] - bounds_[me];
     sums_.assign(length, 0.0);
     touched_.assign(length, 0);
+    touchedIndices_.clear();
+    touchedIndices_.reserve(length);  // every coordinate of the range: no growth while summing
+    allIndices_.resize(dim_);
+    std::iota(allIndices_.begin(), allIndices_.end(), 0U);
   }
   for (std::size_t owner = 1; owner < bounds_.size(); ++owner) {
     firstPair_[owner] = static_cast<std::size_t>(
@@ -83,27 +86,28 @@ void SplitAllgather::exchange(const SparseMessage& mine, std::optional<std::size
         mine.indices.begin());
   }
   scatterToOwners(mine, counters);
-  sumOwnRange(mine);
-  gatherRanges(mine.dim, counters);
+  sumOwnRange(mine, counters);
+  gatherRanges(counters);
   counters.paperBits += codec_.paperBits(mine);
   counters.pairs += mine.size();
 }
 
+MessageView SplitAllgather::slice(const SparseMessage& mine, std::size_t owner) const {
+  const std::size_t begin = firstPair_[owner];
+  const std::size_t pairs = firstPair_[owner + 1] - begin;
+  return {
+      std::span(mine.indices).subspan(begin, pairs),
+      PackedValues<double>(reinterpret_cast<const std::byte*>(mine.values.data() + begin), pairs)};
+}
+
 void SplitAllgather::scatterToOwners(const SparseMessage& mine, CommCounters& counters) {
-  const int me = comm_.rank();
+  const auto me = static_cast<std::size_t>(comm_.rank());
   const auto peers = static_cast<std::uint64_t>(comm_.size() - 1);
   // This rank's pairs cut by owner; an empty slice and the own one send nothing.
-  for (int owner = 0; owner < comm_.size(); ++owner) {
-    const auto o = static_cast<std::size_t>(owner);
-    SparseMessage& slice = outbox_[o];
-    slice.resize(0, mine.dim);
+  for (std::size_t o = 0; o < sendBytes_.size(); ++o) {
     sendBytes_[o] = 0;
-    if (owner == me || firstPair_[o] == firstPair_[o + 1]) continue;
-    const auto begin = static_cast<std::ptrdiff_t>(firstPair_[o]);
-    const auto end = static_cast<std::ptrdiff_t>(firstPair_[o + 1]);
-    slice.indices.assign(mine.indices.begin() + begin, mine.indices.begin() + end);
-    slice.values.assign(mine.values.begin() + begin, mine.values.begin() + end);
-    const ByteCounts size = codec_.encodedSize(slice);
+    if (o == me || firstPair_[o] == firstPair_[o + 1]) continue;
+    const ByteCounts size = codec_.encodedSize(slice(mine, o).indices);
     if (size.total() > static_cast<std::uint64_t>(std::numeric_limits<int>::max())) {
       throw MpiError("split_allgather: a slice of " + std::to_string(size.total()) +
                      " bytes exceeds MPI's 2 GiB count limit");
@@ -112,11 +116,15 @@ void SplitAllgather::scatterToOwners(const SparseMessage& mine, CommCounters& co
     counters.sent += size;
   }
   scatterSend_.resize(layOut(sendBytes_, sendOffsets_));
-  for (std::size_t o = 0; o < outbox_.size(); ++o) {
+  for (std::size_t o = 0; o < sendBytes_.size(); ++o) {
     if (sendBytes_[o] == 0) continue;
-    codec_.encode(outbox_[o], std::span(scatterSend_)
-                                  .subspan(static_cast<std::size_t>(sendOffsets_[o]),
-                                           static_cast<std::size_t>(sendBytes_[o])));
+    const std::size_t begin = firstPair_[o];
+    const std::size_t pairs = firstPair_[o + 1] - begin;
+    codec_.encode(std::span(mine.indices).subspan(begin, pairs),
+                  std::span(mine.values).subspan(begin, pairs),
+                  std::span(scatterSend_)
+                      .subspan(static_cast<std::size_t>(sendOffsets_[o]),
+                               static_cast<std::size_t>(sendBytes_[o])));
   }
   {
     const auto watched = comm_.watch("the step's exchange");
@@ -130,41 +138,46 @@ void SplitAllgather::scatterToOwners(const SparseMessage& mine, CommCounters& co
   }
   counters.sent.header += sizeof(int) * peers;
   counters.received.header += sizeof(int) * peers;
-  for (std::size_t r = 0; r < inbox_.size(); ++r) {
-    inbox_[r].resize(0, mine.dim);
-    if (receiveBytes_[r] == 0) continue;
-    codec_.decode(std::span<const std::byte>(scatterReceive_)
-                      .subspan(static_cast<std::size_t>(receiveOffsets_[r]),
-                               static_cast<std::size_t>(receiveBytes_[r])),
-                  mine.dim, inbox_[r]);
-    counters.received += codec_.encodedSize(inbox_[r]);
-  }
 }
 
-void SplitAllgather::addToOwnRange(std::uint32_t index, double value) {
-  const auto local =
-      static_cast<std::size_t>(index - bounds_[static_cast<std::size_t>(comm_.rank())]);
-  if (touched_[local] == 0) {
-    touched_[local] = 1;
-    touchedIndices_.push_back(index);
-  }
-  sums_[local] += value;
+void SplitAllgather::addToOwnRange(const MessageView& pairs) {
+  const std::uint64_t first = bounds_[static_cast<std::size_t>(comm_.rank())];
+  std::visit(
+      [&](const auto& values) {
+        for (std::size_t i = 0; i < pairs.size(); ++i) {
+          const std::uint32_t index = pairs.indices[i];
+          const auto local = static_cast<std::size_t>(index - first);
+          if (touched_[local] == 0) {
+            touched_[local] = 1;
+            touchedIndices_.push_back(index);
+          }
+          sums_[local] += static_cast<double>(values[i]);
+        }
+      },
+      pairs.values);
 }
 
-void SplitAllgather::sumOwnRange(const SparseMessage& mine) {
+void SplitAllgather::sumOwnRange(const SparseMessage& mine, CommCounters& counters) {
   const auto me = static_cast<std::size_t>(comm_.rank());
   touchedIndices_.clear();
   // Rank order, the own pairs at the own rank's place: every owner adds in the same order.
-  for (std::size_t r = 0; r < inbox_.size(); ++r) {
+  for (std::size_t r = 0; r < receiveBytes_.size(); ++r) {
     if (r == me) {
-      for (std::size_t i = firstPair_[me]; i < firstPair_[me + 1]; ++i) {
-        addToOwnRange(mine.indices[i], mine.values[i]);
-      }
+      addToOwnRange(slice(mine, me));
+      continue;
+    }
+    if (receiveBytes_[r] == 0) continue;
+    const auto bytes = std::span<const std::byte>(scatterReceive_)
+                           .subspan(static_cast<std::size_t>(receiveOffsets_[r]),
+                                    static_cast<std::size_t>(receiveBytes_[r]));
+    if (const std::optional<MessageView> view = codec_.view(bytes)) {
+      addToOwnRange(*view);
+      const std::size_t indexBytes = sizeof(std::uint32_t) * view->size();
+      counters.received += ByteCounts{indexBytes, bytes.size() - indexBytes, 0};
     } else {
-      const SparseMessage& received = inbox_[r];
-      for (std::size_t i = 0; i < received.size(); ++i) {
-        addToOwnRange(received.indices[i], received.values[i]);
-      }
+      codec_.decode(bytes, mine.dim, decoded_);
+      addToOwnRange(viewOf(decoded_));
+      counters.received += codec_.encodedSize(decoded_);
     }
   }
   const std::size_t length = sums_.size();
@@ -189,7 +202,7 @@ void SplitAllgather::sumOwnRange(const SparseMessage& mine) {
   }
 }
 
-void SplitAllgather::gatherRanges(std::uint64_t dim, CommCounters& counters) {
+void SplitAllgather::gatherRanges(CommCounters& counters) {
   const int me = comm_.rank();
   const auto peers = static_cast<std::uint64_t>(comm_.size() - 1);
   const int myBytes = static_cast<int>(rangeSend_.size());
@@ -205,23 +218,22 @@ void SplitAllgather::gatherRanges(std::uint64_t dim, CommCounters& counters) {
   }
   counters.sent.header += sizeof(int) * peers;
   counters.received.header += sizeof(int) * peers;
-  // Every rank, the owner included, reads the ranges from the same gathered bytes.
+  // Every rank, the owner included, reads the ranges from the same gathered bytes; every range
+  // is a multiple of 4 bytes, so the indices that open a sparse one are aligned.
   for (std::size_t o = 0; o < ranges_.size(); ++o) {
     const std::byte* bytes = gathered_.data() + rangeOffsets_[o];
     const auto size = static_cast<std::size_t>(rangeBytes_[o]);
     const std::size_t length = bounds_[o + 1] - bounds_[o];
-    SparseMessage& range = ranges_[o];
     ByteCounts counted;
     if (size == length * kSumBytes) {
-      range.resize(length, dim);
-      std::iota(range.indices.begin(), range.indices.end(), static_cast<std::uint32_t>(bounds_[o]));
-      copyBytes(range.values.data(), bytes, size);
+      ranges_[o] = {std::span(allIndices_).subspan(bounds_[o], length),
+                    PackedValues<double>(bytes, length)};
       counted.value = size;
     } else {
       const std::size_t pairs = size / (kIndexBytes + kSumBytes);
-      range.resize(pairs, dim);
-      copyBytes(range.indices.data(), bytes, pairs * kIndexBytes);
-      copyBytes(range.values.data(), bytes + pairs * kIndexBytes, pairs * kSumBytes);
+      // MPI wrote the bytes as a memcpy would, which creates the uint32 objects read here.
+      ranges_[o] = {std::span(reinterpret_cast<const std::uint32_t*>(bytes), pairs),
+                    PackedValues<double>(bytes + pairs * kIndexBytes, pairs)};
       counted.index = pairs * kIndexBytes;
       counted.value = pairs * kSumBytes;
     }

@@ -74,6 +74,15 @@ decltype(auto) withWireType(ValueType valueType, F&& f) {
   throw std::logic_error("pair codec: unknown wire value type");
 }
 
+// The pair count of a raw message of `valueBytes`-byte values.
+std::size_t rawPairs(std::span<const std::byte> in, std::size_t valueBytes) {
+  const std::size_t pairBytes = sizeof(std::uint32_t) + valueBytes;
+  if (in.size() % pairBytes != 0) {
+    throw std::invalid_argument("pair message: size is not a whole number of pairs");
+  }
+  return in.size() / pairBytes;
+}
+
 }  // namespace
 
 std::size_t PairCodec::valueBytes() const {
@@ -94,14 +103,18 @@ void PairCodec::roundToWire(SparseMessage& message) const {
 }
 
 ByteCounts PairCodec::encodedSize(const SparseMessage& message) const {
-  ByteCounts size{0, valueBytes() * message.size(), 0};
+  return encodedSize(message.indices);
+}
+
+ByteCounts PairCodec::encodedSize(std::span<const std::uint32_t> indices) const {
+  ByteCounts size{0, valueBytes() * indices.size(), 0};
   if (indexEncoding_ == IndexEncoding::kRaw) {
-    size.index = sizeof(std::uint32_t) * message.size();
+    size.index = sizeof(std::uint32_t) * indices.size();
     return size;
   }
   size.header = sizeof(std::uint32_t);
   std::uint32_t previous = 0;
-  for (const std::uint32_t index : message.indices) {
+  for (const std::uint32_t index : indices) {
     size.index += varintBytes(index - previous);
     previous = index;
   }
@@ -109,22 +122,27 @@ ByteCounts PairCodec::encodedSize(const SparseMessage& message) const {
 }
 
 void PairCodec::encode(const SparseMessage& message, std::span<std::byte> out) const {
+  encode(message.indices, message.values, out);
+}
+
+void PairCodec::encode(std::span<const std::uint32_t> indices, std::span<const double> values,
+                       std::span<std::byte> out) const {
   withWireType(valueType_, [&]<typename Wire>(Wire /*type*/) {
     std::byte* cursor = out.data();
     if (indexEncoding_ == IndexEncoding::kRaw) {
-      for (std::size_t i = 0; i < message.size(); ++i) {
-        cursor = put(message.indices[i], cursor);
-        cursor = put(static_cast<Wire>(message.values[i]), cursor);
+      if (!indices.empty()) {
+        std::memcpy(cursor, indices.data(), indices.size_bytes());
+        cursor += indices.size_bytes();
       }
-      return;
+    } else {
+      cursor = put(static_cast<std::uint32_t>(indices.size()), cursor);
+      std::uint32_t previous = 0;
+      for (const std::uint32_t index : indices) {
+        cursor = writeVarint(index - previous, cursor);
+        previous = index;
+      }
     }
-    cursor = put(static_cast<std::uint32_t>(message.size()), cursor);
-    std::uint32_t previous = 0;
-    for (const std::uint32_t index : message.indices) {
-      cursor = writeVarint(index - previous, cursor);
-      previous = index;
-    }
-    for (const double value : message.values) {
+    for (const double value : values) {
       cursor = put(static_cast<Wire>(value), cursor);
     }
   });
@@ -134,43 +152,52 @@ void PairCodec::decode(std::span<const std::byte> in, std::uint64_t dim, SparseM
   withWireType(valueType_, [&]<typename Wire>(Wire /*type*/) {
     const std::byte* cursor = in.data();
     const std::byte* const end = in.data() + in.size();
-    Wire wire{};
-    if (indexEncoding_ == IndexEncoding::kRaw) {
-      const std::size_t pairBytes = sizeof(std::uint32_t) + sizeof(Wire);
-      if (in.size() % pairBytes != 0) {
-        throw std::invalid_argument("pair message: size is not a whole number of pairs");
-      }
-      out.resize(in.size() / pairBytes, dim);
-      out.scale = 0.0;
-      for (std::size_t i = 0; i < out.size(); ++i) {
-        cursor = get(cursor, out.indices[i]);
-        cursor = get(cursor, wire);
-        out.values[i] = static_cast<double>(wire);
-      }
-      return;
-    }
-    std::uint32_t pairs = 0;
-    if (in.size() < sizeof pairs) {
-      throw std::invalid_argument("pair message: missing pair count");
-    }
-    cursor = get(cursor, pairs);
-    out.resize(pairs, dim);
     out.scale = 0.0;
-    std::uint32_t index = 0;
-    for (std::uint32_t& decoded : out.indices) {
-      std::uint32_t gap = 0;
-      cursor = readVarint(cursor, end, gap);
-      index += gap;
-      decoded = index;
+    if (indexEncoding_ == IndexEncoding::kRaw) {
+      out.resize(rawPairs(in, sizeof(Wire)), dim);
+      if (out.size() > 0) {
+        std::memcpy(out.indices.data(), cursor, out.size() * sizeof(std::uint32_t));
+        cursor += out.size() * sizeof(std::uint32_t);
+      }
+    } else {
+      std::uint32_t pairs = 0;
+      if (in.size() < sizeof pairs) {
+        throw std::invalid_argument("pair message: missing pair count");
+      }
+      cursor = get(cursor, pairs);
+      out.resize(pairs, dim);
+      std::uint32_t index = 0;
+      for (std::uint32_t& decoded : out.indices) {
+        std::uint32_t gap = 0;
+        cursor = readVarint(cursor, end, gap);
+        index += gap;
+        decoded = index;
+      }
+      if (static_cast<std::size_t>(end - cursor) != pairs * sizeof(Wire)) {
+        throw std::invalid_argument("pair message: value bytes do not match the pair count");
+      }
     }
-    if (static_cast<std::size_t>(end - cursor) != pairs * sizeof(Wire)) {
-      throw std::invalid_argument("pair message: value bytes do not match the pair count");
-    }
+    Wire wire{};
     for (double& value : out.values) {
       cursor = get(cursor, wire);
       value = static_cast<double>(wire);
     }
   });
+}
+
+std::optional<MessageView> PairCodec::view(std::span<const std::byte> in) const {
+  if (indexEncoding_ != IndexEncoding::kRaw || valueType_ == ValueType::kFloat16 ||
+      reinterpret_cast<std::uintptr_t>(in.data()) % alignof(std::uint32_t) != 0) {
+    return std::nullopt;
+  }
+  const std::size_t pairs = rawPairs(in, valueBytes());
+  // MPI wrote the bytes as a memcpy would, which creates the uint32 objects read here.
+  const std::span indices(reinterpret_cast<const std::uint32_t*>(in.data()), pairs);
+  const std::byte* values = in.data() + pairs * sizeof(std::uint32_t);
+  if (valueType_ == ValueType::kFloat32) {
+    return MessageView{indices, PackedValues<float>(values, pairs)};
+  }
+  return MessageView{indices, PackedValues<double>(values, pairs)};
 }
 
 }  // namespace memsgd

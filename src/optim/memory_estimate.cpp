@@ -37,7 +37,47 @@ std::uint64_t wireValueBytes(ValueType type) {
   return 8;
 }
 
-// The compressor's scratch, its message and the sparse exchange's buffers.
+// Whether the collective reads received messages in place (MessageCodec::view: raw uint32 indices
+// and fp32 or fp64 pair values) rather than decoding each into a SparseMessage.
+bool viewsMessages(const RunConfig& config) {
+  return config.compression.method != "qsgd" && config.compression.method != "scaled_sign" &&
+         config.communication.indexEncoding == IndexEncoding::kRaw &&
+         config.communication.valueType != ValueType::kFloat16;
+}
+
+// What communication.collective allocates for messages of at most `pairs` pairs, `encoded`
+// bytes each.
+std::uint64_t collectiveBytes(const RunConfig& config, std::uint64_t d, std::uint64_t pairs,
+                              std::uint64_t encoded, std::uint64_t ranks) {
+  const std::uint64_t decoded = viewsMessages(config) ? 0 : kPairBytes * pairs;
+  switch (config.communication.collective) {
+    case CollectiveKind::kAllgather:
+      // The own encoded message, the P gathered ones, and their decoded copies.
+      return encoded * (1 + ranks) + decoded * ranks;
+    case CollectiveKind::kDense:
+      return wireValueBytes(config.communication.valueType) * d;  // the summed wire vector
+    case CollectiveKind::kSplitAllgather: {
+      // An owner range of at most ceil(d / P) coordinates: its double sums, touched flags and
+      // room for all its indices, the slices the other ranks sent it and one decoded, and its
+      // summed range sparse or dense, whichever is fewer bytes; every rank gathers P of those,
+      // and keeps the ascending list of all d indices.
+      const std::uint64_t length = (d + ranks - 1) / ranks;
+      const std::uint64_t slice = std::min(pairs, length);  // one rank's pairs for one owner
+      const std::uint64_t summed = std::min(length, ranks * slice);
+      const std::uint64_t range =
+          std::min(summed * (sizeof(std::uint32_t) + sizeof(double)), length * sizeof(double));
+      const std::uint64_t pairWire =
+          kIndexWireBytes + wireValueBytes(config.communication.valueType);
+      const bool decodes = decoded > 0 && ranks > 1;  // one rank receives no slices
+      return length * (sizeof(double) + 1 + sizeof(std::uint32_t)) + encoded +
+             (ranks - 1) * pairWire * slice + (decodes ? kPairBytes * slice : 0) +
+             range * (1 + ranks) + sizeof(std::uint32_t) * d;
+    }
+  }
+  return 0;
+}
+
+// The compressor's scratch, its message and the collective's buffers.
 std::uint64_t sparseStepBytes(const RunConfig& config, std::uint64_t d, std::uint64_t scalar,
                               std::uint64_t ranks) {
   const CompressionConfig& c = config.compression;
@@ -61,7 +101,7 @@ std::uint64_t sparseStepBytes(const RunConfig& config, std::uint64_t d, std::uin
               4 * pairs * (sizeof(std::uint32_t) + scalar + sizeof(std::uint32_t)) +
               kSelectionBytesPerPair * pairs;
   }
-  return scratch + kPairBytes * pairs * (1 + ranks) + encoded * (1 + ranks);
+  return scratch + kPairBytes * pairs + collectiveBytes(config, d, pairs, encoded, ranks);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "memsgd/comm/aggregate.hpp"
 #include "memsgd/comm/collective_factory.hpp"
 #include "memsgd/compress/compressor_factory.hpp"
 #include "memsgd/compress/selection.hpp"
@@ -135,19 +136,12 @@ void Trainer<Scalar>::applyMessages() {
   const Aggregate sum = collective_->aggregate();
   if (sum.dense != nullptr) {
     averager_.beforeDenseUpdate(x_);
-    sum.dense->subtractSum(applyScale_, VectorRefOf<Scalar>(x_));
-    return;
   }
   // Fold every coordinate that will change before any of them changes, then apply in order.
-  for (const SparseMessage& message : sum.parts) {
+  for (const MessageView& message : sum.parts) {
     averager_.beforeSparseUpdate(message.indices, x_);
   }
-  for (const SparseMessage& message : sum.parts) {
-    for (std::size_t i = 0; i < message.size(); ++i) {
-      Scalar& value = x_[message.indices[i]];
-      value = static_cast<Scalar>(value - applyScale_ * message.values[i]);
-    }
-  }
+  subtractScaled(sum, applyScale_, VectorRefOf<Scalar>(x_));
 }
 
 template <typename Scalar>
@@ -183,21 +177,12 @@ void Trainer<Scalar>::stepHeavyBall(double eta, bool dense) {
   if (dense) {
     addScaled<Scalar>(v, x_, eta * model_.lambda());
     denseExchange_->exchange(v, memory_.enabled(), counters_);
-    // u - (-scale) * sum is u + g, rounded once.
+    // u - (-scale) * sum is u + g, rounded once (here and below).
     denseExchange_->subtractSum(-applyScale_, VectorRefOf<Scalar>(velocity_));
   } else {
     compressor_->addScaledAndCompress(v, x_, eta * model_.lambda(), message_);
     sendMessage();
-    const Aggregate sum = collective_->aggregate();
-    if (sum.dense != nullptr) {
-      sum.dense->subtractSum(-applyScale_, VectorRefOf<Scalar>(velocity_));
-    }
-    for (const SparseMessage& message : sum.parts) {
-      for (std::size_t i = 0; i < message.size(); ++i) {
-        Scalar& value = velocity_[message.indices[i]];
-        value = static_cast<Scalar>(value + applyScale_ * message.values[i]);
-      }
-    }
+    subtractScaled(collective_->aggregate(), -applyScale_, VectorRefOf<Scalar>(velocity_));
   }
   averager_.beforeDenseUpdate(x_);
   x_ -= velocity_;

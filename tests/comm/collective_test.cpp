@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 
+#include "memsgd/comm/aggregate.hpp"
 #include "memsgd/comm/collective_factory.hpp"
 #include "memsgd/comm/dense_exchange.hpp"
 #include "memsgd/comm/split_allgather.hpp"
@@ -51,17 +52,10 @@ SparseMessage randomMessage(std::uint64_t dim, double density, bool dyadic, std:
   return message;
 }
 
-// sum_r c_r as the trainer applies it: the parts in order, or the dense sum.
+// sum_r c_r as the trainer applies it (comm/aggregate.hpp).
 Vector applied(const Aggregate& aggregate, std::uint64_t dim) {
   Vector x = Vector::Zero(static_cast<Eigen::Index>(dim));
-  if (aggregate.dense != nullptr) {
-    aggregate.dense->subtractSum<double>(-1.0, x);
-  }
-  for (const SparseMessage& part : aggregate.parts) {
-    for (std::size_t i = 0; i < part.size(); ++i) {
-      x[part.indices[i]] += part.values[i];
-    }
-  }
+  subtractScaled<double>(aggregate, -1.0, x);
   return x;
 }
 

@@ -6,6 +6,7 @@
 #include "memsgd/compress/pair_codec.hpp"
 #include "memsgd/data/dataset.hpp"
 #include "memsgd/util/random.hpp"
+#include "message_views.hpp"
 
 namespace memsgd {
 namespace {
@@ -27,10 +28,11 @@ SparseMessage rankMessage(int rank, std::size_t pairs, std::uint64_t seed) {
   return message;
 }
 
-Vector densify(const SparseMessage& message) {
-  Vector dense = Vector::Zero(static_cast<Eigen::Index>(message.dim));
+Vector densify(const MessageView& message) {
+  Vector dense = Vector::Zero(kDim);
+  const std::vector<double> values = valuesOf(message);
   for (std::size_t i = 0; i < message.size(); ++i) {
-    dense[message.indices[i]] += message.values[i];
+    dense[message.indices[i]] += values[i];
   }
   return dense;
 }
@@ -54,11 +56,11 @@ TEST_P(SparseExchangeTest, AggregateEqualsDenseAllreduce) {
     for (int r = 0; r < comm_.size(); ++r) {
       aggregated += densify(exchange.received(r));
     }
-    Vector reference = densify(mine);
+    Vector reference = densify(viewOf(mine));
     MPI_Allreduce(MPI_IN_PLACE, reference.data(), static_cast<int>(kDim), MPI_DOUBLE, MPI_SUM,
                   comm_.raw());
     EXPECT_EQ(aggregated, reference) << "round " << round;
-    EXPECT_EQ(exchange.received(comm_.rank()).indices, mine.indices);
+    EXPECT_EQ(indicesOf(exchange.received(comm_.rank())), mine.indices);
   }
 }
 

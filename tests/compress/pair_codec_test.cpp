@@ -2,9 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <limits>
+#include <optional>
+#include <span>
+#include <stdexcept>
 #include <tuple>
 #include <vector>
+
+#include "message_views.hpp"
 
 namespace memsgd {
 namespace {
@@ -39,8 +45,35 @@ TEST_P(PairCodecRoundTrip, DecodesExactlyTheRoundedMessageWithTheStatedSize) {
       EXPECT_EQ(decoded.values, sent.values) << pairs << " pairs, d = " << dim;
       EXPECT_EQ(decoded.dim, dim);
       EXPECT_EQ(size.value, pairs * codec.valueBytes());
+      // Read in place where the format allows it (raw fp32 and fp64), the same pairs.
+      const std::optional<MessageView> view = codec.view(wire);
+      const bool viewable = std::get<1>(GetParam()) == IndexEncoding::kRaw &&
+                            std::get<0>(GetParam()) != ValueType::kFloat16;
+      ASSERT_EQ(view.has_value(), viewable);
+      if (viewable) {
+        EXPECT_EQ(indicesOf(*view), sent.indices) << pairs << " pairs, d = " << dim;
+        EXPECT_EQ(valuesOf(*view), sent.values) << pairs << " pairs, d = " << dim;
+        EXPECT_EQ(size.index, sizeof(std::uint32_t) * view->size());
+      }
     }
   }
+}
+
+TEST(PairCodec, ViewsValuesThatTheBufferDoesNotAlign) {
+  // fp64 values after an odd number of indices sit 4 bytes off an 8-byte boundary.
+  const PairCodec codec(ValueType::kFloat64, IndexEncoding::kRaw);
+  const SparseMessage sent = sampleMessage(3, 100);
+  std::vector<std::byte> wire(codec.encodedSize(sent).total());
+  codec.encode(sent, wire);
+  const std::optional<MessageView> view = codec.view(wire);
+  ASSERT_TRUE(view.has_value());
+  EXPECT_EQ(valuesOf(*view), sent.values);
+  // Indices that are not 4-byte aligned are decoded instead.
+  std::vector<std::byte> shifted(wire.size() + 1);
+  std::copy(wire.begin(), wire.end(), shifted.begin() + 1);
+  EXPECT_FALSE(codec.view(std::span(shifted).subspan(1)).has_value());
+  const std::vector<std::byte> sevenBytes(7);
+  EXPECT_THROW((void)codec.view(sevenBytes), std::invalid_argument);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -53,6 +53,7 @@ struct Case {
   bool fixedSize;  // messages of a known size: the estimate must be close, not only above
   double momentum = 0.0;
   std::uint64_t warmupSteps = 0;  // of the 20 steps
+  CollectiveKind collective = CollectiveKind::kAllgather;
 };
 
 template <typename Scalar>
@@ -68,6 +69,7 @@ void expectEstimateCovers(const Case& c) {
   config.communication.valueType = c.valueType;
   config.optimizer.momentum = c.momentum;
   config.compression.warmupSteps = c.warmupSteps;
+  config.communication.collective = c.collective;
   const MemoryEstimate estimate = estimateTrainingMemory(config, kDim, comm.size());
 
   const std::uint64_t before = heapBytes();
@@ -124,6 +126,37 @@ INSTANTIATE_TEST_SUITE_P(
                            true, 0.0, 5},
                       Case{"rand_k", 1000, Precision::kDouble, Averaging::kLast,
                            ValueType::kFloat32, true, 0.5, 5}));
+
+// What each collective allocates: dense's d-vector in the wire precision, split_allgather's owner
+// range, receive buffers and index list; allgather decoding fp16 messages (raw fp32 and fp64 ones
+// are read in place).
+INSTANTIATE_TEST_SUITE_P(
+    Collectives, MemoryEstimateTest,
+    ::testing::Values(Case{"top_k", 10, Precision::kDouble, Averaging::kWeighted,
+                           ValueType::kFloat32, true, 0.0, 0, CollectiveKind::kDense},
+                      Case{"rand_k", 1000, Precision::kFloat, Averaging::kLast, ValueType::kFloat64,
+                           true, 0.0, 0, CollectiveKind::kDense},
+                      Case{"top_k", 10, Precision::kDouble, Averaging::kWeighted,
+                           ValueType::kFloat32, true, 0.0, 0, CollectiveKind::kSplitAllgather},
+                      // How many pairs each owner sums depends on where they fall: a bound only.
+                      Case{"top_k", kDim / 4, Precision::kFloat, Averaging::kLast,
+                           ValueType::kFloat16, false, 0.0, 0, CollectiveKind::kSplitAllgather},
+                      Case{"top_k", kDim / 4, Precision::kFloat, Averaging::kLast,
+                           ValueType::kFloat16, true}));
+
+TEST(MemoryEstimate, CountsWhatEachCollectiveAllocates) {
+  RunConfig config;
+  config.compression.k = 10;
+  const std::uint64_t allgather = estimateTrainingMemory(config, kDim, 4).trainer;
+  // Dense sends no encoded messages: allgather's buffers of 10 pairs are below 4 KiB.
+  config.communication.collective = CollectiveKind::kDense;
+  EXPECT_GE(estimateTrainingMemory(config, kDim, 4).trainer + 4096,
+            allgather + sizeof(float) * kDim);
+  config.communication.collective = CollectiveKind::kSplitAllgather;
+  // The owner range's double sums and flags, and the d indices of the dense ranges.
+  EXPECT_GE(estimateTrainingMemory(config, kDim, 4).trainer,
+            allgather + (sizeof(double) + 1) * kDim / 4 + sizeof(std::uint32_t) * kDim);
+}
 
 TEST(MemoryEstimate, CountsTheRunsCopiesAndCheckpoints) {
   RunConfig config;

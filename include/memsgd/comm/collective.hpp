@@ -2,22 +2,12 @@
 
 #include <cstddef>
 #include <optional>
-#include <span>
 
+#include "memsgd/comm/aggregate.hpp"
 #include "memsgd/comm/comm_counters.hpp"
 #include "memsgd/compress/sparse_message.hpp"
 
 namespace memsgd {
-
-class DenseExchange;
-
-// What every rank applies after a collective: sum_r c_r, either as sparse parts whose pairs are
-// applied in order (their sum is the aggregate; `dense` is null), or as one dense vector in the
-// wire precision (`dense`: its subtractSum, `parts` empty). The same on every rank.
-struct Aggregate {
-  std::span<const SparseMessage> parts;
-  const DenseExchange* dense = nullptr;
-};
 
 // Step 4 of Mem-SGD behind one interface (communication.collective): every rank's sparse message
 // c_r in, the aggregate out. Implementations count what this rank hands to MPI and receives in

@@ -16,12 +16,14 @@ namespace memsgd {
 // communication.collective = split_allgather: a sparse allreduce after SparCML's split-allgather
 // (Renggli et al., SC 2019). The d coordinates are split into P owner ranges, balanced as
 // shardOf splits rows. (1) Every rank sends each owner its pairs in the owner's range, in the pair
-// codec's format (MPI_Alltoall of byte counts, then MPI_Alltoallv). (2) Each owner sums what it
-// received in rank order, in double. (3) Every rank gathers every owner's sums (MPI_Allgather of
-// byte counts, then MPI_Allgatherv), a range as (uint32 index, fp64 value) pairs or, when that is
-// fewer bytes, as its dense fp64 values: the sums are sent as they were added, so nothing that no
-// memory holds is rounded away. The aggregate is the P ranges in owner order, the same bytes on
-// every rank. Buffers are reused; the MPI calls are watched and timed as SparseExchange's are.
+// codec's format (MPI_Alltoall of byte counts, then MPI_Alltoallv), encoded from slices of the
+// message. (2) Each owner sums what it received in rank order, in double, read in place from the
+// receive buffer where the codec can view it. (3) Every rank gathers every owner's sums
+// (MPI_Allgather of byte counts, then MPI_Allgatherv), a range as (uint32 index, fp64 value) pairs
+// or, when that is fewer bytes, as its dense fp64 values: the sums are sent as they were added, so
+// nothing that no memory holds is rounded away. The aggregate is the P ranges in owner order, read
+// in place from the same gathered bytes on every rank (a dense range's indices from one ascending
+// list of all d). Buffers are reused; the MPI calls are watched and timed as SparseExchange's are.
 class SplitAllgather final : public Collective {
  public:
   SplitAllgather(const Communicator& comm, const PairCodec& codec);
@@ -41,13 +43,15 @@ class SplitAllgather final : public Collective {
   [[nodiscard]] std::size_t lastGatherBytes() const { return gathered_.size(); }
 
  private:
-  // Phase 1: this rank's pairs of every other owner's range to that owner, decoded into inbox_.
+  // Phase 1: this rank's pairs of every other owner's range to that owner.
   void scatterToOwners(const SparseMessage& mine, CommCounters& counters);
   // Phase 2: this owner's range summed in rank order and encoded into rangeSend_.
-  void sumOwnRange(const SparseMessage& mine);
-  // Phase 3: every owner's range gathered and decoded into ranges_.
-  void gatherRanges(std::uint64_t dim, CommCounters& counters);
-  void addToOwnRange(std::uint32_t index, double value);
+  void sumOwnRange(const SparseMessage& mine, CommCounters& counters);
+  // Phase 3: every owner's range gathered and viewed in ranges_.
+  void gatherRanges(CommCounters& counters);
+  // `mine`'s pairs in owner o's range.
+  [[nodiscard]] MessageView slice(const SparseMessage& mine, std::size_t owner) const;
+  void addToOwnRange(const MessageView& pairs);
 
   const Communicator& comm_;
   const PairCodec& codec_;
@@ -60,16 +64,16 @@ class SplitAllgather final : public Collective {
   std::vector<int> sendOffsets_;
   std::vector<int> receiveBytes_;
   std::vector<int> receiveOffsets_;
-  std::vector<SparseMessage> outbox_;  // this rank's pairs per owner, to encode
-  std::vector<SparseMessage> inbox_;   // decoded, per source rank
-  std::vector<double> sums_;           // this owner's range; 0 where nothing was added
+  SparseMessage decoded_;     // a received slice, for codecs that cannot view
+  std::vector<double> sums_;  // this owner's range; 0 where nothing was added
   std::vector<char> touched_;
   std::vector<std::uint32_t> touchedIndices_;
   std::vector<std::byte> rangeSend_;
   std::vector<std::byte> gathered_;
   std::vector<int> rangeBytes_;
   std::vector<int> rangeOffsets_;
-  std::vector<SparseMessage> ranges_;  // per owner
+  std::vector<std::uint32_t> allIndices_;  // 0, 1, ..., d - 1: the dense ranges' indices
+  std::vector<MessageView> ranges_;        // per owner
   double waitSeconds_ = 0.0;
 };
 

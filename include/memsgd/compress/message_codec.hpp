@@ -2,9 +2,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "memsgd/compress/byte_counts.hpp"
+#include "memsgd/compress/message_view.hpp"
 #include "memsgd/compress/sparse_message.hpp"
 
 namespace memsgd {
@@ -31,6 +33,13 @@ class MessageCodec {
   // std::invalid_argument for bytes no encode() could have written.
   virtual void decode(std::span<const std::byte> in, std::uint64_t dim,
                       SparseMessage& out) const = 0;
+  // The bytes one encode() wrote, read in place instead of decoded, for formats that store uint32
+  // indices and fp32 or fp64 values as they are (and `in` aligned for the indices). Such a format
+  // has no header: its index bytes are 4 per pair, the rest are values. nullopt: decode() it.
+  // Throws as decode() for bytes no encode() could have written.
+  [[nodiscard]] virtual std::optional<MessageView> view(std::span<const std::byte> /*in*/) const {
+    return std::nullopt;
+  }
   // The paper's accounting: 64 bits per (index, value) pair, 64 per coordinate of a dense vector;
   // codecs with their own convention (QSGD) override it.
   [[nodiscard]] virtual std::uint64_t paperBits(const SparseMessage& message) const {

@@ -14,8 +14,10 @@ namespace memsgd {
 struct MemoryEstimate {
   // What a Trainer holds once it has stepped: x, the error memory and with optimizer.momentum
   // the velocity (Scalar), the averaging sums (double), the compressor's selection scratch, its
-  // message, and the exchange's wire buffers (this rank's encoded message, the P gathered ones and
-  // their P decoded copies), and the dense wire vector for compression.method = none or
+  // message, what communication.collective allocates (allgather: this rank's encoded message, the
+  // P gathered ones, and their decoded copies where the codec cannot read them in place; dense:
+  // its d-vector; split_allgather: the owner range, the receive buffers and the list of the d
+  // indices), and the dense wire vector for compression.method = none or
   // compression.warmup_steps.
   std::uint64_t trainer = 0;
   // What a training run adds: the averaged iterate it evaluates, the copy of the trainer's state
