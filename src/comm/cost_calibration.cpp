@@ -18,6 +18,7 @@ constexpr int kLargeBytes = 1 << 16;
 constexpr int kSmallRepeats = 21;
 constexpr int kLargeRepeats = 7;
 constexpr int kLoopRepeats = 5;
+constexpr std::uint64_t kFewestTimedPairs = 4096;  // fewer: the clock's resolution shows
 constexpr std::uint64_t kTimedPairs = std::uint64_t{1} << 15;
 constexpr std::uint64_t kTimedCoordinates = std::uint64_t{1} << 16;
 
@@ -66,8 +67,8 @@ void fitLatencyAndBandwidth(const Communicator& comm, CollectiveCosts& costs) {
 void timeLoops(const MessageCodec& codec, std::uint64_t dim, std::uint64_t pairs,
                CollectiveCosts& costs) {
   const std::uint64_t span = std::clamp<std::uint64_t>(dim, 1, kTimedCoordinates * 16);
-  const SparseMessage message =
-      evenlySpacedMessage(span, std::clamp<std::uint64_t>(pairs, 1, kTimedPairs), codec);
+  const SparseMessage message = evenlySpacedMessage(
+      span, std::clamp<std::uint64_t>(pairs, kFewestTimedPairs, kTimedPairs), codec);
   const auto count = static_cast<double>(message.size());
   std::vector<std::byte> wire(codec.encodedSize(message).total());
   costs.encodePerPair = medianSeconds(kLoopRepeats, [&] { codec.encode(message, wire); }) / count;
