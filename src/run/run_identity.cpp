@@ -115,10 +115,11 @@ CollectiveChoice collectiveOfRun(const RunConfig& config, const Communicator& co
                                  std::span<const std::uint64_t> blocks) {
   if (config.communication.collective == CollectiveKind::kAuto && !config.resumeFrom.empty()) {
     const auto stored = readCheckpointIdentityValue(config.resumeFrom, comm, kResolvedCollective);
-    const auto* found =
-        stored ? std::ranges::find(kCollectives, *stored, &Choice<CollectiveKind>::word) : nullptr;
     // A checkpoint without the value is another run's; readCheckpoint names the difference.
-    if (found != nullptr && found != kCollectives.end()) return resumedChoice(found->value);
+    if (stored) {
+      const auto found = std::ranges::find(kCollectives, *stored, &Choice<CollectiveKind>::word);
+      if (found != kCollectives.end()) return resumedChoice(found->value);
+    }
   }
   return chooseCollective(config.compression, config.communication, comm, blocks,
                           config.optimizer.seed);
