@@ -71,9 +71,6 @@ TEST(CollectiveChoice, CalibratedOnceEveryRankPicksTheSame) {
       words.push_back(std::bit_cast<std::uint64_t>(estimate.seconds));
     }
     EXPECT_TRUE(sameOnEveryRank(comm, words)) << "round " << round;
-    if (comm.size() > 1) {
-      EXPECT_GT(costs.betaPerByte, 0.0);  // a 64 KiB gather takes longer than an 8-byte one
-    }
   }
 }
 
