@@ -49,6 +49,14 @@ constexpr const char* kHiddenKey = "model.hidden";
 constexpr const char* kMemoryKey = "compression.memory";
 constexpr const char* kWarmupKey = "compression.warmup_steps";
 constexpr const char* kCheckpointKey = "log.checkpoint";
+constexpr const char* kAlphaKey = "communication.alpha_s";
+constexpr const char* kBetaKey = "communication.beta_s_per_byte";
+constexpr const char* kEncodeKey = "communication.encode_s_per_pair";
+constexpr const char* kDecodeKey = "communication.decode_s_per_pair";
+constexpr const char* kApplyKey = "communication.apply_s_per_pair";
+constexpr const char* kDenseCoordinateKey = "communication.dense_s_per_coordinate";
+constexpr auto kCostKeys =
+    std::to_array({kAlphaKey, kBetaKey, kEncodeKey, kDecodeKey, kApplyKey, kDenseCoordinateKey});
 constexpr std::string_view kAuto = "auto";
 constexpr std::string_view kCommandLine = "command line";
 // Follows "Usage: <program>", the name the tool was started as.
@@ -594,10 +602,25 @@ std::vector<Section> configKeys() {
           .add("communication.collective", &CommunicationConfig::collective, oneOf(kCollectives),
                "how the messages are summed: allgather every message; dense: densify and "
                "MPI_Allreduce; split_allgather: each rank sums a range of coordinates, then all "
-               "ranges are gathered")
+               "ranges are gathered; auto: the one a cost model calibrated at start-up predicts "
+               "fastest")
           .add("communication.timeout_s", &CommunicationConfig::timeoutSeconds, real(nonNegative),
                "end the job when a rank waits more than X seconds in one collective (a peer "
                "stopped without dying); 0: never")
+          .add(kAlphaKey, &CommunicationConfig::alphaSeconds, autoOr(real(nonNegative)),
+               "collective = auto: seconds of latency per message round; auto: measured")
+          .add(kBetaKey, &CommunicationConfig::betaSecondsPerByte, autoOr(real(nonNegative)),
+               "collective = auto: seconds per byte a rank receives; auto: measured")
+          .add(kEncodeKey, &CommunicationConfig::encodeSecondsPerPair, autoOr(real(nonNegative)),
+               "collective = auto: seconds to encode one (index, value) pair; auto: measured")
+          .add(kDecodeKey, &CommunicationConfig::decodeSecondsPerPair, autoOr(real(nonNegative)),
+               "collective = auto: seconds to decode one pair; auto: measured")
+          .add(kApplyKey, &CommunicationConfig::applySecondsPerPair, autoOr(real(nonNegative)),
+               "collective = auto: seconds to add one pair into a vector; auto: measured")
+          .add(kDenseCoordinateKey, &CommunicationConfig::denseSecondsPerCoordinate,
+               autoOr(real(nonNegative)),
+               "collective = auto: seconds to zero and apply one coordinate of a dense sum; "
+               "auto: measured")
           .section(),
       SectionKeys("[log]", &RunConfig::log)
           .add("log.output", &LogConfig::output, words("PATH", runFile),
@@ -671,6 +694,18 @@ void checkAcrossKeys(const Settings& settings, const RunConfig& config) {
             "this memsgd-train is built for SimGrid SMPI (MEMSGD_SMPI), where no watchdog can "
             "time a collective (all ranks share one thread); set communication.timeout_s = 0, as "
             "launch/smpi/run.sh does");
+  }
+  // The cost model's constants choose among collectives: with a fixed collective they would be
+  // silently ignored.
+  if (config.communication.collective != CollectiveKind::kAuto) {
+    for (const char* key : kCostKeys) {
+      if (const Setting given = settings.get(key); given.text != kAuto) {
+        given.fail(
+            "only communication.collective = auto uses the cost model; "
+            "communication.collective = " +
+            wordOf(kCollectives, config.communication.collective));
+      }
+    }
   }
   // A file has the rows it has: a row count for it would be silently ignored.
   if (config.data.rows != 0 && !isSyntheticSource(config.data.train)) {

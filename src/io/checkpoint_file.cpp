@@ -115,18 +115,24 @@ std::string identityText(const CheckpointIdentity& identity) {
   return text;
 }
 
-// "key is Y now; the checkpoint has X" for every setting that differs, by key, so that a
-// checkpoint of an older identity layout names what it lacks rather than a shifted line.
-std::string differences(const std::string& stored, const CheckpointIdentity& current) {
-  std::map<std::string, std::string> storedValues;
+// identityText's "key=value" lines by key.
+std::map<std::string, std::string> identityValues(const std::string& stored) {
+  std::map<std::string, std::string> values;
   for (std::size_t begin = 0; begin < stored.size();) {
     const std::size_t end = std::min(stored.find('\n', begin), stored.size());
     const std::string line = stored.substr(begin, end - begin);
     const std::size_t equals = line.find('=');
-    storedValues[line.substr(0, equals)] =
+    values[line.substr(0, equals)] =
         equals == std::string::npos ? std::string() : line.substr(equals + 1);
     begin = end + 1;
   }
+  return values;
+}
+
+// "key is Y now; the checkpoint has X" for every setting that differs, by key, so that a
+// checkpoint of an older identity layout names what it lacks rather than a shifted line.
+std::string differences(const std::string& stored, const CheckpointIdentity& current) {
+  std::map<std::string, std::string> storedValues = identityValues(stored);
   std::string text;
   const auto add = [&text](const std::string& difference) {
     text += (text.empty() ? "" : ", ") + difference;
@@ -144,6 +150,22 @@ std::string differences(const std::string& stored, const CheckpointIdentity& cur
     add(key + " is not a setting now; the checkpoint has " + value);
   }
   return text;
+}
+
+// The checkpoint at `path`, open for reading.
+Hdf5Handle openCheckpoint(const std::string& path) {
+  if (!std::filesystem::is_regular_file(path)) {
+    throw IoError("--resume " + path + ": no such checkpoint file");
+  }
+  detail::silenceHdf5Errors();
+  const Hdf5Handle access = detail::runFileAccess(path);
+  return Hdf5Handle(
+      MEMSGD_HDF5_CHECK(H5Fopen(path.c_str(), H5F_ACC_RDONLY, access.get()), path, ""));
+}
+
+std::string storedIdentity(hid_t file, const std::string& path) {
+  const std::vector<char> stored = readWhole<char>(file, path, "identity");
+  return {stored.begin(), stored.end()};
 }
 
 // Data is on disk before the rename makes it the checkpoint (a crash leaves old or new, whole).
@@ -272,16 +294,9 @@ Checkpoint<Scalar> readCheckpoint(const std::string& path, const Communicator& c
                                   const CheckpointIdentity& identity) {
   Checkpoint<Scalar> checkpoint;
   comm.agreeOn([&] {
-    if (!std::filesystem::is_regular_file(path)) {
-      throw IoError("--resume " + path + ": no such checkpoint file");
-    }
-    detail::silenceHdf5Errors();
-    const Hdf5Handle access = detail::runFileAccess(path);
-    const Hdf5Handle file(
-        MEMSGD_HDF5_CHECK(H5Fopen(path.c_str(), H5F_ACC_RDONLY, access.get()), path, ""));
+    const Hdf5Handle file = openCheckpoint(path);
     const hid_t f = file.get();
-    const std::vector<char> stored = readWhole<char>(f, path, "identity");
-    const std::string storedText(stored.begin(), stored.end());
+    const std::string storedText = storedIdentity(f, path);
     if (storedText != identityText(identity)) {
       throw ConfigError("--resume " + path + ": the checkpoint belongs to another run (" +
                         differences(storedText, identity) +
@@ -326,6 +341,18 @@ Checkpoint<Scalar> readCheckpoint(const std::string& path, const Communicator& c
         mine.data() + kCounters0, kCommCounterCount));
   });
   return checkpoint;
+}
+
+std::optional<std::string> readCheckpointIdentityValue(const std::string& path,
+                                                       const Communicator& comm,
+                                                       const std::string& key) {
+  std::optional<std::string> value;
+  comm.agreeOn([&] {
+    const Hdf5Handle file = openCheckpoint(path);
+    const auto values = identityValues(storedIdentity(file.get(), path));
+    if (const auto found = values.find(key); found != values.end()) value = found->second;
+  });
+  return value;
 }
 
 #define MEMSGD_INSTANTIATE_CHECKPOINT(Scalar)                                                 \

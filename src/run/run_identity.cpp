@@ -1,9 +1,11 @@
 #include "memsgd/run/run_identity.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <span>
 
 #include "memsgd/compress/compressor_factory.hpp"
+#include "memsgd/config/choices.hpp"
 #include "memsgd/data/class_labels.hpp"
 #include "memsgd/data/data_fingerprint.hpp"
 #include "memsgd/io/optimum_file.hpp"
@@ -12,6 +14,7 @@ namespace memsgd {
 namespace {
 
 constexpr const char* kVersion = MEMSGD_VERSION;  // CMake's project version
+constexpr const char* kResolvedCollective = "collective_resolved";
 
 // The data files and the f* file stand for their content: the run records, and a checkpoint
 // compares, fingerprints and the f* value instead of these paths.
@@ -106,6 +109,47 @@ CheckpointIdentity checkpointIdentity(const RunConfig& config, std::uint64_t k,
   identity.emplace_back("test_fingerprint", testFingerprintText(shards.testFingerprint));
   identity.emplace_back("optimum_value", optimumText(optimum));
   return identity;
+}
+
+CollectiveChoice collectiveOfRun(const RunConfig& config, const Communicator& comm,
+                                 std::span<const std::uint64_t> blocks) {
+  if (config.communication.collective == CollectiveKind::kAuto && !config.resumeFrom.empty()) {
+    const auto stored = readCheckpointIdentityValue(config.resumeFrom, comm, kResolvedCollective);
+    // A checkpoint without the value is another run's; readCheckpoint names the difference.
+    if (stored) {
+      const auto found = std::ranges::find(kCollectives, *stored, &Choice<CollectiveKind>::word);
+      if (found != kCollectives.end()) return resumedChoice(found->value);
+    }
+  }
+  return chooseCollective(config.compression, config.communication, comm, blocks,
+                          config.optimizer.seed);
+}
+
+void addChoiceAttributes(const CollectiveChoice& choice,
+                         std::vector<std::pair<std::string, AttributeValue>>& attributes) {
+  if (!choice.automatic) return;
+  attributes.emplace_back(kResolvedCollective, wordOf(kCollectives, choice.kind));
+  if (choice.resumed) return;
+  const CollectiveCosts& costs = choice.calibration.costs;
+  attributes.emplace_back("collective_costs",
+                          std::string(choice.calibration.measured ? "measured" : "configured"));
+  attributes.emplace_back("calibration_s", choice.calibration.seconds);
+  attributes.emplace_back("cost_alpha_s", costs.alpha);
+  attributes.emplace_back("cost_beta_s_per_byte", costs.betaPerByte);
+  attributes.emplace_back("cost_encode_s_per_pair", costs.encodePerPair);
+  attributes.emplace_back("cost_decode_s_per_pair", costs.decodePerPair);
+  attributes.emplace_back("cost_apply_s_per_pair", costs.applyPerPair);
+  attributes.emplace_back("cost_dense_s_per_coordinate", costs.densePerCoordinate);
+  for (const CollectiveEstimate& estimate : choice.estimates) {
+    const std::string word = wordOf(kCollectives, estimate.kind);
+    attributes.emplace_back("predicted_s_per_step_" + word, estimate.seconds);
+    if (!estimate.refusal.empty()) attributes.emplace_back("refused_" + word, estimate.refusal);
+  }
+}
+
+void addChoiceIdentity(const CollectiveChoice& choice, CheckpointIdentity& identity) {
+  if (choice.automatic)
+    identity.emplace_back(kResolvedCollective, wordOf(kCollectives, choice.kind));
 }
 
 #define MEMSGD_INSTANTIATE_RUN_IDENTITY(Scalar)                                                   \

@@ -46,8 +46,11 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
   const std::uint64_t n = shards.train.globalRows();
   const double rowNormSquared = largestSquaredRowNorm(shards.train, comm);
   warnOfRowNorms(config, comm, rowNormSquared);
+  const CollectiveChoice collective = collectiveOfRun(config, comm, model->blockSizes());
   std::optional<Trainer<Scalar>> trainer;
-  comm.agreeOn([&] { trainer.emplace(config, comm, *model, shards.train); });
+  comm.agreeOn([&] {
+    trainer.emplace(withChosenCollective(config, collective), comm, *model, shards.train);
+  });
 
   // What the run is, and where it starts.
   const auto totalSamples =
@@ -57,6 +60,7 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
   const std::uint64_t k = resolveK(config.compression, p);
   const std::optional<double> optimum = readOptimum(config, comm, shards, *trainer);
   CheckpointIdentity identity = checkpointIdentity(config, k, comm, shards, *trainer, optimum);
+  addChoiceIdentity(collective, identity);
   RunProgress progress{.nextEvaluation = evalEvery, .nextCheckpoint = checkpointEvery};
   const bool resuming = !config.resumeFrom.empty();
   if (resuming) {
@@ -64,8 +68,9 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
     comm.agreeOn([&] { trainer->restore(checkpoint.state); });
     progress = checkpoint.progress;
   }
-  RunRecorder recorder(config.log, comm, runAttributes(config, comm, shards, *trainer, optimum),
-                       console,
+  auto attributes = runAttributes(config, comm, shards, *trainer, optimum);
+  addChoiceAttributes(collective, attributes);
+  RunRecorder recorder(config.log, comm, attributes, console,
                        resuming ? std::optional(RunRecorder::ResumePoint{
                                       progress.runFileRows, trainer->steps(), trainer->counters()})
                                 : std::nullopt);
@@ -76,6 +81,7 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
                             config.compression.memory, comm.size(), n,
                             static_cast<std::uint64_t>(shards.train.dim()), p})
             << std::endl;
+    if (collective.automatic) console << formatChoice(collective) << std::endl;
   }
 
   // What acts between the steps.
@@ -128,10 +134,15 @@ void describe(const RunConfig& config, const Communicator& comm, std::ostream& o
   const std::unique_ptr<Model<Scalar>> model =
       makeModel(config.model, shards.train, shards.classLabels.size());
   requireRunnable(config, shards, model->parameterCount(), comm);
+  // The collective's calibration is the only traffic of a dry run beyond describing it.
+  const CollectiveChoice collective = collectiveOfRun(config, comm, model->blockSizes());
   std::optional<Trainer<Scalar>> trainer;
-  comm.agreeOn([&] { trainer.emplace(config, comm, *model, shards.train); });
+  comm.agreeOn([&] {
+    trainer.emplace(withChosenCollective(config, collective), comm, *model, shards.train);
+  });
   const std::optional<double> optimum = readOptimum(config, comm, shards, *trainer);
-  const auto attributes = runAttributes(config, comm, shards, *trainer, optimum);
+  auto attributes = runAttributes(config, comm, shards, *trainer, optimum);
+  addChoiceAttributes(collective, attributes);
   if (comm.rank() == 0) {
     out << toJson(attributes) << std::endl;
   }

@@ -16,12 +16,13 @@
 #   --once RE                   RE occurs exactly once in stdout and stderr together
 #   --unchanged NAME            NAME has the same checksum after the run as before
 #   --h5 NAME OBJECT            `h5ls -r NAME` lists OBJECT
+#   --h5attr NAME ATTR RE       the value of HDF5 attribute ATTR (/group/name) in NAME matches RE
 set -uo pipefail
 
 expected_exit=0
 limit=60
 ends_within="" ends_after_file=""
-writes=() rows=() stdout_res=() stderr_res=() once_res=() unchanged=() h5=()
+writes=() rows=() stdout_res=() stderr_res=() once_res=() unchanged=() h5=() h5attrs=()
 while (($#)); do
   case "$1" in
     --write) writes+=("$2" "$3"); shift 3 ;;
@@ -34,6 +35,7 @@ while (($#)); do
     --once) once_res+=("$2"); shift 2 ;;
     --unchanged) unchanged+=("$2"); shift 2 ;;
     --h5) h5+=("$2" "$3"); shift 3 ;;
+    --h5attr) h5attrs+=("$2" "$3" "$4"); shift 4 ;;
     --) shift; break ;;
     *) echo "expect.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
@@ -111,6 +113,12 @@ done
 for ((i = 0; i < ${#h5[@]}; i += 2)); do
   h5ls -r "${h5[i]}" 2> /dev/null | grep -qE "^${h5[i + 1]}[[:space:]]" ||
     fail "h5ls -r ${h5[i]} does not list ${h5[i + 1]}"
+done
+for ((i = 0; i < ${#h5attrs[@]}; i += 3)); do
+  # h5dump prints the value after "(0): "; a string in quotes.
+  value=$(h5dump -a "${h5attrs[i + 1]}" "${h5attrs[i]}" 2> /dev/null | sed -n 's/^ *(0): //p')
+  [[ "$value" =~ ${h5attrs[i + 2]} ]] ||
+    fail "attribute ${h5attrs[i + 1]} of ${h5attrs[i]} is '$value', not /${h5attrs[i + 2]}/"
 done
 
 ((failures == 0)) && echo "PASS"

@@ -65,6 +65,12 @@ const std::vector<std::pair<std::string, std::string>> kKeysWithDefaults = {
     {"communication.index_encoding", "raw"},
     {"communication.collective", "allgather"},
     {"communication.timeout_s", "300"},
+    {"communication.alpha_s", "auto"},
+    {"communication.beta_s_per_byte", "auto"},
+    {"communication.encode_s_per_pair", "auto"},
+    {"communication.decode_s_per_pair", "auto"},
+    {"communication.apply_s_per_pair", "auto"},
+    {"communication.dense_s_per_coordinate", "auto"},
     {"log.output", "run.h5"},
     {"log.eval_every", "auto"},
     {"log.overwrite", "false"},
@@ -371,6 +377,22 @@ TEST_F(ConfigTest, HiddenLayersAreRefusedForAModelWithout) {
   const std::string ini = writeConfig("[model]\nhidden = 64\n");
   expectConfigError({ini}, {ini, "model.hidden = 64", "only model.type = mlp", "logistic"});
   EXPECT_EQ(parse({ini, "--model.type=mlp"}).model.hidden, std::vector<std::uint64_t>{64});
+}
+
+// The cost model's constants are read for collective = auto, "auto" each (measured) by default,
+// and refused with a fixed collective, which would ignore them.
+TEST_F(ConfigTest, CostConstantsBelongToTheAutoCollective) {
+  const std::string ini = writeConfig("[communication]\ncollective = auto\nalpha_s = 2e-6\n");
+  const RunConfig config = parse({ini, "--communication.dense_s_per_coordinate=0"});
+  EXPECT_EQ(config.communication.collective, CollectiveKind::kAuto);
+  EXPECT_EQ(config.communication.alphaSeconds, 2e-6);
+  EXPECT_EQ(config.communication.denseSecondsPerCoordinate, 0.0);
+  EXPECT_FALSE(config.communication.betaSecondsPerByte.has_value());
+  expectConfigError({ini, "--communication.collective=dense"},
+                    {ini, "communication.alpha_s = 2e-6", "only communication.collective = auto",
+                     "communication.collective = dense"});
+  expectConfigError({ini, "--communication.decode_s_per_pair=-1"},
+                    {"communication.decode_s_per_pair = -1", "must be >= 0"});
 }
 
 TEST_F(ConfigTest, DecayScheduleRejectsZeroOffset) {

@@ -152,6 +152,47 @@ TEST_F(Resume, ContinuesBitwiseWithMomentumAcrossTheWarmupBoundary) {
   expectResumesBitwise(kLogistic, "float", heavyBall);
 }
 
+// communication.collective = auto resumes with the collective the checkpointed run picked: the
+// constants (fixed here so the pick is split_allgather, whose fp64 sums round unlike allgather's)
+// are part of the identity, and the pick is kept, not calibrated again.
+TEST_F(Resume, AutoCollectiveContinuesBitwiseWithItsPick) {
+  const std::vector<std::string> splitFirst{"--communication.collective=auto",
+                                            "--communication.alpha_s=0",
+                                            "--communication.beta_s_per_byte=0",
+                                            "--communication.encode_s_per_pair=0",
+                                            "--communication.decode_s_per_pair=1e-6",
+                                            "--communication.apply_s_per_pair=0",
+                                            "--communication.dense_s_per_coordinate=1e-6"};
+  expectResumesBitwise(kLogistic, "double", splitFirst);
+  if (comm_.rank() == 0) {
+    const RunFileReader resumed(scratch_.path("double_part.h5"));
+    EXPECT_EQ(std::get<std::string>(resumed.readConfigAttribute("collective_resolved")),
+              "split_allgather");
+    // The original pick's record stays; the resumed run adds none of its own.
+    EXPECT_EQ(std::get<std::string>(resumed.readConfigAttribute("collective_costs")), "configured");
+  }
+}
+
+// Measured constants may differ between runs; the resumed run uses the checkpoint's pick.
+TEST_F(Resume, AutoCollectiveKeepsAMeasuredPick) {
+  (void)run("measured.h5", {"--optimizer.epochs=0.1", "--log.checkpoint_every=100000",
+                            "--communication.collective=auto"});
+  const std::string checkpoint = scratch_.path("measured.ckpt.h5");
+  const std::string picked =
+      readCheckpointIdentityValue(checkpoint, comm_, "collective_resolved").value_or("none");
+  EXPECT_NE(picked, "none");
+  (void)run("measured.h5", {"--optimizer.epochs=0.2", "--communication.collective=auto",
+                            "--resume=" + checkpoint});
+  // A resumed run that picked again and differently would fail the identity's
+  // collective_resolved; the run file keeps the original pick.
+  if (comm_.rank() == 0) {
+    const RunFileReader resumed(scratch_.path("measured.h5"));
+    EXPECT_TRUE(resumed.isComplete());
+    EXPECT_EQ(std::get<std::string>(resumed.readConfigAttribute("collective_resolved")), picked);
+    EXPECT_EQ(std::get<std::string>(resumed.readConfigAttribute("collective_costs")), "measured");
+  }
+}
+
 TEST_F(Resume, RefusesAnotherMomentum) {
   (void)run("momentum.h5", {"--optimizer.epochs=0.1", "--log.checkpoint_every=100000",
                             "--optimizer.momentum=0.9"});

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "memsgd/comm/collective.hpp"
 #include "memsgd/compress/message_codec.hpp"
@@ -9,11 +11,19 @@
 
 namespace memsgd {
 
+// Why collective `kind` cannot carry `codec`'s messages under these settings (the text after
+// "communication.collective = <kind>: "), or nothing when it can: a collective that sums messages
+// on the way (dense, split_allgather) takes only the pair codec's messages (not qsgd's or
+// scaled_sign's), and dense no fp16 values (MPI cannot sum them) and no varint indices (it sends
+// none).
+std::optional<std::string> collectiveRefusal(CollectiveKind kind,
+                                             const CompressionConfig& compression,
+                                             const CommunicationConfig& communication,
+                                             const MessageCodec& codec);
+
 // The collective that communication.collective names, over `codec`'s messages (`comm` and
-// `codec` must outlive it). Throws ConfigError, naming the key and compression.method, for a
-// collective that sums messages on the way (dense, split_allgather) when the codec's messages
-// cannot be summed so (anything but the pair codec: qsgd, scaled_sign), and for dense with fp16
-// values, which MPI cannot sum.
+// `codec` must outlive it). Throws ConfigError, naming the key, for a collective that
+// collectiveRefusal refuses; std::invalid_argument for auto, which chooseCollective resolves.
 std::unique_ptr<Collective> makeCollective(const CompressionConfig& compression,
                                            const CommunicationConfig& communication,
                                            const Communicator& comm, const MessageCodec& codec);

@@ -44,7 +44,8 @@ inline constexpr auto kIndexEncodings = std::to_array<Choice<IndexEncoding>>(
 inline constexpr auto kCollectives =
     std::to_array<Choice<CollectiveKind>>({{"allgather", CollectiveKind::kAllgather},
                                            {"dense", CollectiveKind::kDense},
-                                           {"split_allgather", CollectiveKind::kSplitAllgather}});
+                                           {"split_allgather", CollectiveKind::kSplitAllgather},
+                                           {"auto", CollectiveKind::kAuto}});
 inline constexpr auto kQsgdEncodings =
     std::to_array<Choice<QsgdEncoding>>({{"auto", QsgdEncoding::kAuto},
                                          {"elias", QsgdEncoding::kEliasGamma},

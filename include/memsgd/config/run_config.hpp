@@ -19,7 +19,8 @@ enum class Averaging { kWeighted, kUniform, kLast };
 enum class Aggregation { kSum, kMean };
 enum class ValueType { kFloat32, kFloat64, kFloat16 };
 enum class IndexEncoding { kRaw, kVarint };
-enum class CollectiveKind { kAllgather, kDense, kSplitAllgather };
+// kAuto: one of the others, picked at start-up by the cost model (comm/collective_cost.hpp).
+enum class CollectiveKind { kAllgather, kDense, kSplitAllgather, kAuto };
 enum class QsgdEncoding { kAuto, kEliasGamma, kFixedWidth };
 // The floating-point type of x, the error memory and the data values.
 enum class Precision { kDouble, kFloat };
@@ -89,6 +90,13 @@ struct CommunicationConfig {
   IndexEncoding indexEncoding = IndexEncoding::kRaw;       // varint: sorted, delta-coded LEB128
   CollectiveKind collective = CollectiveKind::kAllgather;  // how the messages are summed
   double timeoutSeconds = 300.0;  // per collective, before the job ends; 0: no limit
+  // The cost model's constants for collective = auto; empty: measured at start-up.
+  std::optional<double> alphaSeconds;               // latency of one message round
+  std::optional<double> betaSecondsPerByte;         // per byte a rank receives
+  std::optional<double> encodeSecondsPerPair;       // the codec's encode
+  std::optional<double> decodeSecondsPerPair;       // the codec's decode
+  std::optional<double> applySecondsPerPair;        // adding one pair into a vector
+  std::optional<double> denseSecondsPerCoordinate;  // zeroing and applying one dense coordinate
 };
 
 struct LogConfig {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,5 +49,13 @@ struct Checkpoint {
 template <typename Scalar>
 Checkpoint<Scalar> readCheckpoint(const std::string& path, const Communicator& comm,
                                   const CheckpointIdentity& identity);
+
+// Collective. The value of `key` in the identity of the checkpoint at `path`, or nothing when it
+// has none: what a resumed run must keep that it does not configure (the collective that
+// communication.collective = auto picked). Throws AgreedError on all ranks when the file cannot be
+// read.
+std::optional<std::string> readCheckpointIdentityValue(const std::string& path,
+                                                       const Communicator& comm,
+                                                       const std::string& key);
 
 }  // namespace memsgd

@@ -2,10 +2,12 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "memsgd/comm/collective_choice.hpp"
 #include "memsgd/config/run_config.hpp"
 #include "memsgd/data/distributed_load.hpp"
 #include "memsgd/io/attribute_json.hpp"
@@ -42,5 +44,22 @@ CheckpointIdentity checkpointIdentity(const RunConfig& config, std::uint64_t k,
                                       const Communicator& comm, const ShardedData<Scalar>& shards,
                                       const Trainer<Scalar>& trainer,
                                       const std::optional<double>& optimum);
+
+// Collective. The collective this run uses: on resume with communication.collective = auto the
+// checkpoint's (collective_resolved in its identity), not calibrated again; otherwise
+// chooseCollective's.
+CollectiveChoice collectiveOfRun(const RunConfig& config, const Communicator& comm,
+                                 std::span<const std::uint64_t> blocks);
+
+// The run file's /config attributes of an automatic choice: collective_resolved, and for a
+// fresh pick how it was made: collective_costs (measured or configured), calibration_s, the
+// constants (cost_alpha_s, ...), predicted_s_per_step_<collective> of each candidate and
+// refused_<collective> with the reason. Nothing for a configured collective; on resume only
+// collective_resolved, the original pick's attributes stay.
+void addChoiceAttributes(const CollectiveChoice& choice,
+                         std::vector<std::pair<std::string, AttributeValue>>& attributes);
+
+// An automatic choice joins the checkpoint's identity as collective_resolved.
+void addChoiceIdentity(const CollectiveChoice& choice, CheckpointIdentity& identity);
 
 }  // namespace memsgd
