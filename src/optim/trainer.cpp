@@ -23,16 +23,6 @@ void decayAndAddScaled(VectorRefOf<Scalar> u, double beta, const VectorOf<Scalar
 
 }  // namespace
 
-ResolvedHyperParameters resolveHyperParameters(const RunConfig& config, std::uint64_t globalRows,
-                                               std::uint64_t parameters) {
-  const auto p = static_cast<double>(parameters);
-  const bool sparsifying = isSparsifying(config.compression.method);
-  const double defaultOffset =
-      sparsifying ? p / static_cast<double>(resolveK(config.compression, parameters)) : p;
-  return {resolveLambda(config.model.lambda, globalRows),
-          config.optimizer.offset.value_or(defaultOffset)};
-}
-
 template <typename Scalar>
 Trainer<Scalar>::Trainer(const RunConfig& config, const Communicator& comm,
                          const Model<Scalar>& model, const Dataset<Scalar>& train)

@@ -25,6 +25,8 @@
 #include "memsgd/run/run_clock.hpp"
 #include "memsgd/run/run_identity.hpp"
 #include "memsgd/run/run_observer.hpp"
+#include "memsgd/run/run_plan.hpp"
+#include "memsgd/run/shared_training_run.hpp"
 
 namespace memsgd {
 namespace {
@@ -46,16 +48,18 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
   const std::uint64_t n = shards.train.globalRows();
   const double rowNormSquared = largestSquaredRowNorm(shards.train, comm);
   warnOfRowNorms(config, comm, rowNormSquared);
+  const RunPlan plan = planRun(config, n, p);
+  if (config.communication.mode == CommunicationMode::kShared) {
+    return trainShared(config, comm, console, shards, *model, plan, timing);
+  }
   std::optional<Trainer<Scalar>> trainer;
   comm.agreeOn([&] { trainer.emplace(config, comm, *model, shards.train); });
 
   // What the run is, and where it starts.
-  const auto totalSamples =
-      static_cast<std::uint64_t>(std::ceil(config.optimizer.epochs * static_cast<double>(n)));
-  const std::uint64_t evalEvery = config.log.evalEvery.value_or(std::max<std::uint64_t>(n / 10, 1));
+  const auto [totalSamples, evalEvery, k] = plan;
   const std::uint64_t checkpointEvery = config.log.checkpointEvery;
-  const std::uint64_t k = resolveK(config.compression, p);
-  const std::optional<double> optimum = readOptimum(config, comm, shards, *trainer);
+  const std::optional<double> optimum =
+      readOptimum(config, comm, shards, trainer->hyperParameters());
   CheckpointIdentity identity = checkpointIdentity(config, k, comm, shards, *trainer, optimum);
   RunProgress progress{.nextEvaluation = evalEvery, .nextCheckpoint = checkpointEvery};
   const bool resuming = !config.resumeFrom.empty();
@@ -64,19 +68,15 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
     comm.agreeOn([&] { trainer->restore(checkpoint.state); });
     progress = checkpoint.progress;
   }
-  RunRecorder recorder(config.log, comm, runAttributes(config, comm, shards, *trainer, optimum),
+  RunRecorder recorder(config.log, comm,
+                       runAttributes(config, comm, shards, p, trainer->hyperParameters(), optimum),
                        console,
                        resuming ? std::optional(RunRecorder::ResumePoint{
                                       progress.runFileRows, trainer->steps(), trainer->counters()})
                                 : std::nullopt);
   Evaluator<Scalar> evaluator(comm, *model, shards.train, shards.test ? &*shards.test : nullptr,
                               optimum);
-  if (comm.rank() == 0 && !config.log.quiet) {
-    console << formatStart({config.compression.method, isSparsifying(config.compression.method), k,
-                            config.compression.memory, comm.size(), n,
-                            static_cast<std::uint64_t>(shards.train.dim()), p})
-            << std::endl;
-  }
+  printStart(config, comm, console, plan, n, static_cast<std::uint64_t>(shards.train.dim()), p);
 
   // What acts between the steps.
   RunClock clock(progress.elapsedSeconds, progress.stepSeconds);
@@ -130,8 +130,10 @@ void describe(const RunConfig& config, const Communicator& comm, std::ostream& o
   requireRunnable(config, shards, model->parameterCount(), comm);
   std::optional<Trainer<Scalar>> trainer;
   comm.agreeOn([&] { trainer.emplace(config, comm, *model, shards.train); });
-  const std::optional<double> optimum = readOptimum(config, comm, shards, *trainer);
-  const auto attributes = runAttributes(config, comm, shards, *trainer, optimum);
+  const std::optional<double> optimum =
+      readOptimum(config, comm, shards, trainer->hyperParameters());
+  const auto attributes = runAttributes(config, comm, shards, model->parameterCount(),
+                                        trainer->hyperParameters(), optimum);
   if (comm.rank() == 0) {
     out << toJson(attributes) << std::endl;
   }

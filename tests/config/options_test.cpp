@@ -65,6 +65,7 @@ const std::vector<std::pair<std::string, std::string>> kKeysWithDefaults = {
     {"communication.index_encoding", "raw"},
     {"communication.collective", "allgather"},
     {"communication.timeout_s", "300"},
+    {"communication.mode", "sync"},
     {"log.output", "run.h5"},
     {"log.eval_every", "auto"},
     {"log.overwrite", "false"},

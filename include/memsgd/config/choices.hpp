@@ -45,6 +45,8 @@ inline constexpr auto kCollectives =
     std::to_array<Choice<CollectiveKind>>({{"allgather", CollectiveKind::kAllgather},
                                            {"dense", CollectiveKind::kDense},
                                            {"split_allgather", CollectiveKind::kSplitAllgather}});
+inline constexpr auto kCommunicationModes = std::to_array<Choice<CommunicationMode>>(
+    {{"sync", CommunicationMode::kSync}, {"shared", CommunicationMode::kShared}});
 inline constexpr auto kQsgdEncodings =
     std::to_array<Choice<QsgdEncoding>>({{"auto", QsgdEncoding::kAuto},
                                          {"elias", QsgdEncoding::kEliasGamma},

@@ -20,6 +20,9 @@ enum class Aggregation { kSum, kMean };
 enum class ValueType { kFloat32, kFloat64, kFloat16 };
 enum class IndexEncoding { kRaw, kVarint };
 enum class CollectiveKind { kAllgather, kDense, kSplitAllgather };
+// sync: the ranks step in lockstep and exchange messages; shared: the ranks of one node step on
+// their own and add their k coordinates into one x in shared memory (the paper's parallel form).
+enum class CommunicationMode { kSync, kShared };
 enum class QsgdEncoding { kAuto, kEliasGamma, kFixedWidth };
 // The floating-point type of x, the error memory and the data values.
 enum class Precision { kDouble, kFloat };
@@ -89,6 +92,7 @@ struct CommunicationConfig {
   IndexEncoding indexEncoding = IndexEncoding::kRaw;       // varint: sorted, delta-coded LEB128
   CollectiveKind collective = CollectiveKind::kAllgather;  // how the messages are summed
   double timeoutSeconds = 300.0;  // per collective, before the job ends; 0: no limit
+  CommunicationMode mode = CommunicationMode::kSync;
 };
 
 struct LogConfig {

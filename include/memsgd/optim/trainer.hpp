@@ -16,20 +16,12 @@
 #include "memsgd/model/model.hpp"
 #include "memsgd/mpi/communicator.hpp"
 #include "memsgd/optim/averager.hpp"
+#include "memsgd/optim/hyper_parameters.hpp"
 #include "memsgd/optim/learning_rate.hpp"
 #include "memsgd/optim/trainer_state.hpp"
 #include "memsgd/optim/trainer_status.hpp"
 
 namespace memsgd {
-
-// Hyper-parameters that depend on the data, resolved from the config's "auto" values.
-struct ResolvedHyperParameters {
-  double lambda;  // resolveLambda()
-  double offset;  // the paper's a: p/k for sparsifying compressors, p otherwise, unless configured
-};
-// `parameters` is the model's p, the size of x that k and a refer to.
-ResolvedHyperParameters resolveHyperParameters(const RunConfig& config, std::uint64_t globalRows,
-                                               std::uint64_t parameters);
 
 // Mem-SGD on one rank (Algorithm 2 of the paper, run by every rank in lockstep). x is replicated:
 // every rank applies the same aggregate of the P messages (communication.collective) in the same
