@@ -4,9 +4,6 @@
 #include <atomic>
 #include <chrono>
 
-#include "memsgd/compress/compressor_factory.hpp"
-#include "memsgd/util/random.hpp"
-
 namespace memsgd {
 namespace {
 
@@ -24,15 +21,7 @@ SharedTrainer<Scalar>::SharedTrainer(const RunConfig& config, const Communicator
     : comm_(comm),
       model_(model),
       data_(train),
-      hyper_(resolveHyperParameters(config, train.globalRows(), model.parameterCount())),
-      learningRate_(config.optimizer, hyper_.lambda, hyper_.offset, train.globalRows()),
-      compressor_(makeCompressor<Scalar>(config.compression, model.blockSizes(),
-                                         config.optimizer.seed, comm.rank())),
-      codec_(makeCodec(config.compression, config.communication)),
-      memory_(static_cast<Eigen::Index>(model.parameterCount()), config.compression.memory),
-      sampler_(static_cast<std::uint32_t>(train.rows()),
-               Rng(config.optimizer.seed, static_cast<std::uint64_t>(comm.rank()),
-                   static_cast<std::uint64_t>(RngPurpose::kSampling))),
+      parts_(config, comm.rank(), model, train),
       batchSize_(config.optimizer.batchSize),
       totalSamples_(totalSamples),
       snapshotEvery_(snapshotEvery),
@@ -99,17 +88,17 @@ bool SharedTrainer<Scalar>::step() {
   if (t >= totalSamples_) {
     return false;
   }
-  const double eta = learningRate_.at(static_cast<double>(t));
+  const double eta = parts_.learningRate.at(static_cast<double>(t));
   readShared(sharedX(), read_);
   // v = m + eta (grad f_i(x) + lambda x), c = comp(v), m = v - c (Algorithm 1, lines 4-6).
-  VectorRefOf<Scalar> v = memory_.accumulator();
-  model_.addScaledDataGradient(data_, read_, sampler_.next(batchSize_), eta, v);
-  for (const std::uint32_t row : sampler_.upcoming(batchSize_)) {
+  VectorRefOf<Scalar> v = parts_.memory.accumulator();
+  model_.addScaledDataGradient(data_, read_, parts_.sampler.next(batchSize_), eta, v);
+  for (const std::uint32_t row : parts_.sampler.upcoming(batchSize_)) {
     data_.prefetchRow(row);
   }
-  compressor_->addScaledAndCompress(v, read_, eta * model_.lambda(), message_);
-  codec_->roundToWire(message_);
-  memory_.retain(message_);
+  parts_.compressor->addScaledAndCompress(v, read_, eta * model_.lambda(), message_);
+  parts_.codec->roundToWire(message_);
+  parts_.memory.retain(message_);
   Scalar* x = sharedX();
   for (std::size_t i = 0; i < message_.size(); ++i) {
     std::atomic_ref<Scalar>(x[message_.indices[i]])

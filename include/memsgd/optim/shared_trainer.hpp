@@ -21,6 +21,7 @@
 #include "memsgd/mpi/wall_clock.hpp"
 #include "memsgd/optim/hyper_parameters.hpp"
 #include "memsgd/optim/learning_rate.hpp"
+#include "memsgd/optim/rank_components.hpp"
 
 namespace memsgd {
 
@@ -92,16 +93,16 @@ class SharedTrainer {
   [[nodiscard]] std::span<const SharedSnapshot<Scalar>> snapshots() const { return snapshots_; }
   [[nodiscard]] const CommCounters& counters() const { return counters_; }
   [[nodiscard]] const Model<Scalar>& model() const { return model_; }
-  [[nodiscard]] const ResolvedHyperParameters& hyperParameters() const { return hyper_; }
+  [[nodiscard]] const ResolvedHyperParameters& hyperParameters() const { return parts_.hyper; }
   [[nodiscard]] double learningRate(std::uint64_t samples) const {
-    return learningRate_.at(static_cast<double>(samples));
+    return parts_.learningRate.at(static_cast<double>(samples));
   }
 
   // What the last step of this rank did, for tests of its memory invariant.
   [[nodiscard]] std::uint64_t lastClaim() const { return lastClaim_; }         // its t
   [[nodiscard]] const VectorOf<Scalar>& lastRead() const { return read_; }     // the x it read
   [[nodiscard]] const SparseMessage& lastMessage() const { return message_; }  // the c it wrote
-  [[nodiscard]] const VectorOf<Scalar>& memory() const { return memory_.values(); }
+  [[nodiscard]] const VectorOf<Scalar>& memory() const { return parts_.memory.values(); }
 
  private:
   // The window's layout: the shared counters, x, then each snapshot's t, time and x.
@@ -125,12 +126,7 @@ class SharedTrainer {
   const Communicator& comm_;
   const Model<Scalar>& model_;
   const Dataset<Scalar>& data_;
-  ResolvedHyperParameters hyper_;
-  LearningRate learningRate_;
-  std::unique_ptr<Compressor<Scalar>> compressor_;
-  std::unique_ptr<MessageCodec> codec_;
-  ErrorMemory<Scalar> memory_;
-  ShardSampler sampler_;
+  RankComponents<Scalar> parts_;
   std::uint32_t batchSize_;
   std::uint64_t totalSamples_;
   std::uint64_t snapshotEvery_;

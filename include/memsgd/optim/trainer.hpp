@@ -18,6 +18,7 @@
 #include "memsgd/optim/averager.hpp"
 #include "memsgd/optim/hyper_parameters.hpp"
 #include "memsgd/optim/learning_rate.hpp"
+#include "memsgd/optim/rank_components.hpp"
 #include "memsgd/optim/trainer_state.hpp"
 #include "memsgd/optim/trainer_status.hpp"
 
@@ -62,9 +63,9 @@ class Trainer {
   [[nodiscard]] const CommCounters& counters() const { return counters_; }
   [[nodiscard]] const Model<Scalar>& model() const { return model_; }
   [[nodiscard]] double learningRate() const {
-    return learningRate_.at(static_cast<double>(samples_));
+    return parts_.learningRate.at(static_cast<double>(samples_));
   }
-  [[nodiscard]] const ResolvedHyperParameters& hyperParameters() const { return hyper_; }
+  [[nodiscard]] const ResolvedHyperParameters& hyperParameters() const { return parts_.hyper; }
   [[nodiscard]] TrainerStatus status() const;
   [[nodiscard]] TrainerState<Scalar> state() const;
   // Continues from `state` (taken from a trainer of the same configuration, rank and shard);
@@ -88,13 +89,8 @@ class Trainer {
   const Communicator& comm_;
   const Model<Scalar>& model_;
   const Dataset<Scalar>& data_;
-  ResolvedHyperParameters hyper_;
-  LearningRate learningRate_;
-  std::unique_ptr<Compressor<Scalar>> compressor_;
-  std::unique_ptr<MessageCodec> codec_;
-  ErrorMemory<Scalar> memory_;
+  RankComponents<Scalar> parts_;
   Averager<Scalar> averager_;
-  ShardSampler sampler_;
   std::unique_ptr<Collective> collective_;
   std::optional<DenseExchange> denseExchange_;  // for the dense compressor and warm-up steps
   std::uint32_t batchSize_;
