@@ -57,6 +57,7 @@ constexpr const char* kApplyKey = "communication.apply_s_per_pair";
 constexpr const char* kDenseCoordinateKey = "communication.dense_s_per_coordinate";
 constexpr auto kCostKeys =
     std::to_array({kAlphaKey, kBetaKey, kEncodeKey, kDecodeKey, kApplyKey, kDenseCoordinateKey});
+constexpr const char* kModeKey = "communication.mode";
 constexpr std::string_view kAuto = "auto";
 constexpr std::string_view kCommandLine = "command line";
 // Follows "Usage: <program>", the name the tool was started as.
@@ -621,6 +622,10 @@ std::vector<Section> configKeys() {
                autoOr(real(nonNegative)),
                "collective = auto: seconds to zero and apply one coordinate of a dense sum; "
                "auto: measured")
+          .add(kModeKey, &CommunicationConfig::mode, oneOf(kCommunicationModes),
+               "sync: the ranks step in lockstep and exchange messages; shared: the ranks of one "
+               "node step without barriers and add their k coordinates into one x in shared "
+               "memory (the paper's parallel Mem-SGD)")
           .section(),
       SectionKeys("[log]", &RunConfig::log)
           .add("log.output", &LogConfig::output, words("PATH", runFile),
@@ -685,8 +690,61 @@ void readKeys(const std::vector<Section>& sections, const Settings& settings, Ru
   }
 }
 
+// communication.mode = shared writes each rank's k selected values straight into the shared x
+// and evaluates snapshots of x after the steps: every key whose setting it cannot honour is
+// refused rather than ignored.
+void checkSharedMode(const Settings& settings, const RunConfig& config) {
+  if (config.communication.mode != CommunicationMode::kShared) return;
+  const auto refuse = [&](const char* key, const std::string& why) {
+    settings.get(key).fail(why + " in " + std::string(kModeKey) + " = shared");
+  };
+  if (!isSparsifying(config.compression.method)) {
+    refuse("compression.method",
+           "only a method that selects k plain (index, value) pairs (top_k, rand_k, "
+           "rand_k_unbiased, approx_top_k) can be added into the shared x");
+  }
+  if (config.compression.warmupSteps > 0) {
+    refuse(kWarmupKey, "warm-up steps need the dense exchange, which does not exist");
+  }
+  if (config.communication.collective != CommunicationConfig{}.collective) {
+    refuse("communication.collective", "there is no collective: set it back to its default");
+  }
+  if (config.communication.aggregation != Aggregation::kSum) {
+    refuse("communication.aggregation", "each rank adds its own update into x: only sum");
+  }
+  if (config.communication.valueType == ValueType::kFloat16) {
+    refuse("communication.value_type",
+           "x holds model.precision values, which half precision would only round");
+  }
+  if (config.communication.indexEncoding != IndexEncoding::kRaw) {
+    refuse("communication.index_encoding", "no message is encoded");
+  }
+  if (config.optimizer.momentum > 0.0) {
+    refuse("optimizer.momentum", "momentum is not implemented");
+  }
+  if (config.optimizer.averaging != Averaging::kLast) {
+    refuse("optimizer.averaging",
+           "x changes under every rank, so no rank sees the iterates to average: set last");
+  }
+  if (config.log.checkpointEvery > 0) {
+    refuse("log.checkpoint_every", "checkpoints are not implemented");
+  }
+  if (config.log.traceSteps) {
+    refuse("log.trace_steps", "the per-step trace is not implemented");
+  }
+  if (config.log.divergenceFactor > 0.0) {
+    refuse("log.divergence_factor",
+           "snapshots are evaluated after the steps, too late to stop a run: set 0");
+  }
+  if (!config.resumeFrom.empty()) {
+    throw ConfigError("--" + std::string(kResumeKey) + " " + config.resumeFrom +
+                      ": checkpoints are not implemented in " + kModeKey + " = shared");
+  }
+}
+
 // The checks that involve more than one key, once every key is read.
 void checkAcrossKeys(const Settings& settings, const RunConfig& config) {
+  checkSharedMode(settings, config);
   // SMPI gives a rank no second thread to time its collectives with: a timeout would be ignored.
   if (kSmpiBuild && config.communication.timeoutSeconds > 0.0) {
     settings.get("communication.timeout_s")

@@ -24,34 +24,16 @@ void decayAndAddScaled(VectorRefOf<Scalar> u, double beta, const VectorOf<Scalar
 
 }  // namespace
 
-ResolvedHyperParameters resolveHyperParameters(const RunConfig& config, std::uint64_t globalRows,
-                                               std::uint64_t parameters) {
-  const auto p = static_cast<double>(parameters);
-  const bool sparsifying = isSparsifying(config.compression.method);
-  const double defaultOffset =
-      sparsifying ? p / static_cast<double>(resolveK(config.compression, parameters)) : p;
-  return {resolveLambda(config.model.lambda, globalRows),
-          config.optimizer.offset.value_or(defaultOffset)};
-}
-
 template <typename Scalar>
 Trainer<Scalar>::Trainer(const RunConfig& config, const Communicator& comm,
                          const Model<Scalar>& model, const Dataset<Scalar>& train)
     : comm_(comm),
       model_(model),
       data_(train),
-      hyper_(resolveHyperParameters(config, train.globalRows(), model.parameterCount())),
-      learningRate_(config.optimizer, hyper_.lambda, hyper_.offset, train.globalRows()),
-      compressor_(makeCompressor<Scalar>(config.compression, model.blockSizes(),
-                                         config.optimizer.seed, comm.rank())),
-      codec_(makeCodec(config.compression, config.communication)),
-      memory_(static_cast<Eigen::Index>(model.parameterCount()), config.compression.memory),
+      parts_(config, comm.rank(), model, train),
       averager_(config.optimizer.averaging, static_cast<Eigen::Index>(model.parameterCount()),
-                hyper_.offset),
-      sampler_(static_cast<std::uint32_t>(train.rows()),
-               Rng(config.optimizer.seed, static_cast<std::uint64_t>(comm.rank()),
-                   static_cast<std::uint64_t>(RngPurpose::kSampling))),
-      collective_(makeCollective(config.compression, config.communication, comm, *codec_)),
+                parts_.hyper.offset),
+      collective_(makeCollective(config.compression, config.communication, comm, *parts_.codec)),
       batchSize_(config.optimizer.batchSize),
       samplesPerStep_(static_cast<std::uint64_t>(comm.size()) * config.optimizer.batchSize),
       applyScale_(config.communication.aggregation == Aggregation::kMean
@@ -65,7 +47,7 @@ Trainer<Scalar>::Trainer(const RunConfig& config, const Communicator& comm,
           momentum_ > 0.0 ? static_cast<Eigen::Index>(model.parameterCount()) : 0)),
       x_(VectorOf<Scalar>::Zero(static_cast<Eigen::Index>(model.parameterCount()))) {
   model_.initialize(config.optimizer.seed, x_);
-  if (compressor_->isDense() || warmupSteps_ > 0) {
+  if (parts_.compressor->isDense() || warmupSteps_ > 0) {
     denseExchange_.emplace(comm, config.communication.valueType);
   }
 }
@@ -73,8 +55,8 @@ Trainer<Scalar>::Trainer(const RunConfig& config, const Communicator& comm,
 template <typename Scalar>
 void Trainer<Scalar>::step() {
   const auto t = static_cast<double>(samples_);
-  const double eta = learningRate_.at(t);
-  const bool dense = compressor_->isDense() || steps_ < warmupSteps_;
+  const double eta = parts_.learningRate.at(t);
+  const bool dense = parts_.compressor->isDense() || steps_ < warmupSteps_;
   if (momentum_ > 0.0) {
     if (correctedMomentum_) {
       stepCorrected(eta, dense);
@@ -83,7 +65,7 @@ void Trainer<Scalar>::step() {
     }
   } else {
     // v = m + eta * grad f_i(x), with the regulariser's gradient included (Algorithm 1, line 4).
-    VectorRefOf<Scalar> v = memory_.accumulator();
+    VectorRefOf<Scalar> v = parts_.memory.accumulator();
     addDataGradient(eta, v);
     // The regulariser's gradient lambda*x is dense: it is added in the compressor's pass over v,
     // or in its own pass for dense steps.
@@ -102,8 +84,8 @@ void Trainer<Scalar>::step() {
 
 template <typename Scalar>
 void Trainer<Scalar>::addDataGradient(double eta, VectorRefOf<Scalar> out) {
-  model_.addScaledDataGradient(data_, x_, sampler_.next(batchSize_), eta, out);
-  for (const std::uint32_t row : sampler_.upcoming(batchSize_)) {
+  model_.addScaledDataGradient(data_, x_, parts_.sampler.next(batchSize_), eta, out);
+  for (const std::uint32_t row : parts_.sampler.upcoming(batchSize_)) {
     data_.prefetchRow(row);  // loads while this step compresses and exchanges
   }
 }
@@ -111,7 +93,7 @@ void Trainer<Scalar>::addDataGradient(double eta, VectorRefOf<Scalar> out) {
 template <typename Scalar>
 void Trainer<Scalar>::stepDense(VectorRefOf<Scalar> v) {
   // c = v in wire precision, m = v - c, summed in place; no message, no indices.
-  denseExchange_->exchange(v, memory_.enabled(), counters_);
+  denseExchange_->exchange(v, parts_.memory.enabled(), counters_);
   averager_.beforeDenseUpdate(x_);
   denseExchange_->subtractSum(applyScale_, VectorRefOf<Scalar>(x_));
 }
@@ -119,16 +101,16 @@ void Trainer<Scalar>::stepDense(VectorRefOf<Scalar> v) {
 template <typename Scalar>
 void Trainer<Scalar>::stepSparse(VectorRefOf<Scalar> v, double eta) {
   // c = comp(v) in wire precision; m = v - c (Algorithm 1, lines 5-6).
-  compressor_->addScaledAndCompress(v, x_, eta * model_.lambda(), message_);
+  parts_.compressor->addScaledAndCompress(v, x_, eta * model_.lambda(), message_);
   sendMessage();
   applyMessages();
 }
 
 template <typename Scalar>
 void Trainer<Scalar>::sendMessage() {
-  codec_->roundToWire(message_);
-  memory_.retain(message_);
-  collective_->exchange(message_, compressor_->fixedPairs(), counters_);
+  parts_.codec->roundToWire(message_);
+  parts_.memory.retain(message_);
+  collective_->exchange(message_, parts_.compressor->fixedPairs(), counters_);
 }
 
 template <typename Scalar>
@@ -150,14 +132,14 @@ void Trainer<Scalar>::stepCorrected(double eta, bool dense) {
   decayAndAddScaled<Scalar>(velocity_, momentum_, x_, eta * model_.lambda());
   addDataGradient(eta, velocity_);
   // v = m + u, selected in the same pass; m = v - c.
-  VectorRefOf<Scalar> v = memory_.accumulator();
+  VectorRefOf<Scalar> v = parts_.memory.accumulator();
   if (dense) {
     // Everything is sent, so masking would erase u: warm-up keeps it (heavy ball on the sum).
     addScaled<Scalar>(v, velocity_, 1.0);
     stepDense(v);
     return;
   }
-  compressor_->addScaledAndCompress(v, velocity_, 1.0, message_);
+  parts_.compressor->addScaledAndCompress(v, velocity_, 1.0, message_);
   sendMessage();
   // Momentum factor masking: what was sent stops pushing the coordinate it moved.
   for (const std::uint32_t j : message_.indices) {
@@ -169,18 +151,18 @@ void Trainer<Scalar>::stepCorrected(double eta, bool dense) {
 template <typename Scalar>
 void Trainer<Scalar>::stepHeavyBall(double eta, bool dense) {
   // g = scale * sum_r c_r as without momentum; u = beta u + g; x -= u.
-  VectorRefOf<Scalar> v = memory_.accumulator();
+  VectorRefOf<Scalar> v = parts_.memory.accumulator();
   addDataGradient(eta, v);
   for (Scalar& value : velocity_) {
     value = static_cast<Scalar>(momentum_ * value);  // in double, as the other path's decay
   }
   if (dense) {
     addScaled<Scalar>(v, x_, eta * model_.lambda());
-    denseExchange_->exchange(v, memory_.enabled(), counters_);
+    denseExchange_->exchange(v, parts_.memory.enabled(), counters_);
     // u - (-scale) * sum is u + g, rounded once (here and below).
     denseExchange_->subtractSum(-applyScale_, VectorRefOf<Scalar>(velocity_));
   } else {
-    compressor_->addScaledAndCompress(v, x_, eta * model_.lambda(), message_);
+    parts_.compressor->addScaledAndCompress(v, x_, eta * model_.lambda(), message_);
     sendMessage();
     subtractScaled(collective_->aggregate(), -applyScale_, VectorRefOf<Scalar>(velocity_));
   }
@@ -201,9 +183,10 @@ TrainerStatus Trainer<Scalar>::status() const {
 
 template <typename Scalar>
 TrainerState<Scalar> Trainer<Scalar>::state() const {
-  TrainerState<Scalar> state{x_,        averager_.state(), steps_,       samples_, memory_.values(),
-                             velocity_, sampler_.state(),  std::nullopt, counters_};
-  if (const Rng* rng = compressor_->randomSource()) {
+  TrainerState<Scalar> state{
+      x_,        averager_.state(),      steps_,       samples_, parts_.memory.values(),
+      velocity_, parts_.sampler.state(), std::nullopt, counters_};
+  if (const Rng* rng = parts_.compressor->randomSource()) {
     state.compressionRng = rng->state();
   }
   return state;
@@ -220,14 +203,14 @@ void Trainer<Scalar>::restore(const TrainerState<Scalar>& state) {
                                 std::to_string(state.velocity.size()) + ", this trainer's has " +
                                 std::to_string(velocity_.size()));
   }
-  Rng* rng = compressor_->randomSource();
+  Rng* rng = parts_.compressor->randomSource();
   if ((rng != nullptr) != state.compressionRng.has_value()) {
     throw std::invalid_argument("trainer state of a compressor with another kind of randomness");
   }
-  sampler_.restore(state.sampling);
+  parts_.sampler.restore(state.sampling);
   averager_.restore(state.averaging);
   x_ = state.x;
-  memory_.accumulator() = state.memory;
+  parts_.memory.accumulator() = state.memory;
   velocity_ = state.velocity;
   if (rng != nullptr) {
     rng->setState(*state.compressionRng);

@@ -40,13 +40,13 @@ std::string optimumText(const std::optional<double>& optimum) {
 template <typename Scalar>
 std::optional<double> readOptimum(const RunConfig& config, const Communicator& comm,
                                   const ShardedData<Scalar>& shards,
-                                  const Trainer<Scalar>& trainer) {
+                                  const ResolvedHyperParameters& hyper) {
   std::optional<double> optimum = config.model.optimumValue;
   if (!config.model.optimumFile.empty()) {
     const OptimumIdentity identity{config.model.type,
                                    shards.train.globalRows(),
                                    static_cast<std::uint64_t>(shards.train.dim()),
-                                   trainer.hyperParameters().lambda,
+                                   hyper.lambda,
                                    config.data.normalize,
                                    shards.trainFingerprint};
     comm.agreeOn([&] { optimum = readOptimumValue(config.model.optimumFile, identity); });
@@ -57,7 +57,8 @@ std::optional<double> readOptimum(const RunConfig& config, const Communicator& c
 template <typename Scalar>
 std::vector<std::pair<std::string, AttributeValue>> runAttributes(
     const RunConfig& config, const Communicator& comm, const ShardedData<Scalar>& shards,
-    const Trainer<Scalar>& trainer, const std::optional<double>& optimum) {
+    std::uint64_t parameters, const ResolvedHyperParameters& hyper,
+    const std::optional<double>& optimum) {
   std::vector<std::pair<std::string, AttributeValue>> attributes;
   for (const auto& [key, value] : config.resolved) {
     attributes.emplace_back(key, value);
@@ -70,12 +71,11 @@ std::vector<std::pair<std::string, AttributeValue>> runAttributes(
   attributes.emplace_back("train_rows", asInt(shards.train.globalRows()));
   attributes.emplace_back("train_nonzeros", asInt(nonZeros));
   attributes.emplace_back("dim", asInt(shards.train.dim()));
-  attributes.emplace_back("parameter_count", asInt(trainer.model().parameterCount()));
+  attributes.emplace_back("parameter_count", asInt(parameters));
   attributes.emplace_back("test_rows", asInt(shards.test ? shards.test->globalRows() : 0));
-  attributes.emplace_back("lambda_resolved", trainer.hyperParameters().lambda);
-  attributes.emplace_back("offset_resolved", trainer.hyperParameters().offset);
-  attributes.emplace_back("k_resolved",
-                          asInt(resolveK(config.compression, trainer.model().parameterCount())));
+  attributes.emplace_back("lambda_resolved", hyper.lambda);
+  attributes.emplace_back("offset_resolved", hyper.offset);
+  attributes.emplace_back("k_resolved", asInt(resolveK(config.compression, parameters)));
   attributes.emplace_back("train_fingerprint", formatFingerprint(shards.trainFingerprint));
   attributes.emplace_back("test_fingerprint", testFingerprintText(shards.testFingerprint));
   if (!shards.classLabels.empty()) {
@@ -152,14 +152,15 @@ void addChoiceIdentity(const CollectiveChoice& choice, CheckpointIdentity& ident
     identity.emplace_back(kResolvedCollective, wordOf(kCollectives, choice.kind));
 }
 
-#define MEMSGD_INSTANTIATE_RUN_IDENTITY(Scalar)                                                   \
-  template std::optional<double> readOptimum(const RunConfig&, const Communicator&,               \
-                                             const ShardedData<Scalar>&, const Trainer<Scalar>&); \
-  template std::vector<std::pair<std::string, AttributeValue>> runAttributes(                     \
-      const RunConfig&, const Communicator&, const ShardedData<Scalar>&, const Trainer<Scalar>&,  \
-      const std::optional<double>&);                                                              \
-  template CheckpointIdentity checkpointIdentity(                                                 \
-      const RunConfig&, std::uint64_t, const Communicator&, const ShardedData<Scalar>&,           \
+#define MEMSGD_INSTANTIATE_RUN_IDENTITY(Scalar)                                         \
+  template std::optional<double> readOptimum(const RunConfig&, const Communicator&,     \
+                                             const ShardedData<Scalar>&,                \
+                                             const ResolvedHyperParameters&);           \
+  template std::vector<std::pair<std::string, AttributeValue>> runAttributes(           \
+      const RunConfig&, const Communicator&, const ShardedData<Scalar>&, std::uint64_t, \
+      const ResolvedHyperParameters&, const std::optional<double>&);                    \
+  template CheckpointIdentity checkpointIdentity(                                       \
+      const RunConfig&, std::uint64_t, const Communicator&, const ShardedData<Scalar>&, \
       const Trainer<Scalar>&, const std::optional<double>&);
 MEMSGD_INSTANTIATE_RUN_IDENTITY(float)
 MEMSGD_INSTANTIATE_RUN_IDENTITY(double)

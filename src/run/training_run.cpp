@@ -25,6 +25,8 @@
 #include "memsgd/run/run_clock.hpp"
 #include "memsgd/run/run_identity.hpp"
 #include "memsgd/run/run_observer.hpp"
+#include "memsgd/run/run_plan.hpp"
+#include "memsgd/run/shared_training_run.hpp"
 
 namespace memsgd {
 namespace {
@@ -46,6 +48,10 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
   const std::uint64_t n = shards.train.globalRows();
   const double rowNormSquared = largestSquaredRowNorm(shards.train, comm);
   warnOfRowNorms(config, comm, rowNormSquared);
+  const RunPlan plan = planRun(config, n, p);
+  if (config.communication.mode == CommunicationMode::kShared) {
+    return trainShared(config, comm, console, shards, *model, plan, timing);
+  }
   const CollectiveChoice collective = collectiveOfRun(config, comm, model->blockSizes());
   std::optional<Trainer<Scalar>> trainer;
   comm.agreeOn([&] {
@@ -53,12 +59,10 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
   });
 
   // What the run is, and where it starts.
-  const auto totalSamples =
-      static_cast<std::uint64_t>(std::ceil(config.optimizer.epochs * static_cast<double>(n)));
-  const std::uint64_t evalEvery = config.log.evalEvery.value_or(std::max<std::uint64_t>(n / 10, 1));
+  const auto [totalSamples, evalEvery, k] = plan;
   const std::uint64_t checkpointEvery = config.log.checkpointEvery;
-  const std::uint64_t k = resolveK(config.compression, p);
-  const std::optional<double> optimum = readOptimum(config, comm, shards, *trainer);
+  const std::optional<double> optimum =
+      readOptimum(config, comm, shards, trainer->hyperParameters());
   CheckpointIdentity identity = checkpointIdentity(config, k, comm, shards, *trainer, optimum);
   addChoiceIdentity(collective, identity);
   RunProgress progress{.nextEvaluation = evalEvery, .nextCheckpoint = checkpointEvery};
@@ -68,7 +72,7 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
     comm.agreeOn([&] { trainer->restore(checkpoint.state); });
     progress = checkpoint.progress;
   }
-  auto attributes = runAttributes(config, comm, shards, *trainer, optimum);
+  auto attributes = runAttributes(config, comm, shards, p, trainer->hyperParameters(), optimum);
   addChoiceAttributes(collective, attributes);
   RunRecorder recorder(config.log, comm, attributes, console,
                        resuming ? std::optional(RunRecorder::ResumePoint{
@@ -76,12 +80,9 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
                                 : std::nullopt);
   Evaluator<Scalar> evaluator(comm, *model, shards.train, shards.test ? &*shards.test : nullptr,
                               optimum);
-  if (comm.rank() == 0 && !config.log.quiet) {
-    console << formatStart({config.compression.method, isSparsifying(config.compression.method), k,
-                            config.compression.memory, comm.size(), n,
-                            static_cast<std::uint64_t>(shards.train.dim()), p})
-            << std::endl;
-    if (collective.automatic) console << formatChoice(collective) << std::endl;
+  printStart(config, comm, console, plan, n, static_cast<std::uint64_t>(shards.train.dim()), p);
+  if (comm.rank() == 0 && !config.log.quiet && collective.automatic) {
+    console << formatChoice(collective) << std::endl;
   }
 
   // What acts between the steps.
@@ -140,8 +141,10 @@ void describe(const RunConfig& config, const Communicator& comm, std::ostream& o
   comm.agreeOn([&] {
     trainer.emplace(withChosenCollective(config, collective), comm, *model, shards.train);
   });
-  const std::optional<double> optimum = readOptimum(config, comm, shards, *trainer);
-  auto attributes = runAttributes(config, comm, shards, *trainer, optimum);
+  const std::optional<double> optimum =
+      readOptimum(config, comm, shards, trainer->hyperParameters());
+  auto attributes = runAttributes(config, comm, shards, model->parameterCount(),
+                                  trainer->hyperParameters(), optimum);
   addChoiceAttributes(collective, attributes);
   if (comm.rank() == 0) {
     out << toJson(attributes) << std::endl;

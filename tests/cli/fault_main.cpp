@@ -5,6 +5,8 @@
 //   MEMSGD_FAULT=RANK:STEP mpirun -np P memsgd-fault CONFIG [--section.key=value ...]
 //     rank RANK throws at step STEP. Just before, it creates the file `fault.now` in the working
 //     folder, so that a test can time how fast the whole job ends.
+//     With communication.mode = shared, the SharedTrainer's rank RANK throws after its step STEP
+//     while its peers keep stepping.
 //   MEMSGD_SLOW=RANK:MS mpirun -np P memsgd-fault CONFIG [--section.key=value ...]
 //     a straggler that stays alive: 2000 steps, a run file row (log.output) every 200, and after
 //     each row rank RANK sleeps MS milliseconds outside the exchange; then the closing summary.
@@ -20,6 +22,7 @@
 #include "memsgd/data/distributed_load.hpp"
 #include "memsgd/log/run_recorder.hpp"
 #include "memsgd/model/model_factory.hpp"
+#include "memsgd/optim/shared_trainer.hpp"
 #include "memsgd/optim/trainer.hpp"
 #include "tool_main.hpp"
 
@@ -38,17 +41,30 @@ RankAndNumber rankAndNumber(const char* variable, const std::string& text) {
   return {std::stoi(text.substr(0, colon)), std::stoull(text.substr(colon + 1))};
 }
 
+// The fault at step STEP of rank RANK, thrown where a step's own failure would be.
+void injectFault(const memsgd::Communicator& comm, RankAndNumber fault, std::uint64_t steps) {
+  if (comm.rank() == fault.rank && steps == fault.number) {
+    std::ofstream("fault.now").close();
+    throw std::runtime_error("injected fault at step " + std::to_string(fault.number));
+  }
+}
+
 void throwAtStep(const memsgd::RunConfig& config, const memsgd::Communicator& comm,
                  RankAndNumber fault) {
   const auto data = memsgd::loadShards<double>(config.data, comm);
   const auto model = memsgd::makeModel(config.model, data.train);
+  if (config.communication.mode == memsgd::CommunicationMode::kShared) {
+    // The peers step on without waiting for the failing rank: they must notice it by the
+    // shared abort flag. Far more samples than the fault needs, and no snapshots.
+    constexpr std::uint64_t kSamples = std::uint64_t{1} << 40;
+    memsgd::SharedTrainer<double> trainer(config, comm, *model, data.train, kSamples, kSamples);
+    trainer.run([&](const auto& stepped) { injectFault(comm, fault, stepped.steps()); });
+    return;
+  }
   memsgd::Trainer<double> trainer(config, comm, *model, data.train);
   // Far more steps than the fault needs: the job ends only through the fault.
   while (trainer.steps() <= fault.number + 1000000) {
-    if (comm.rank() == fault.rank && trainer.steps() == fault.number) {
-      std::ofstream("fault.now").close();
-      throw std::runtime_error("injected fault at step " + std::to_string(fault.number));
-    }
+    injectFault(comm, fault, trainer.steps());
     trainer.step();
   }
 }

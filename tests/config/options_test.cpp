@@ -71,6 +71,7 @@ const std::vector<std::pair<std::string, std::string>> kKeysWithDefaults = {
     {"communication.decode_s_per_pair", "auto"},
     {"communication.apply_s_per_pair", "auto"},
     {"communication.dense_s_per_coordinate", "auto"},
+    {"communication.mode", "sync"},
     {"log.output", "run.h5"},
     {"log.eval_every", "auto"},
     {"log.overwrite", "false"},

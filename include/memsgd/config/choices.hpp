@@ -46,6 +46,8 @@ inline constexpr auto kCollectives =
                                            {"dense", CollectiveKind::kDense},
                                            {"split_allgather", CollectiveKind::kSplitAllgather},
                                            {"auto", CollectiveKind::kAuto}});
+inline constexpr auto kCommunicationModes = std::to_array<Choice<CommunicationMode>>(
+    {{"sync", CommunicationMode::kSync}, {"shared", CommunicationMode::kShared}});
 inline constexpr auto kQsgdEncodings =
     std::to_array<Choice<QsgdEncoding>>({{"auto", QsgdEncoding::kAuto},
                                          {"elias", QsgdEncoding::kEliasGamma},

@@ -21,6 +21,9 @@ enum class ValueType { kFloat32, kFloat64, kFloat16 };
 enum class IndexEncoding { kRaw, kVarint };
 // kAuto: one of the others, picked at start-up by the cost model (comm/collective_cost.hpp).
 enum class CollectiveKind { kAllgather, kDense, kSplitAllgather, kAuto };
+// sync: the ranks step in lockstep and exchange messages; shared: the ranks of one node step on
+// their own and add their k coordinates into one x in shared memory (the paper's parallel form).
+enum class CommunicationMode { kSync, kShared };
 enum class QsgdEncoding { kAuto, kEliasGamma, kFixedWidth };
 // The floating-point type of x, the error memory and the data values.
 enum class Precision { kDouble, kFloat };
@@ -97,6 +100,7 @@ struct CommunicationConfig {
   std::optional<double> decodeSecondsPerPair;       // the codec's decode
   std::optional<double> applySecondsPerPair;        // adding one pair into a vector
   std::optional<double> denseSecondsPerCoordinate;  // zeroing and applying one dense coordinate
+  CommunicationMode mode = CommunicationMode::kSync;
 };
 
 struct LogConfig {

@@ -16,20 +16,13 @@
 #include "memsgd/model/model.hpp"
 #include "memsgd/mpi/communicator.hpp"
 #include "memsgd/optim/averager.hpp"
+#include "memsgd/optim/hyper_parameters.hpp"
 #include "memsgd/optim/learning_rate.hpp"
+#include "memsgd/optim/rank_components.hpp"
 #include "memsgd/optim/trainer_state.hpp"
 #include "memsgd/optim/trainer_status.hpp"
 
 namespace memsgd {
-
-// Hyper-parameters that depend on the data, resolved from the config's "auto" values.
-struct ResolvedHyperParameters {
-  double lambda;  // resolveLambda()
-  double offset;  // the paper's a: p/k for sparsifying compressors, p otherwise, unless configured
-};
-// `parameters` is the model's p, the size of x that k and a refer to.
-ResolvedHyperParameters resolveHyperParameters(const RunConfig& config, std::uint64_t globalRows,
-                                               std::uint64_t parameters);
 
 // Mem-SGD on one rank (Algorithm 2 of the paper, run by every rank in lockstep). x is replicated:
 // every rank applies the same aggregate of the P messages (communication.collective) in the same
@@ -70,9 +63,9 @@ class Trainer {
   [[nodiscard]] const CommCounters& counters() const { return counters_; }
   [[nodiscard]] const Model<Scalar>& model() const { return model_; }
   [[nodiscard]] double learningRate() const {
-    return learningRate_.at(static_cast<double>(samples_));
+    return parts_.learningRate.at(static_cast<double>(samples_));
   }
-  [[nodiscard]] const ResolvedHyperParameters& hyperParameters() const { return hyper_; }
+  [[nodiscard]] const ResolvedHyperParameters& hyperParameters() const { return parts_.hyper; }
   [[nodiscard]] TrainerStatus status() const;
   [[nodiscard]] TrainerState<Scalar> state() const;
   // Continues from `state` (taken from a trainer of the same configuration, rank and shard);
@@ -96,13 +89,8 @@ class Trainer {
   const Communicator& comm_;
   const Model<Scalar>& model_;
   const Dataset<Scalar>& data_;
-  ResolvedHyperParameters hyper_;
-  LearningRate learningRate_;
-  std::unique_ptr<Compressor<Scalar>> compressor_;
-  std::unique_ptr<MessageCodec> codec_;
-  ErrorMemory<Scalar> memory_;
+  RankComponents<Scalar> parts_;
   Averager<Scalar> averager_;
-  ShardSampler sampler_;
   std::unique_ptr<Collective> collective_;
   std::optional<DenseExchange> denseExchange_;  // for the dense compressor and warm-up steps
   std::uint32_t batchSize_;

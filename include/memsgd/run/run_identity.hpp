@@ -13,6 +13,7 @@
 #include "memsgd/io/attribute_json.hpp"
 #include "memsgd/io/checkpoint_file.hpp"
 #include "memsgd/mpi/communicator.hpp"
+#include "memsgd/optim/hyper_parameters.hpp"
 #include "memsgd/optim/trainer.hpp"
 
 namespace memsgd {
@@ -26,13 +27,14 @@ namespace memsgd {
 template <typename Scalar>
 std::optional<double> readOptimum(const RunConfig& config, const Communicator& comm,
                                   const ShardedData<Scalar>& shards,
-                                  const Trainer<Scalar>& trainer);
+                                  const ResolvedHyperParameters& hyper);
 
 // The run file's /config attributes: the resolved settings and what they resolved to. Collective.
 template <typename Scalar>
 std::vector<std::pair<std::string, AttributeValue>> runAttributes(
     const RunConfig& config, const Communicator& comm, const ShardedData<Scalar>& shards,
-    const Trainer<Scalar>& trainer, const std::optional<double>& optimum);
+    std::uint64_t parameters, const ResolvedHyperParameters& hyper,
+    const std::optional<double>& optimum);
 
 // What a checkpoint must share with the run that resumes it: every setting except the length of
 // the run and where and how it logs, with compression.k as the integer k in force, plus the rank

@@ -1,0 +1,148 @@
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "memsgd/comm/comm_counters.hpp"
+#include "memsgd/compress/compressor.hpp"
+#include "memsgd/compress/error_memory.hpp"
+#include "memsgd/compress/message_codec.hpp"
+#include "memsgd/config/run_config.hpp"
+#include "memsgd/data/dataset.hpp"
+#include "memsgd/data/shard_sampler.hpp"
+#include "memsgd/model/model.hpp"
+#include "memsgd/mpi/communicator.hpp"
+#include "memsgd/mpi/shared_window.hpp"
+#include "memsgd/mpi/wall_clock.hpp"
+#include "memsgd/optim/hyper_parameters.hpp"
+#include "memsgd/optim/learning_rate.hpp"
+#include "memsgd/optim/rank_components.hpp"
+
+namespace memsgd {
+
+// A copy of the shared x taken as the shared t passed a scheduled count, and this rank's own
+// counters at its first step past it.
+template <typename Scalar>
+struct SharedSnapshot {
+  std::uint64_t samples = 0;  // t claimed by the step that took it
+  double stepSeconds = 0.0;   // since the steps started, on the clock of the rank that took it
+  VectorOf<Scalar> x;
+  std::uint64_t steps = 0;  // this rank's
+  CommCounters counters;    // this rank's
+};
+
+// Asynchronous Mem-SGD on the ranks of one node (the paper's parallel variant, communication.mode
+// = shared): one x in an MPI-3 shared window, and each rank with its own error memory, sampler
+// and compressor. A step claims its samples from the shared t (an atomic fetch_add of the batch
+// size; t drives the learning rate), reads x without locks (relaxed atomic loads: other ranks
+// write meanwhile), forms v = m + eta (grad f_i(x) + lambda x), sends c = comp(v) by subtracting
+// its k values from x with atomic fetch_sub, and keeps m = v - c. No barrier per step; a rank
+// stops once the shared t reaches the run's total.
+// Counters: "sent" counts what a rank writes into x (each pair's uint32 index and its
+// model.precision value), "received" what it reads of x (p values per step, dense or sparse data
+// alike, since the regulariser's gradient lambda x reads every coordinate).
+template <typename Scalar>
+class SharedTrainer {
+ public:
+  // Collective. Snapshots of x are taken at every multiple of `snapshotEvery` below
+  // `totalSamples`. `model` and `train` must outlive the trainer.
+  SharedTrainer(const RunConfig& config, const Communicator& comm, const Model<Scalar>& model,
+                const Dataset<Scalar>& train, std::uint64_t totalSamples,
+                std::uint64_t snapshotEvery);
+
+  // Collective: steps until the shared t reaches the total, calling afterStep(*this) after each
+  // step of this rank, then finish(). A rank whose step (or afterStep) throws raises the shared
+  // abort flag, which the others read before every step: every rank then throws AgreedError with
+  // that rank's message.
+  template <typename AfterStep>
+  void run(AfterStep&& afterStep) {
+    comm_.agreeOn([&] {
+      try {
+        while (step()) {
+          afterStep(*this);
+        }
+      } catch (...) {
+        raiseAbort();
+        throw;
+      }
+    });
+    finish();
+  }
+  void run() {
+    run([](const SharedTrainer&) {});
+  }
+
+  // One step of this rank; false (without a step) once the total is reached or a rank aborted.
+  bool step();
+  // Tells every rank to stop before its next step.
+  void raiseAbort() noexcept;
+  // Collective, after the last step on every rank: keeps the final x and the snapshots, and
+  // frees the shared window.
+  void finish();
+
+  [[nodiscard]] std::uint64_t steps() const { return steps_; }  // this rank's
+  // t: the samples of all ranks' steps, once finished.
+  [[nodiscard]] std::uint64_t samples() const { return samples_; }
+  // The start x until finished, then the final x.
+  [[nodiscard]] const VectorOf<Scalar>& x() const { return x_; }
+  [[nodiscard]] std::span<const SharedSnapshot<Scalar>> snapshots() const { return snapshots_; }
+  [[nodiscard]] const CommCounters& counters() const { return counters_; }
+  [[nodiscard]] const Model<Scalar>& model() const { return model_; }
+  [[nodiscard]] const ResolvedHyperParameters& hyperParameters() const { return parts_.hyper; }
+  [[nodiscard]] double learningRate(std::uint64_t samples) const {
+    return parts_.learningRate.at(static_cast<double>(samples));
+  }
+
+  // What the last step of this rank did, for tests of its memory invariant.
+  [[nodiscard]] std::uint64_t lastClaim() const { return lastClaim_; }         // its t
+  [[nodiscard]] const VectorOf<Scalar>& lastRead() const { return read_; }     // the x it read
+  [[nodiscard]] const SparseMessage& lastMessage() const { return message_; }  // the c it wrote
+  [[nodiscard]] const VectorOf<Scalar>& memory() const { return parts_.memory.values(); }
+
+ private:
+  // The window's layout: the shared counters, x, then each snapshot's t, time and x.
+  struct Counters {
+    std::uint64_t samples;  // t claimed so far
+    std::uint64_t abort;    // non-zero once a rank failed
+  };
+  struct SnapshotHeader {
+    std::uint64_t samples;
+    double stepSeconds;
+  };
+  [[nodiscard]] std::uint64_t& sharedWord(std::uint64_t Counters::*word) const;
+  [[nodiscard]] Scalar* sharedX() const;
+  [[nodiscard]] SnapshotHeader* snapshotHeaders() const;
+  [[nodiscard]] Scalar* snapshotX(std::size_t slot) const;
+  // Relaxed atomic loads of p values of the shared x into `out`.
+  void readShared(const Scalar* from, VectorOf<Scalar>& out) const;
+  // The snapshots scheduled in (from, to], taken by this rank.
+  void takeSnapshots(std::uint64_t from, std::uint64_t to);
+
+  const Communicator& comm_;
+  const Model<Scalar>& model_;
+  const Dataset<Scalar>& data_;
+  RankComponents<Scalar> parts_;
+  std::uint32_t batchSize_;
+  std::uint64_t totalSamples_;
+  std::uint64_t snapshotEvery_;
+  std::size_t snapshotCount_;
+  std::optional<SharedWindow> window_;  // until finish()
+  WallClock::time_point stepsStart_;
+  VectorOf<Scalar> read_;  // this step's copy of x
+  VectorOf<Scalar> x_;     // the final x
+  SparseMessage message_;
+  CommCounters counters_;
+  // This rank's steps and counters at its first step past each snapshot's t.
+  std::vector<std::pair<std::uint64_t, CommCounters>> countersAt_;
+  std::vector<SharedSnapshot<Scalar>> snapshots_;
+  std::uint64_t steps_ = 0;
+  std::uint64_t samples_ = 0;
+  std::uint64_t lastClaim_ = 0;
+};
+
+}  // namespace memsgd

@@ -1,0 +1,170 @@
+#include "memsgd/optim/shared_trainer.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+
+namespace memsgd {
+namespace {
+
+// Every region of the window starts on its own cache line.
+constexpr std::size_t kLine = 64;
+
+constexpr std::size_t roundUp(std::size_t bytes) { return (bytes + kLine - 1) / kLine * kLine; }
+
+}  // namespace
+
+template <typename Scalar>
+SharedTrainer<Scalar>::SharedTrainer(const RunConfig& config, const Communicator& comm,
+                                     const Model<Scalar>& model, const Dataset<Scalar>& train,
+                                     std::uint64_t totalSamples, std::uint64_t snapshotEvery)
+    : comm_(comm),
+      model_(model),
+      data_(train),
+      parts_(config, comm.rank(), model, train),
+      batchSize_(config.optimizer.batchSize),
+      totalSamples_(totalSamples),
+      snapshotEvery_(snapshotEvery),
+      snapshotCount_(totalSamples > 0 ? (totalSamples - 1) / snapshotEvery : 0),
+      read_(VectorOf<Scalar>::Zero(static_cast<Eigen::Index>(model.parameterCount()))),
+      x_(read_),
+      countersAt_(snapshotCount_) {
+  // A rank that failed to build the members above meets this agreement in its caller's agreeOn,
+  // before any rank enters the window's collectives.
+  comm_.agreeOn([] {});
+  const std::size_t xBytes = roundUp(static_cast<std::size_t>(x_.size()) * sizeof(Scalar));
+  window_.emplace(comm, roundUp(sizeof(Counters)) + xBytes +
+                            roundUp(snapshotCount_ * sizeof(SnapshotHeader)) +
+                            snapshotCount_ * xBytes);
+  // Every rank's x_ is the start (seeded), until finish() makes it the end.
+  model_.initialize(config.optimizer.seed, x_);
+  if (comm.rank() == 0) {
+    std::copy(x_.data(), x_.data() + x_.size(), sharedX());
+  }
+  window_->barrier();
+  stepsStart_ = WallClock::now();
+}
+
+template <typename Scalar>
+std::uint64_t& SharedTrainer<Scalar>::sharedWord(std::uint64_t Counters::*word) const {
+  return reinterpret_cast<Counters*>(window_->data())->*word;
+}
+
+template <typename Scalar>
+Scalar* SharedTrainer<Scalar>::sharedX() const {
+  return reinterpret_cast<Scalar*>(window_->data() + roundUp(sizeof(Counters)));
+}
+
+template <typename Scalar>
+typename SharedTrainer<Scalar>::SnapshotHeader* SharedTrainer<Scalar>::snapshotHeaders() const {
+  const std::size_t xBytes = roundUp(static_cast<std::size_t>(x_.size()) * sizeof(Scalar));
+  return reinterpret_cast<SnapshotHeader*>(window_->data() + roundUp(sizeof(Counters)) + xBytes);
+}
+
+template <typename Scalar>
+Scalar* SharedTrainer<Scalar>::snapshotX(std::size_t slot) const {
+  const std::size_t xBytes = roundUp(static_cast<std::size_t>(x_.size()) * sizeof(Scalar));
+  std::byte* first = reinterpret_cast<std::byte*>(snapshotHeaders()) +
+                     roundUp(snapshotCount_ * sizeof(SnapshotHeader));
+  return reinterpret_cast<Scalar*>(first + slot * xBytes);
+}
+
+template <typename Scalar>
+void SharedTrainer<Scalar>::readShared(const Scalar* from, VectorOf<Scalar>& out) const {
+  Scalar* to = out.data();
+  for (Eigen::Index j = 0; j < out.size(); ++j) {
+    // Other ranks add into x meanwhile: an atomic load is what makes that race defined.
+    to[j] = std::atomic_ref<Scalar>(const_cast<Scalar&>(from[j])).load(std::memory_order_relaxed);
+  }
+}
+
+template <typename Scalar>
+bool SharedTrainer<Scalar>::step() {
+  if (std::atomic_ref(sharedWord(&Counters::abort)).load(std::memory_order_relaxed) != 0) {
+    return false;
+  }
+  const std::uint64_t t = std::atomic_ref(sharedWord(&Counters::samples))
+                              .fetch_add(batchSize_, std::memory_order_relaxed);
+  if (t >= totalSamples_) {
+    return false;
+  }
+  const double eta = parts_.learningRate.at(static_cast<double>(t));
+  readShared(sharedX(), read_);
+  // v = m + eta (grad f_i(x) + lambda x), c = comp(v), m = v - c (Algorithm 1, lines 4-6).
+  VectorRefOf<Scalar> v = parts_.memory.accumulator();
+  model_.addScaledDataGradient(data_, read_, parts_.sampler.next(batchSize_), eta, v);
+  for (const std::uint32_t row : parts_.sampler.upcoming(batchSize_)) {
+    data_.prefetchRow(row);
+  }
+  parts_.compressor->addScaledAndCompress(v, read_, eta * model_.lambda(), message_);
+  parts_.codec->roundToWire(message_);
+  parts_.memory.retain(message_);
+  Scalar* x = sharedX();
+  for (std::size_t i = 0; i < message_.size(); ++i) {
+    std::atomic_ref<Scalar>(x[message_.indices[i]])
+        .fetch_sub(static_cast<Scalar>(message_.values[i]), std::memory_order_relaxed);
+  }
+  const std::uint64_t pairs = message_.size();
+  counters_.sent.index += pairs * sizeof(std::uint32_t);
+  counters_.sent.value += pairs * sizeof(Scalar);
+  counters_.received.value += static_cast<std::uint64_t>(read_.size()) * sizeof(Scalar);
+  counters_.paperBits += 64 * pairs;
+  counters_.pairs += pairs;
+  ++steps_;
+  lastClaim_ = t;
+  takeSnapshots(t, t + batchSize_);
+  return true;
+}
+
+template <typename Scalar>
+void SharedTrainer<Scalar>::takeSnapshots(std::uint64_t from, std::uint64_t to) {
+  // Snapshot j is due at (j + 1) * every: taken by the one step whose claim (from, to] holds it.
+  for (std::size_t slot = from / snapshotEvery_;
+       slot < snapshotCount_ && (slot + 1) * snapshotEvery_ <= to; ++slot) {
+    Scalar* copy = snapshotX(slot);
+    const Scalar* x = sharedX();
+    for (Eigen::Index j = 0; j < x_.size(); ++j) {
+      copy[j] = std::atomic_ref<Scalar>(const_cast<Scalar&>(x[j])).load(std::memory_order_relaxed);
+    }
+    snapshotHeaders()[slot] = {
+        to, std::chrono::duration<double>(WallClock::now() - stepsStart_).count()};
+  }
+  // This rank's counters at its first step past each snapshot's t, whoever took it.
+  for (std::size_t slot = 0; slot < snapshotCount_ && (slot + 1) * snapshotEvery_ <= to; ++slot) {
+    if (countersAt_[slot].first == 0) {
+      countersAt_[slot] = {steps_, counters_};
+    }
+  }
+}
+
+template <typename Scalar>
+void SharedTrainer<Scalar>::raiseAbort() noexcept {
+  std::atomic_ref(sharedWord(&Counters::abort)).store(1, std::memory_order_relaxed);
+}
+
+template <typename Scalar>
+void SharedTrainer<Scalar>::finish() {
+  window_->barrier();
+  readShared(sharedX(), x_);
+  snapshots_.resize(snapshotCount_);
+  for (std::size_t slot = 0; slot < snapshotCount_; ++slot) {
+    SharedSnapshot<Scalar>& snapshot = snapshots_[slot];
+    snapshot.samples = snapshotHeaders()[slot].samples;
+    snapshot.stepSeconds = snapshotHeaders()[slot].stepSeconds;
+    snapshot.x.resize(x_.size());
+    readShared(snapshotX(slot), snapshot.x);
+    // A rank that stopped before the shared t got there is where it stopped.
+    const auto& [steps, counters] = countersAt_[slot];
+    snapshot.steps = steps == 0 ? steps_ : steps;
+    snapshot.counters = steps == 0 ? counters_ : counters;
+  }
+  std::uint64_t steps = steps_;
+  comm_.allreduceSum(std::span<std::uint64_t>(&steps, 1));
+  samples_ = steps * batchSize_;
+  window_.reset();
+}
+
+template class SharedTrainer<float>;
+template class SharedTrainer<double>;
+
+}  // namespace memsgd

@@ -1,0 +1,140 @@
+// communication.mode = shared (SharedTrainer): each rank's error memory keeps exactly what it did
+// not write into the shared x, its byte counters are k pairs per step, training on a9a converges
+// like the synchronous mode per sample, and a job across nodes is refused.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "memsgd/compress/selection.hpp"
+#include "memsgd/core/error.hpp"
+#include "memsgd/data/distributed_load.hpp"
+#include "memsgd/io/run_file_reader.hpp"
+#include "memsgd/model/model_factory.hpp"
+#include "memsgd/optim/shared_trainer.hpp"
+#include "memsgd/run/training_run.hpp"
+#include "run_helpers.hpp"
+#include "test_paths.hpp"
+
+namespace memsgd {
+namespace {
+
+const std::vector<std::string> kShared = {
+    "--communication.mode=shared", "--optimizer.averaging=last", "--log.divergence_factor=0"};
+
+RunConfig a9aConfig(std::vector<std::string> arguments) {
+  arguments.insert(arguments.begin(), test::sourcePath("configs/a9a_top_k.ini"));
+  return test::configFrom(arguments);
+}
+
+TEST(SharedTrainer, MemoryKeepsExactlyWhatTheRankDidNotWrite) {
+  const Communicator comm;
+  for (const std::string method : {"top_k", "rand_k"}) {
+    std::vector<std::string> arguments = kShared;
+    arguments.push_back("--compression.method=" + method);
+    arguments.emplace_back("--compression.k=3");
+    arguments.emplace_back("--optimizer.batch_size=2");
+    arguments.emplace_back("--communication.value_type=fp32");
+    const RunConfig config = a9aConfig(arguments);
+    const auto shards = loadShards<double>(config.data, comm);
+    const auto model = makeModel(config.model, shards.train);
+    const std::uint64_t total = 4000;
+    SharedTrainer<double> trainer(config, comm, *model, shards.train, total, 1000);
+    // The rows each step draws, from a sampler seeded as the trainer's.
+    ShardSampler rows(static_cast<std::uint32_t>(shards.train.rows()),
+                      Rng(config.optimizer.seed, static_cast<std::uint64_t>(comm.rank()),
+                          static_cast<std::uint64_t>(RngPurpose::kSampling)));
+    Vector before = trainer.memory();
+    std::uint64_t mismatches = 0;
+    std::uint64_t pairs = 0;
+    while (trainer.step()) {
+      // v = m_old + eta (grad f_i(x) + lambda x) at the x this step read, as the step forms it.
+      const double eta = trainer.learningRate(trainer.lastClaim());
+      Vector v = before;
+      model->addScaledDataGradient(shards.train, trainer.lastRead(), rows.next(2), eta, v);
+      addScaled<double>(v, trainer.lastRead(), eta * model->lambda());
+      // m_new + c = v, coordinate by coordinate, with c what the rank subtracted from x.
+      Vector sum = trainer.memory();
+      const SparseMessage& sent = trainer.lastMessage();
+      for (std::size_t i = 0; i < sent.size(); ++i) {
+        sum[sent.indices[i]] += sent.values[i];
+      }
+      mismatches += static_cast<std::uint64_t>((sum.array() != v.array()).count());
+      pairs += sent.size();
+      before = trainer.memory();
+    }
+    const std::uint64_t steps = trainer.steps();
+    trainer.finish();
+    EXPECT_EQ(mismatches, 0U) << method;
+    EXPECT_EQ(pairs, 3 * steps) << method;
+    // Bytes written: a uint32 index and a double per pair; read: all of x per step.
+    EXPECT_EQ(trainer.counters().sent.index, 4 * 3 * steps);
+    EXPECT_EQ(trainer.counters().sent.value, 8 * 3 * steps);
+    EXPECT_EQ(trainer.counters().received.value, 8 * 123 * steps);
+    EXPECT_EQ(trainer.samples(), total);  // batches of 2 end exactly at 4000
+    EXPECT_TRUE(trainer.x().allFinite());
+    ASSERT_EQ(trainer.snapshots().size(), 3U);  // at 1000, 2000 and 3000
+    for (std::size_t j = 0; j < 3; ++j) {
+      EXPECT_EQ(trainer.snapshots()[j].samples, 1000 * (j + 1));
+    }
+  }
+}
+
+// One rank alone runs the synchronous algorithm: the same x, bit for bit. On more ranks the
+// shared run's last iterate must end within the band of the synchronous one per sample (3 epochs
+// of a9a, top-1, last iterate: sync 0.3388 at np 1 and 0.3986 at np 2, shared 0.3424 at np 2).
+TEST(SharedTrainer, ConvergesOnA9aAsTheSynchronousModePerSample) {
+  const Communicator comm;
+  const test::ScratchDirectory scratch(comm, "shared_a9a");
+  std::ostringstream console;
+  std::vector<std::string> shared = kShared;
+  shared.push_back("--log.output=" + scratch.path("shared.h5"));
+  const TrainingOutcome sharedRun = runTraining(a9aConfig(shared), comm, console);
+  const TrainingOutcome syncRun = runTraining(
+      a9aConfig({"--optimizer.averaging=last", "--log.output=" + scratch.path("sync.h5")}), comm,
+      console);
+  EXPECT_TRUE(sharedRun.x.allFinite());
+  if (comm.size() == 1) {
+    EXPECT_EQ(sharedRun.x, syncRun.x);
+    EXPECT_EQ(sharedRun.last.trainLoss, syncRun.last.trainLoss);
+  } else {
+    EXPECT_LT(sharedRun.last.trainLoss, 1.25 * std::max(syncRun.last.trainLoss, 0.3388));
+  }
+  // Every rank's bytes written into x: k = 1 pair (4 + 8 bytes) per step of its own.
+  std::vector<std::uint64_t> steps(static_cast<std::size_t>(comm.size()));
+  const std::uint64_t mine = sharedRun.steps;
+  comm.allgather(std::span(&mine, 1), steps);
+  if (comm.rank() == 0) {
+    const RunFileReader reader(scratch.path("shared.h5"));
+    const std::vector<double> samples = reader.readColumn("/metrics/samples");
+    ASSERT_EQ(samples.size(), 32U);  // start, 30 snapshots, end
+    EXPECT_EQ(samples.front(), 0.0);
+    EXPECT_EQ(samples.back(), 3.0 * 32561.0);
+    EXPECT_EQ(reader.readColumn("/metrics/train_loss").back(), sharedRun.last.trainLoss);
+    std::vector<std::int64_t> expected;
+    for (const std::uint64_t rankSteps : steps) {
+      expected.push_back(static_cast<std::int64_t>(12 * rankSteps));
+    }
+    EXPECT_EQ(reader.readMatrix("/ranks/bytes_sent").back(), expected);
+  }
+}
+
+TEST(SharedWindow, RefusesAJobAcrossNodes) {
+  EXPECT_NO_THROW(requireOneNode(4, 4));
+  try {
+    requireOneNode(2, 4);
+    ADD_FAILURE() << "a node with 2 of 4 ranks was accepted";
+  } catch (const ConfigError& error) {
+    EXPECT_NE(std::string(error.what())
+                  .find("communication.mode = shared needs every rank on one "
+                        "node, but this node holds 2 of the 4 ranks"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
+}  // namespace
+}  // namespace memsgd
