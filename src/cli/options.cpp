@@ -49,6 +49,7 @@ constexpr const char* kHiddenKey = "model.hidden";
 constexpr const char* kMemoryKey = "compression.memory";
 constexpr const char* kWarmupKey = "compression.warmup_steps";
 constexpr const char* kCheckpointKey = "log.checkpoint";
+constexpr const char* kCollectiveKey = "communication.collective";
 constexpr const char* kAlphaKey = "communication.alpha_s";
 constexpr const char* kBetaKey = "communication.beta_s_per_byte";
 constexpr const char* kEncodeKey = "communication.encode_s_per_pair";
@@ -600,7 +601,7 @@ std::vector<Section> configKeys() {
                "value type on the wire")
           .add("communication.index_encoding", &CommunicationConfig::indexEncoding,
                oneOf(kIndexEncodings), "raw uint32 indices, or sorted delta-coded LEB128 varints")
-          .add("communication.collective", &CommunicationConfig::collective, oneOf(kCollectives),
+          .add(kCollectiveKey, &CommunicationConfig::collective, oneOf(kCollectives),
                "how the messages are summed: allgather every message; dense: densify and "
                "MPI_Allreduce; split_allgather: each rank sums a range of coordinates, then all "
                "ranges are gathered; auto: the one a cost model calibrated at start-up predicts "
@@ -707,7 +708,7 @@ void checkSharedMode(const Settings& settings, const RunConfig& config) {
     refuse(kWarmupKey, "warm-up steps need the dense exchange, which does not exist");
   }
   if (config.communication.collective != CommunicationConfig{}.collective) {
-    refuse("communication.collective", "there is no collective: set it back to its default");
+    refuse(kCollectiveKey, "there is no collective: set it back to its default");
   }
   if (config.communication.aggregation != Aggregation::kSum) {
     refuse("communication.aggregation", "each rank adds its own update into x: only sum");
@@ -798,6 +799,15 @@ void checkAcrossKeys(const Settings& settings, const RunConfig& config) {
         .fail(
             "must be > 0 with optimizer.schedule = decay, whose first rate gamma/(lambda a) "
             "would be infinite");
+  }
+  // Dense SGD sums its vectors with MPI_Allreduce whatever the collective: another would be
+  // silently ignored (and auto would time collectives it never uses).
+  if (config.compression.method == "none" &&
+      config.communication.collective != CollectiveKind::kAllgather) {
+    settings.get(kCollectiveKey)
+        .fail(
+            "compression.method = none sends every coordinate with MPI_Allreduce whatever the "
+            "collective; leave communication.collective = allgather");
   }
   // Warm-up steps are dense SGD's: a no-op for dense SGD itself, and summed like it.
   if (config.compression.warmupSteps > 0 && config.compression.method == "none") {

@@ -45,12 +45,21 @@ bool viewsMessages(const RunConfig& config) {
          config.communication.valueType != ValueType::kFloat16;
 }
 
-// What communication.collective allocates for messages of at most `pairs` pairs, `encoded`
-// bytes each.
-std::uint64_t collectiveBytes(const RunConfig& config, std::uint64_t d, std::uint64_t pairs,
-                              std::uint64_t encoded, std::uint64_t ranks) {
+// What collective `kind` allocates for messages of at most `pairs` pairs, `encoded` bytes each;
+// for auto, the most that any collective it picks from allocates.
+std::uint64_t collectiveBytes(CollectiveKind kind, const RunConfig& config, std::uint64_t d,
+                              std::uint64_t pairs, std::uint64_t encoded, std::uint64_t ranks) {
   const std::uint64_t decoded = viewsMessages(config) ? 0 : kPairBytes * pairs;
-  switch (config.communication.collective) {
+  switch (kind) {
+    case CollectiveKind::kAuto: {
+      // The check comes before the choice: whichever the cost model picks must fit.
+      std::uint64_t largest = 0;
+      for (const CollectiveKind candidate :
+           {CollectiveKind::kAllgather, CollectiveKind::kDense, CollectiveKind::kSplitAllgather}) {
+        largest = std::max(largest, collectiveBytes(candidate, config, d, pairs, encoded, ranks));
+      }
+      return largest;
+    }
     case CollectiveKind::kAllgather:
       // The own encoded message, the P gathered ones, and their decoded copies.
       return encoded * (1 + ranks) + decoded * ranks;
@@ -101,7 +110,8 @@ std::uint64_t sparseStepBytes(const RunConfig& config, std::uint64_t d, std::uin
               4 * pairs * (sizeof(std::uint32_t) + scalar + sizeof(std::uint32_t)) +
               kSelectionBytesPerPair * pairs;
   }
-  return scratch + kPairBytes * pairs + collectiveBytes(config, d, pairs, encoded, ranks);
+  return scratch + kPairBytes * pairs +
+         collectiveBytes(config.communication.collective, config, d, pairs, encoded, ranks);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <malloc.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 
@@ -156,6 +157,23 @@ TEST(MemoryEstimate, CountsWhatEachCollectiveAllocates) {
   // The owner range's double sums and flags, and the d indices of the dense ranges.
   EXPECT_GE(estimateTrainingMemory(config, kDim, 4).trainer,
             allgather + (sizeof(double) + 1) * kDim / 4 + sizeof(std::uint32_t) * kDim);
+}
+
+// auto is checked before it picks: what it may pick must fit, at a small k (split_allgather's
+// owner range is the most) and at k = d (allgather's P gathered messages are).
+TEST(MemoryEstimate, CountsTheLargestCollectiveAutoMayPick) {
+  for (const std::uint64_t k : {std::uint64_t{10}, static_cast<std::uint64_t>(kDim)}) {
+    RunConfig config;
+    config.compression.k = k;
+    std::uint64_t largest = 0;
+    for (const CollectiveKind kind :
+         {CollectiveKind::kAllgather, CollectiveKind::kDense, CollectiveKind::kSplitAllgather}) {
+      config.communication.collective = kind;
+      largest = std::max(largest, estimateTrainingMemory(config, kDim, 8).trainer);
+    }
+    config.communication.collective = CollectiveKind::kAuto;
+    EXPECT_EQ(estimateTrainingMemory(config, kDim, 8).trainer, largest) << "k = " << k;
+  }
 }
 
 TEST(MemoryEstimate, CountsTheRunsCopiesAndCheckpoints) {
