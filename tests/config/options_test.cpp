@@ -212,7 +212,7 @@ TEST_F(ConfigTest, ReadsEveryKeyIntoItsField) {
       "[model]\ntype = mlp\nlambda = 0.25\nhidden = 300,20,7\nprecision = float\n"
       "[optimizer]\nepochs = 2.5\nbatch_size = 8\nschedule = constant\ngamma = 3\noffset = 0\n"
       "rate = 0.05\naveraging = last\nseed = 18446744073709551615\n"
-      "[compression]\nmethod = none\nk = 4\nmemory = 0\nscope = layer\n"
+      "[compression]\nmethod = top_k\nk = 4\nmemory = 0\nscope = layer\n"
       "[communication]\naggregation = mean\nvalue_type = fp64\ntimeout_s = 2.5\n"
       "collective = split_allgather\n"
       "[log]\noutput = out/r.h5\neval_every = 1000\noverwrite = yes\nquiet = 1\n");
@@ -231,7 +231,7 @@ TEST_F(ConfigTest, ReadsEveryKeyIntoItsField) {
   EXPECT_DOUBLE_EQ(config.optimizer.constantRate, 0.05);
   EXPECT_EQ(config.optimizer.averaging, Averaging::kLast);
   EXPECT_EQ(config.optimizer.seed, 18446744073709551615ULL);
-  EXPECT_EQ(config.compression.method, "none");
+  EXPECT_EQ(config.compression.method, "top_k");
   EXPECT_EQ(config.compression.k, 4U);
   EXPECT_FALSE(config.compression.memory);
   EXPECT_EQ(config.compression.scope, CompressionScope::kLayer);
