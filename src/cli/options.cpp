@@ -699,6 +699,13 @@ void checkSharedMode(const Settings& settings, const RunConfig& config) {
   const auto refuse = [&](const char* key, const std::string& why) {
     settings.get(key).fail(why + " in " + std::string(kModeKey) + " = shared");
   };
+  // SMPI runs every rank in one thread, so each would step alone to the end: no concurrency to
+  // simulate.
+  if (kSmpiBuild) {
+    refuse(kModeKey,
+           "this memsgd-train is built for SimGrid SMPI (MEMSGD_SMPI), whose ranks share one "
+           "thread and cannot step at the same time");
+  }
   if (!isSparsifying(config.compression.method)) {
     refuse("compression.method",
            "only a method that selects k plain (index, value) pairs (top_k, rand_k, "

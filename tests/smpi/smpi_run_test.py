@@ -3,8 +3,9 @@
 
 Checks that a short job trains and writes its run file (ranks, bytes received per rank per step:
 (P - 1) k pairs of 8 bytes), that its step time is the simulated platform's (ten times the
-latency with computation not simulated gives ten times the step time), and that a collective
-timeout, which SMPI cannot watch, is refused once with exit code 2.
+latency with computation not simulated gives ten times the step time), that auto calibrates on
+the simulated clock, and that a collective timeout, which SMPI cannot watch, and the shared mode
+are refused once with exit code 2.
 Usage: smpi_run_test.py SMPI_BUILD_DIR    (ctest runs it in a -DMEMSGD_SMPI=ON build)
 """
 
@@ -83,10 +84,26 @@ def main():
             check(8 <= ratio <= 12, f"step_s {times}: ratio {ratio:.2f} for 10x the latency, "
                   "so step_s is not the simulated time")
 
-        result, _ = run(build, folder, "timeout", "communication.timeout_s=5")
-        said = (result.stdout + result.stderr).count("communication.timeout_s = 5")
-        check(result.returncode == 2, f"timeout: exit {result.returncode}, not 2")
-        check(said == 1, f"timeout: the refusal printed {said} times: {result.stderr[-2000:]}")
+        # auto calibrates on the simulated platform's clock: on it a small message's round is
+        # the platform's latency (1.5 us host to host), not this machine's.
+        result, output = run(build, folder, "auto", "communication.collective=auto")
+        check(result.returncode == 0, f"auto: exit {result.returncode}: {result.stderr[-2000:]}")
+        if result.returncode == 0:
+            with h5py.File(output) as f:
+                attributes = f["/config"].attrs
+                check(attributes["collective_costs"] == "measured", "auto: constants not measured")
+                alpha = float(attributes["cost_alpha_s"])
+                check(1e-6 <= alpha <= 1e-5, f"auto: alpha {alpha} s is not the platform's")
+
+        # A refusal printed once, exit 2: the timeout, which SMPI cannot watch, and the shared
+        # mode, whose ranks cannot step at the same time in SMPI's one thread.
+        for name, key, said_text in (
+                ("timeout", "communication.timeout_s=5", "communication.timeout_s = 5"),
+                ("shared", "communication.mode=shared", "communication.mode = shared: this")):
+            result, _ = run(build, folder, name, key)
+            said = (result.stdout + result.stderr).count(said_text)
+            check(result.returncode == 2, f"{name}: exit {result.returncode}, not 2")
+            check(said == 1, f"{name}: the refusal printed {said} times: {result.stderr[-2000:]}")
 
     for failure in failures:
         print("FAIL:", failure)
