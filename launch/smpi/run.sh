@@ -81,8 +81,11 @@ read -ra site_flags <<< "${MEMSGD_SMPI_FLAGS:-}"
 # the platform's latency plus size / bandwidth (SMPI's defaults fit a TCP Ethernet cluster), the
 # ompi selector picks the collective algorithms Open MPI would, and host-speed matches the
 # platform's 1 Gflop/s: a burst of computation costs its time on this machine. The kernel's
-# warnings would repeat a failing exit code once per rank.
+# warnings would repeat a failing exit code once per rank. alltoallv (split_allgather's) runs as
+# Open MPI's pairwise algorithm, P - 1 rounds: its linear one starts all P (P - 1) flows at once,
+# and SimGrid's bandwidth solver took minutes for a few steps of that at P = 128.
 exec smpirun -np "$ranks" -platform "$platform" -no-privatize \
   --cfg=smpi/bw-factor:0:1 --cfg=smpi/lat-factor:0:1 --cfg=smpi/coll-selector:ompi \
+  --cfg=smpi/alltoallv:pair \
   --cfg=smpi/host-speed:1Gf --log=root.thres:warning --log=smpi_kernel.thres:error \
   "${site_flags[@]}" "$train" "${args[@]}"
