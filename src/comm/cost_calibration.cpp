@@ -46,11 +46,15 @@ double gatherSeconds(const Communicator& comm, int bytes, int repeats) {
   std::vector<std::byte> send(static_cast<std::size_t>(bytes));
   std::vector<std::byte> received(send.size() * static_cast<std::size_t>(comm.size()));
   const auto gather = [&] {
+    const auto watched = comm.watch("the collectives' calibration");
     MEMSGD_MPI_CHECK(
         MPI_Allgather(send.data(), bytes, MPI_BYTE, received.data(), bytes, MPI_BYTE, comm.raw()));
   };
   gather();
-  MEMSGD_MPI_CHECK(MPI_Barrier(comm.raw()));
+  {
+    const auto watched = comm.watch("the collectives' calibration");
+    MEMSGD_MPI_CHECK(MPI_Barrier(comm.raw()));
+  }
   return medianSeconds(repeats, gather);
 }
 

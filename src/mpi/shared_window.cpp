@@ -18,7 +18,8 @@ void requireOneNode(int ranksOnNode, int ranks) {
   }
 }
 
-SharedWindow::SharedWindow(const Communicator& comm, std::size_t bytes) : bytes_(bytes) {
+SharedWindow::SharedWindow(const Communicator& comm, std::size_t bytes)
+    : comm_(comm), bytes_(bytes) {
   MEMSGD_MPI_CHECK(
       MPI_Comm_split_type(comm.raw(), MPI_COMM_TYPE_SHARED, comm.rank(), MPI_INFO_NULL, &node_));
   int ranksOnNode = 0;
@@ -59,6 +60,7 @@ SharedWindow::~SharedWindow() {
 void SharedWindow::barrier() const {
   // The fences order this rank's plain and atomic accesses around the barrier's messages.
   std::atomic_thread_fence(std::memory_order_seq_cst);
+  const auto watched = comm_.watch("the shared window's barrier");
   MEMSGD_MPI_CHECK(MPI_Barrier(node_));
   std::atomic_thread_fence(std::memory_order_seq_cst);
 }

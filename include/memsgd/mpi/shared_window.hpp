@@ -31,10 +31,12 @@ class SharedWindow {
   [[nodiscard]] std::byte* data() const { return base_; }
   [[nodiscard]] std::size_t size() const { return bytes_; }
 
-  // Collective: every rank's writes before it are visible to every rank after it.
+  // Collective, under the communicator's watchdog (a stopped rank would hold the others in it):
+  // every rank's writes before it are visible to every rank after it.
   void barrier() const;
 
  private:
+  const Communicator& comm_;
   MPI_Comm node_ = MPI_COMM_NULL;
   MPI_Win window_ = MPI_WIN_NULL;
   std::byte* base_ = nullptr;
