@@ -706,10 +706,12 @@ void checkSharedMode(const Settings& settings, const RunConfig& config) {
            "this memsgd-train is built for SimGrid SMPI (MEMSGD_SMPI), whose ranks share one "
            "thread and cannot step at the same time");
   }
-  if (!isSparsifying(config.compression.method)) {
+  // none is dense Hogwild SGD: every coordinate of v is written.
+  if (!isSparsifying(config.compression.method) && config.compression.method != "none") {
     refuse("compression.method",
            "only a method that selects k plain (index, value) pairs (top_k, rand_k, "
-           "rand_k_unbiased, approx_top_k) can be added into the shared x");
+           "rand_k_unbiased, approx_top_k) or none (dense Hogwild SGD) can be added into the "
+           "shared x");
   }
   if (config.compression.warmupSteps > 0) {
     refuse(kWarmupKey, "warm-up steps need the dense exchange, which does not exist");

@@ -1,6 +1,7 @@
 #include "memsgd/optim/memory_estimate.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <string>
 
 #include "memsgd/compress/compressor_factory.hpp"
@@ -24,6 +25,23 @@ constexpr std::uint64_t kFixedBytes = 1 << 16;
 // 2 for the objective's sums and gradient, x, and 3 of the Newton polish.
 constexpr std::uint64_t kOptimumVectors = 2 * 20 + 16;
 constexpr std::uint64_t kHessianBlockRows = 256;
+// communication.mode = shared: the window's regions start on cache lines, and a snapshot's
+// header (t, time), its counters at each rank and each rank's copy of it (vector header,
+// allocator header) take less than this beside its x.
+constexpr std::uint64_t kLine = 64;
+constexpr std::uint64_t kSnapshotRecordBytes = 256;
+
+std::uint64_t roundUpToLine(std::uint64_t bytes) { return (bytes + kLine - 1) / kLine * kLine; }
+
+// a * b + c without wrapping: a count of snapshots from the config can make it overflow.
+std::uint64_t saturatingMulAdd(std::uint64_t a, std::uint64_t b, std::uint64_t c) {
+  std::uint64_t product = 0;
+  std::uint64_t sum = 0;
+  if (__builtin_mul_overflow(a, b, &product) || __builtin_add_overflow(product, c, &sum)) {
+    return std::numeric_limits<std::uint64_t>::max();
+  }
+  return sum;
+}
 
 std::uint64_t wireValueBytes(ValueType type) {
   switch (type) {
@@ -86,19 +104,18 @@ std::uint64_t collectiveBytes(CollectiveKind kind, const RunConfig& config, std:
   return 0;
 }
 
-// The compressor's scratch, its message and the collective's buffers.
-std::uint64_t sparseStepBytes(const RunConfig& config, std::uint64_t d, std::uint64_t scalar,
-                              std::uint64_t ranks) {
+// The pairs a message can hold: methods without a fixed k can send every coordinate (qsgd sizes
+// its message to d before dropping zero levels; threshold sends all |v_j| >= tau).
+std::uint64_t messagePairs(const RunConfig& config, std::uint64_t d) {
+  return isSparsifying(config.compression.method) ? std::min(config.compression.k, d) : d;
+}
+
+// The compressor's scratch and its message.
+std::uint64_t compressorBytes(const RunConfig& config, std::uint64_t d, std::uint64_t scalar) {
   const CompressionConfig& c = config.compression;
-  // Messages of the methods without a fixed k can hold every coordinate (qsgd sizes its
-  // message to d before dropping zero levels; threshold sends all |v_j| >= tau).
-  const std::uint64_t pairs = isSparsifying(c.method) ? std::min(c.k, d) : d;
-  std::uint64_t encoded =
-      pairs * (kIndexWireBytes + wireValueBytes(config.communication.valueType));
+  const std::uint64_t pairs = messagePairs(config, d);
   std::uint64_t scratch = 0;
-  if (c.method == "scaled_sign") {
-    encoded = d / 8 + sizeof(double) + 8;  // one sign bit per coordinate and the scale
-  } else if (c.method == "top_k") {
+  if (c.method == "top_k") {
     scratch = kSelectionBytesPerPair * pairs;
   } else if (c.method == "rand_k" || c.method == "rand_k_unbiased") {
     scratch = d / 8 + 8;  // the chosen-index bitmap
@@ -110,17 +127,55 @@ std::uint64_t sparseStepBytes(const RunConfig& config, std::uint64_t d, std::uin
               4 * pairs * (sizeof(std::uint32_t) + scalar + sizeof(std::uint32_t)) +
               kSelectionBytesPerPair * pairs;
   }
-  return scratch + kPairBytes * pairs +
+  return scratch + kPairBytes * pairs;
+}
+
+// The compressor's scratch, its message and the collective's buffers.
+std::uint64_t sparseStepBytes(const RunConfig& config, std::uint64_t d, std::uint64_t scalar,
+                              std::uint64_t ranks) {
+  const std::uint64_t pairs = messagePairs(config, d);
+  std::uint64_t encoded =
+      pairs * (kIndexWireBytes + wireValueBytes(config.communication.valueType));
+  if (config.compression.method == "scaled_sign") {
+    encoded = d / 8 + sizeof(double) + 8;  // one sign bit per coordinate and the scale
+  }
+  return compressorBytes(config, d, scalar) +
          collectiveBytes(config.communication.collective, config, d, pairs, encoded, ranks);
+}
+
+// communication.mode = shared: a SharedTrainer's x read, final x and error memory, and for a
+// sparsifying method its compressor; the window's counters and x; the snapshots.
+MemoryEstimate estimateSharedMemory(const RunConfig& config, std::uint64_t d, std::uint64_t scalar,
+                                    std::uint64_t snapshots) {
+  MemoryEstimate estimate;
+  estimate.trainer = kFixedBytes + 3 * scalar * d;
+  if (config.compression.method != "none") {
+    estimate.trainer += compressorBytes(config, d, scalar);
+  }
+  estimate.run = 2 * sizeof(double) * d;  // x and x_bar returned (x itself is evaluated)
+  const std::uint64_t xBytes = roundUpToLine(scalar * d);
+  estimate.window = kLine + xBytes;
+  estimate.snapshots = saturatingMulAdd(snapshots, xBytes + kSnapshotRecordBytes, 0);
+  return estimate;
 }
 
 }  // namespace
 
-MemoryEstimate estimateTrainingMemory(const RunConfig& config, std::uint64_t parameters,
-                                      int ranks) {
+std::uint64_t MemoryEstimate::onNode(std::uint64_t ranks) const {
+  // Each rank's own and its copy of the snapshots, and the window's once.
+  const std::uint64_t windowBytes = saturatingMulAdd(1, window, snapshots);
+  const std::uint64_t perRank = saturatingMulAdd(1, total(), snapshots);
+  return saturatingMulAdd(ranks, perRank, windowBytes);
+}
+
+MemoryEstimate estimateTrainingMemory(const RunConfig& config, std::uint64_t parameters, int ranks,
+                                      std::uint64_t snapshots) {
   const std::uint64_t d = parameters;
   const std::uint64_t scalar =
       config.model.precision == Precision::kFloat ? sizeof(float) : sizeof(double);
+  if (config.communication.mode == CommunicationMode::kShared) {
+    return estimateSharedMemory(config, d, scalar, snapshots);
+  }
   const std::uint64_t averaging =
       config.optimizer.averaging == Averaging::kLast ? 0 : 2 * sizeof(double) * d;
   // x, the error memory, and optimizer.momentum's velocity
@@ -153,20 +208,21 @@ std::uint64_t estimateOptimumMemory(std::uint64_t parameters) {
   return bytes;
 }
 
-void requireMemory(std::uint64_t bytesPerRank, std::uint64_t dim, std::uint64_t parameters,
-                   const DimOrigin& origin, const Communicator& comm) {
+void requireMemory(std::uint64_t bytesPerRank, std::uint64_t sharedBytes, std::uint64_t dim,
+                   std::uint64_t parameters, const DimOrigin& origin, const Communicator& comm) {
   const int ranksOnNode = comm.ranksOnNode();
   comm.agreeOn([&] {
     const AvailableMemory available = availableMemory();
     const auto onNode = static_cast<std::uint64_t>(ranksOnNode);
-    if (bytesPerRank <= available.bytes / onNode) return;
+    if (saturatingMulAdd(bytesPerRank, onNode, sharedBytes) <= available.bytes) return;
     const std::string d =
         "d = " + std::to_string(dim) +
         (parameters != dim ? " (p = " + std::to_string(parameters) + " parameters)" : "");
     const std::string needs =
         " needs an estimated " + inGib(bytesPerRank) + " per rank" +
         (onNode > 1 ? " x " + std::to_string(onNode) + " ranks on this node" : "") +
-        ", more than the " + inGib(available.bytes) + " available (" + available.limitedBy + ")";
+        (sharedBytes > 0 ? " and " + inGib(sharedBytes) + " they share" : "") + ", more than the " +
+        inGib(available.bytes) + " available (" + available.limitedBy + ")";
     if (origin.configured()) {
       throw ConfigError(origin.key + ": " + d + needs +
                         "; lower data.dim, or run fewer ranks per node");
@@ -175,6 +231,23 @@ void requireMemory(std::uint64_t bytesPerRank, std::uint64_t dim, std::uint64_t 
                     "feature index " + std::to_string(dim) + " sets " + d + ", which" + needs +
                         "; check that index (d is the largest index unless data.dim sets it), "
                         "or run fewer ranks per node");
+  });
+}
+
+void requireSnapshotMemory(const MemoryEstimate& estimate, std::uint64_t snapshotCount,
+                           std::uint64_t evalEvery, const Communicator& comm) {
+  const auto onNode = static_cast<std::uint64_t>(comm.ranksOnNode());
+  comm.agreeOn([&] {
+    const AvailableMemory available = availableMemory();
+    const std::uint64_t needed = estimate.onNode(onNode);
+    if (needed <= available.bytes) return;
+    throw ConfigError(
+        "log.eval_every = " + std::to_string(evalEvery) + ": its " + std::to_string(snapshotCount) +
+        " snapshots of x need an estimated " + inGib(estimate.snapshots) +
+        " in the shared window and as much again in each of the " + std::to_string(onNode) +
+        " ranks' copies, which with the rest of the run come to " + inGib(needed) +
+        ", more than the " + inGib(available.bytes) + " available (" + available.limitedBy +
+        "); raise log.eval_every, or run fewer ranks");
   });
 }
 

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <chrono>
 
+#include "memsgd/compress/selection.hpp"
+
 namespace memsgd {
 namespace {
 
@@ -12,7 +14,25 @@ constexpr std::size_t kLine = 64;
 
 constexpr std::size_t roundUp(std::size_t bytes) { return (bytes + kLine - 1) / kLine * kLine; }
 
+// Hogwild's write: x -= c with c = u rounded to Wire, coordinate by coordinate with an atomic
+// fetch_sub, so every coordinate is contended (the point of the dense baseline). u keeps u - c
+// for an error memory (nothing unless Wire is narrower than Scalar), or becomes 0 without one:
+// as the synchronous dense exchange rounds its wire vector.
+template <typename Wire, typename Scalar>
+void subtractRounded(VectorRefOf<Scalar> u, bool keepRemainder, Scalar* x) {
+  Scalar* values = u.data();
+  for (Eigen::Index j = 0; j < u.size(); ++j) {
+    const Wire sent = static_cast<Wire>(values[j]);
+    std::atomic_ref<Scalar>(x[j]).fetch_sub(static_cast<Scalar>(sent), std::memory_order_relaxed);
+    values[j] = keepRemainder ? static_cast<Scalar>(values[j] - sent) : Scalar{0};
+  }
+}
+
 }  // namespace
+
+std::size_t sharedSnapshotCount(std::uint64_t totalSamples, std::uint64_t snapshotEvery) {
+  return totalSamples > 0 ? (totalSamples - 1) / snapshotEvery : 0;
+}
 
 template <typename Scalar>
 SharedTrainer<Scalar>::SharedTrainer(const RunConfig& config, const Communicator& comm,
@@ -25,7 +45,9 @@ SharedTrainer<Scalar>::SharedTrainer(const RunConfig& config, const Communicator
       batchSize_(config.optimizer.batchSize),
       totalSamples_(totalSamples),
       snapshotEvery_(snapshotEvery),
-      snapshotCount_(totalSamples > 0 ? (totalSamples - 1) / snapshotEvery : 0),
+      snapshotCount_(sharedSnapshotCount(totalSamples, snapshotEvery)),
+      dense_(parts_.compressor->isDense()),
+      fp32Wire_(config.communication.valueType == ValueType::kFloat32),
       read_(VectorOf<Scalar>::Zero(static_cast<Eigen::Index>(model.parameterCount()))),
       x_(read_),
       countersAt_(snapshotCount_) {
@@ -96,6 +118,19 @@ bool SharedTrainer<Scalar>::step() {
   for (const std::uint32_t row : parts_.sampler.upcoming(batchSize_)) {
     data_.prefetchRow(row);
   }
+  if (dense_) {
+    writeDense(v, eta);
+  } else {
+    writeSparse(v, eta);
+  }
+  ++steps_;
+  lastClaim_ = t;
+  takeSnapshots(t, t + batchSize_);
+  return true;
+}
+
+template <typename Scalar>
+void SharedTrainer<Scalar>::writeSparse(VectorRefOf<Scalar> v, double eta) {
   parts_.compressor->addScaledAndCompress(v, read_, eta * model_.lambda(), message_);
   parts_.codec->roundToWire(message_);
   parts_.memory.retain(message_);
@@ -110,10 +145,25 @@ bool SharedTrainer<Scalar>::step() {
   counters_.received.value += static_cast<std::uint64_t>(read_.size()) * sizeof(Scalar);
   counters_.paperBits += 64 * pairs;
   counters_.pairs += pairs;
-  ++steps_;
-  lastClaim_ = t;
-  takeSnapshots(t, t + batchSize_);
-  return true;
+}
+
+template <typename Scalar>
+void SharedTrainer<Scalar>::writeDense(VectorRefOf<Scalar> v, double eta) {
+  // The regulariser in its own pass, as the synchronous dense step adds it: at one rank the two
+  // runs are then the same arithmetic, bit for bit.
+  addScaled<Scalar>(v, read_, eta * model_.lambda());
+  if (fp32Wire_) {
+    subtractRounded<float>(v, parts_.memory.enabled(), sharedX());
+  } else {
+    subtractRounded<double>(v, parts_.memory.enabled(), sharedX());
+  }
+  // p values written and read, no indices; the paper's 64 bits and one "pair" per coordinate, as
+  // the synchronous dense exchange counts them.
+  const auto p = static_cast<std::uint64_t>(read_.size());
+  counters_.sent.value += p * sizeof(Scalar);
+  counters_.received.value += p * sizeof(Scalar);
+  counters_.paperBits += 64 * p;
+  counters_.pairs += p;
 }
 
 template <typename Scalar>
@@ -129,11 +179,10 @@ void SharedTrainer<Scalar>::takeSnapshots(std::uint64_t from, std::uint64_t to) 
     snapshotHeaders()[slot] = {
         to, std::chrono::duration<double>(WallClock::now() - stepsStart_).count()};
   }
-  // This rank's counters at its first step past each snapshot's t, whoever took it.
-  for (std::size_t slot = 0; slot < snapshotCount_ && (slot + 1) * snapshotEvery_ <= to; ++slot) {
-    if (countersAt_[slot].first == 0) {
-      countersAt_[slot] = {steps_, counters_};
-    }
+  // This rank's counters at its first step past each snapshot's t, whoever took it: its claims
+  // grow, so the slots it passes are the next ones after the cursor.
+  for (; unrecorded_ < snapshotCount_ && (unrecorded_ + 1) * snapshotEvery_ <= to; ++unrecorded_) {
+    countersAt_[unrecorded_] = {steps_, counters_};
   }
 }
 

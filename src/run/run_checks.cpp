@@ -11,6 +11,8 @@
 #include "memsgd/compress/compressor_factory.hpp"
 #include "memsgd/io/run_file.hpp"
 #include "memsgd/optim/memory_estimate.hpp"
+#include "memsgd/optim/shared_trainer.hpp"
+#include "memsgd/run/run_plan.hpp"
 
 namespace memsgd {
 namespace {
@@ -71,8 +73,18 @@ void requireRunnable(const RunConfig& config, const ShardedData<Scalar>& shards,
                      std::uint64_t parameters, const Communicator& comm) {
   const auto dim = static_cast<std::uint64_t>(shards.train.dim());
   requireWireIndices(config.model, dim, parameters, shards.dimOrigin);
-  requireMemory(estimateTrainingMemory(config, parameters, comm.size()).total(), dim, parameters,
-                shards.dimOrigin, comm);
+  // communication.mode = shared keeps a snapshot of x per run file row: log.eval_every sets how
+  // many, and is named when they are what does not fit.
+  const RunPlan plan = planRun(config, shards.train.globalRows(), parameters);
+  const std::uint64_t snapshots = config.communication.mode == CommunicationMode::kShared
+                                      ? sharedSnapshotCount(plan.totalSamples, plan.evalEvery)
+                                      : 0;
+  const MemoryEstimate estimate =
+      estimateTrainingMemory(config, parameters, comm.size(), snapshots);
+  requireMemory(estimate.total(), estimate.window, dim, parameters, shards.dimOrigin, comm);
+  if (snapshots > 0) {
+    requireSnapshotMemory(estimate, snapshots, plan.evalEvery, comm);
+  }
   checkBatchSize(config.optimizer, shards.train, comm);
 }
 

@@ -32,8 +32,8 @@ inline void runOptimum(const RunConfig& config, const Communicator& comm) {
   const double lambda = resolveLambda(config.model.lambda, rows);
   const auto model = makeModel<double>(config.model.type, {dim, lambda, shards.classLabels.size()});
   const std::uint64_t parameters = model->parameterCount();
-  requireMemory(estimateOptimumMemory(parameters), static_cast<std::uint64_t>(shards.train.dim()),
-                parameters, shards.dimOrigin, comm);
+  requireMemory(estimateOptimumMemory(parameters), 0,
+                static_cast<std::uint64_t>(shards.train.dim()), parameters, shards.dimOrigin, comm);
   const OptimumResult result =
       findOptimum(*model, shards.train, comm, kGradientTolerance, kMaxIterations);
   const double seconds =

@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <fstream>
+#include <limits>
 #include <string>
 
 #include "memsgd/model/model_factory.hpp"
 #include "memsgd/optim/optimum.hpp"
+#include "memsgd/optim/shared_trainer.hpp"
 #include "memsgd/optim/trainer.hpp"
 #include "memsgd/util/available_memory.hpp"
 #include "memsgd/util/random.hpp"
@@ -71,7 +73,7 @@ void expectEstimateCovers(const Case& c) {
   config.optimizer.momentum = c.momentum;
   config.compression.warmupSteps = c.warmupSteps;
   config.communication.collective = c.collective;
-  const MemoryEstimate estimate = estimateTrainingMemory(config, kDim, comm.size());
+  const MemoryEstimate estimate = estimateTrainingMemory(config, kDim, comm.size(), 0);
 
   const std::uint64_t before = heapBytes();
   std::uint64_t measured = 0;
@@ -148,14 +150,14 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(MemoryEstimate, CountsWhatEachCollectiveAllocates) {
   RunConfig config;
   config.compression.k = 10;
-  const std::uint64_t allgather = estimateTrainingMemory(config, kDim, 4).trainer;
+  const std::uint64_t allgather = estimateTrainingMemory(config, kDim, 4, 0).trainer;
   // Dense sends no encoded messages: allgather's buffers of 10 pairs are below 4 KiB.
   config.communication.collective = CollectiveKind::kDense;
-  EXPECT_GE(estimateTrainingMemory(config, kDim, 4).trainer + 4096,
+  EXPECT_GE(estimateTrainingMemory(config, kDim, 4, 0).trainer + 4096,
             allgather + sizeof(float) * kDim);
   config.communication.collective = CollectiveKind::kSplitAllgather;
   // The owner range's double sums and flags, and the d indices of the dense ranges.
-  EXPECT_GE(estimateTrainingMemory(config, kDim, 4).trainer,
+  EXPECT_GE(estimateTrainingMemory(config, kDim, 4, 0).trainer,
             allgather + (sizeof(double) + 1) * kDim / 4 + sizeof(std::uint32_t) * kDim);
 }
 
@@ -169,26 +171,84 @@ TEST(MemoryEstimate, CountsTheLargestCollectiveAutoMayPick) {
     for (const CollectiveKind kind :
          {CollectiveKind::kAllgather, CollectiveKind::kDense, CollectiveKind::kSplitAllgather}) {
       config.communication.collective = kind;
-      largest = std::max(largest, estimateTrainingMemory(config, kDim, 8).trainer);
+      largest = std::max(largest, estimateTrainingMemory(config, kDim, 8, 0).trainer);
     }
     config.communication.collective = CollectiveKind::kAuto;
-    EXPECT_EQ(estimateTrainingMemory(config, kDim, 8).trainer, largest) << "k = " << k;
+    EXPECT_EQ(estimateTrainingMemory(config, kDim, 8, 0).trainer, largest) << "k = " << k;
   }
 }
 
 TEST(MemoryEstimate, CountsTheRunsCopiesAndCheckpoints) {
   RunConfig config;
-  const MemoryEstimate plain = estimateTrainingMemory(config, kDim, 2);
+  const MemoryEstimate plain = estimateTrainingMemory(config, kDim, 2, 0);
   EXPECT_EQ(plain.run, 3 * sizeof(double) * kDim);  // the evaluated x_bar, and x and x_bar returned
   config.log.checkpointEvery = 100;
-  const MemoryEstimate checkpointed = estimateTrainingMemory(config, kDim, 2);
+  const MemoryEstimate checkpointed = estimateTrainingMemory(config, kDim, 2, 0);
   EXPECT_EQ(checkpointed.run - plain.run, 4 * sizeof(double) * kDim);  // x, m, two sums
   EXPECT_EQ(checkpointed.trainer, plain.trainer);
   // The checkpoint's copy of the state holds the velocity too.
   config.optimizer.momentum = 0.9;
-  const MemoryEstimate withMomentum = estimateTrainingMemory(config, kDim, 2);
+  const MemoryEstimate withMomentum = estimateTrainingMemory(config, kDim, 2, 0);
   EXPECT_EQ(withMomentum.run - checkpointed.run, sizeof(double) * kDim);
   EXPECT_EQ(withMomentum.trainer - plain.trainer, sizeof(double) * kDim);
+}
+
+// communication.mode = shared: a SharedTrainer's heap after its steps and finish() (the x read,
+// the final x, the memory, the compressor, each snapshot's copy) is within trainer + snapshots;
+// the window is shared memory outside the heap, counted once per node.
+template <typename Scalar>
+void expectSharedEstimateCovers(const std::string& method, Precision precision) {
+  const Communicator comm;
+  const Dataset<Scalar> shard = wideSparseShard<Scalar>(comm);
+  RunConfig config;
+  config.communication.mode = CommunicationMode::kShared;
+  config.optimizer.averaging = Averaging::kLast;
+  config.compression.method = method;
+  config.compression.k = 10;
+  config.model.precision = precision;
+  const std::uint64_t total = 40;
+  const std::uint64_t every = 10;
+  const std::uint64_t snapshots = sharedSnapshotCount(total, every);
+  ASSERT_EQ(snapshots, 3U);
+  const MemoryEstimate estimate = estimateTrainingMemory(config, kDim, comm.size(), snapshots);
+  const std::uint64_t scalar = sizeof(Scalar);
+  EXPECT_GE(estimate.window, scalar * kDim);
+  EXPECT_GE(estimate.snapshots, snapshots * scalar * kDim);
+
+  const std::uint64_t before = heapBytes();
+  std::uint64_t measured = 0;
+  {
+    const auto model = makeModel(config.model, shard);
+    SharedTrainer<Scalar> trainer(config, comm, *model, shard, total, every);
+    trainer.run();
+    ASSERT_EQ(trainer.snapshots().size(), snapshots);
+    measured = heapBytes() - before;
+  }
+  const std::uint64_t perRank = estimate.trainer + estimate.snapshots;
+  EXPECT_LE(measured, perRank) << method;
+  EXPECT_LE(perRank, measured + measured / 8 + (1 << 20)) << method;
+}
+
+TEST(MemoryEstimate, SharedModeCoversWhatASharedTrainerAllocates) {
+#ifdef __SANITIZE_ADDRESS__
+  GTEST_SKIP() << "heap sizes come from glibc's allocator, which AddressSanitizer replaces";
+#endif
+  expectSharedEstimateCovers<double>("top_k", Precision::kDouble);
+  expectSharedEstimateCovers<float>("none", Precision::kFloat);
+}
+
+// The node holds the window once, each rank its own buffers and a copy of the snapshots, and the
+// window another; a count of snapshots too large to multiply saturates instead of wrapping.
+TEST(MemoryEstimate, SharedModeCountsTheWindowOncePerNode) {
+  RunConfig config;
+  config.communication.mode = CommunicationMode::kShared;
+  const MemoryEstimate estimate = estimateTrainingMemory(config, kDim, 4, 10);
+  EXPECT_EQ(estimate.onNode(4),
+            4 * (estimate.total() + estimate.snapshots) + estimate.window + estimate.snapshots);
+  EXPECT_EQ(estimateTrainingMemory(config, kDim, 4, 0).snapshots, 0U);
+  const MemoryEstimate huge =
+      estimateTrainingMemory(config, kDim, 4, std::numeric_limits<std::uint64_t>::max() / 2);
+  EXPECT_EQ(huge.onNode(4), std::numeric_limits<std::uint64_t>::max());
 }
 
 TEST(MemoryEstimate, OptimumCountsTheNewtonHessianOnlyWhereNewtonRuns) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -36,6 +37,10 @@ struct SharedSnapshot {
   CommCounters counters;    // this rank's
 };
 
+// The snapshots a SharedTrainer takes: one at every multiple of `snapshotEvery` below
+// `totalSamples`.
+std::size_t sharedSnapshotCount(std::uint64_t totalSamples, std::uint64_t snapshotEvery);
+
 // Asynchronous Mem-SGD on the ranks of one node (the paper's parallel variant, communication.mode
 // = shared): one x in an MPI-3 shared window, and each rank with its own error memory, sampler
 // and compressor. A step claims its samples from the shared t (an atomic fetch_add of the batch
@@ -43,9 +48,14 @@ struct SharedSnapshot {
 // write meanwhile), forms v = m + eta (grad f_i(x) + lambda x), sends c = comp(v) by subtracting
 // its k values from x with atomic fetch_sub, and keeps m = v - c. No barrier per step; a rank
 // stops once the shared t reaches the run's total.
+// compression.method = none is dense Hogwild SGD (the paper's baseline): a step subtracts all p
+// values of c = v (rounded to communication.value_type) from x with atomic fetch_sub, and m keeps
+// only that rounding (nothing when the value type is model.precision), as in the synchronous
+// dense step.
 // Counters: "sent" counts what a rank writes into x (each pair's uint32 index and its
-// model.precision value), "received" what it reads of x (p values per step, dense or sparse data
-// alike, since the regulariser's gradient lambda x reads every coordinate).
+// model.precision value; p values and no index when dense), "received" what it reads of x (p
+// values per step, dense or sparse data alike, since the regulariser's gradient lambda x reads
+// every coordinate).
 template <typename Scalar>
 class SharedTrainer {
  public:
@@ -99,9 +109,10 @@ class SharedTrainer {
   }
 
   // What the last step of this rank did, for tests of its memory invariant.
-  [[nodiscard]] std::uint64_t lastClaim() const { return lastClaim_; }         // its t
-  [[nodiscard]] const VectorOf<Scalar>& lastRead() const { return read_; }     // the x it read
-  [[nodiscard]] const SparseMessage& lastMessage() const { return message_; }  // the c it wrote
+  [[nodiscard]] std::uint64_t lastClaim() const { return lastClaim_; }      // its t
+  [[nodiscard]] const VectorOf<Scalar>& lastRead() const { return read_; }  // the x it read
+  // The c it wrote (empty when dense, which writes v itself).
+  [[nodiscard]] const SparseMessage& lastMessage() const { return message_; }
   [[nodiscard]] const VectorOf<Scalar>& memory() const { return parts_.memory.values(); }
 
  private:
@@ -120,6 +131,9 @@ class SharedTrainer {
   [[nodiscard]] Scalar* snapshotX(std::size_t slot) const;
   // Relaxed atomic loads of p values of the shared x into `out`.
   void readShared(const Scalar* from, VectorOf<Scalar>& out) const;
+  // x -= c and m = v - c, with c = comp(v) as k pairs, or all of v when dense; counted.
+  void writeSparse(VectorRefOf<Scalar> v, double eta);
+  void writeDense(VectorRefOf<Scalar> v, double eta);
   // The snapshots scheduled in (from, to], taken by this rank.
   void takeSnapshots(std::uint64_t from, std::uint64_t to);
 
@@ -131,6 +145,8 @@ class SharedTrainer {
   std::uint64_t totalSamples_;
   std::uint64_t snapshotEvery_;
   std::size_t snapshotCount_;
+  bool dense_;                          // compression.method = none
+  bool fp32Wire_;                       // communication.value_type = fp32 (else fp64)
   std::optional<SharedWindow> window_;  // until finish()
   WallClock::time_point stepsStart_;
   VectorOf<Scalar> read_;  // this step's copy of x
@@ -139,6 +155,7 @@ class SharedTrainer {
   CommCounters counters_;
   // This rank's steps and counters at its first step past each snapshot's t.
   std::vector<std::pair<std::uint64_t, CommCounters>> countersAt_;
+  std::size_t unrecorded_ = 0;  // the first slot of countersAt_ this rank has not passed yet
   std::vector<SharedSnapshot<Scalar>> snapshots_;
   std::uint64_t steps_ = 0;
   std::uint64_t samples_ = 0;
