@@ -275,8 +275,8 @@ void writeCheckpoint(const std::string& path, const Communicator& comm,
     MEMSGD_MPI_CHECK(MPI_Gather(scalars.data(), kPerRankScalars, MPI_UINT64_T, perRank.data(),
                                 kPerRankScalars, MPI_UINT64_T, 0, comm.raw()));
     if (mine.stepsPerRank) {
-      MEMSGD_MPI_CHECK(MPI_Gather(&mine.steps, 1, MPI_UINT64_T, steps.data(), 1, MPI_UINT64_T, 0,
-                                  comm.raw()));
+      MEMSGD_MPI_CHECK(
+          MPI_Gather(&mine.steps, 1, MPI_UINT64_T, steps.data(), 1, MPI_UINT64_T, 0, comm.raw()));
     }
 
     const int orderSize = static_cast<int>(mine.sampling.order.size());

@@ -152,16 +152,16 @@ void addChoiceIdentity(const CollectiveChoice& choice, CheckpointIdentity& ident
     identity.emplace_back(kResolvedCollective, wordOf(kCollectives, choice.kind));
 }
 
-#define MEMSGD_INSTANTIATE_RUN_IDENTITY(Scalar)                                         \
-  template std::optional<double> readOptimum(const RunConfig&, const Communicator&,     \
-                                             const ShardedData<Scalar>&,                \
-                                             const ResolvedHyperParameters&);           \
-  template std::vector<std::pair<std::string, AttributeValue>> runAttributes(           \
-      const RunConfig&, const Communicator&, const ShardedData<Scalar>&, std::uint64_t, \
-      const ResolvedHyperParameters&, const std::optional<double>&);                    \
-  template CheckpointIdentity checkpointIdentity(                                       \
-      const RunConfig&, std::uint64_t, const Communicator&, const ShardedData<Scalar>&, \
-      std::uint64_t, const std::optional<double>&);
+#define MEMSGD_INSTANTIATE_RUN_IDENTITY(Scalar)                                                   \
+  template std::optional<double> readOptimum(const RunConfig&, const Communicator&,               \
+                                             const ShardedData<Scalar>&,                          \
+                                             const ResolvedHyperParameters&);                     \
+  template std::vector<std::pair<std::string, AttributeValue>> runAttributes(                     \
+      const RunConfig&, const Communicator&, const ShardedData<Scalar>&, std::uint64_t,           \
+      const ResolvedHyperParameters&, const std::optional<double>&);                              \
+  template CheckpointIdentity checkpointIdentity(const RunConfig&, std::uint64_t,                 \
+                                                 const Communicator&, const ShardedData<Scalar>&, \
+                                                 std::uint64_t, const std::optional<double>&);
 MEMSGD_INSTANTIATE_RUN_IDENTITY(float)
 MEMSGD_INSTANTIATE_RUN_IDENTITY(double)
 #undef MEMSGD_INSTANTIATE_RUN_IDENTITY

@@ -23,8 +23,7 @@ TrainingOutcome trainShared(const RunConfig& config, const Communicator& comm,
   const ResolvedHyperParameters hyper = resolveHyperParameters(config, n, p);
   const std::optional<double> optimum = readOptimum(config, comm, shards, hyper);
   std::optional<SharedTrainer<Scalar>> trainer;
-  comm.agreeOn(
-      [&] { trainer.emplace(config, comm, model, shards.train, total, plan.evalEvery); });
+  comm.agreeOn([&] { trainer.emplace(config, comm, model, shards.train, total, plan.evalEvery); });
 
   // Where the run starts: at 0, or where a checkpoint of it settled.
   const CheckpointIdentity identity = checkpointIdentity(config, plan.k, comm, shards, p, optimum);
@@ -98,7 +97,7 @@ TrainingOutcome trainShared(const RunConfig& config, const Communicator& comm,
       for (; recordedSnapshots < trainer->snapshots().size(); ++recordedSnapshots) {
         const SharedSnapshot<Scalar>& snapshot = trainer->snapshots()[recordedSnapshots];
         record(snapshot.steps, snapshot.samples, snapshot.counters, snapshot.x,
-                     elapsedBefore + snapshot.stepSeconds, stepSecondsBefore + snapshot.stepSeconds);
+               elapsedBefore + snapshot.stepSeconds, stepSecondsBefore + snapshot.stepSeconds);
       }
       // Snapshots are due at the multiples of log.eval_every below the total.
       progress.nextEvaluation =

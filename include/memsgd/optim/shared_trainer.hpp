@@ -163,7 +163,7 @@ class SharedTrainer {
   std::uint64_t segmentEnd_;  // no claim at or past it is a step
   std::uint64_t snapshotEvery_;
   std::size_t snapshotCount_;
-  std::size_t unsettledSlot_ = 0;  // the first snapshot slot not yet in snapshots_
+  std::size_t unsettledSlot_ = 0;       // the first snapshot slot not yet in snapshots_
   std::optional<SharedWindow> window_;  // until finish()
   WallClock::time_point stepsStart_;
   VectorOf<Scalar> read_;  // this step's copy of x
