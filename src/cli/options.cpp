@@ -736,19 +736,12 @@ void checkSharedMode(const Settings& settings, const RunConfig& config) {
     refuse("optimizer.averaging",
            "x changes under every rank, so no rank sees the iterates to average: set last");
   }
-  if (config.log.checkpointEvery > 0) {
-    refuse("log.checkpoint_every", "checkpoints are not implemented");
-  }
   if (config.log.traceSteps) {
     refuse("log.trace_steps", "the per-step trace is not implemented");
   }
   if (config.log.divergenceFactor > 0.0) {
     refuse("log.divergence_factor",
            "snapshots are evaluated after the steps, too late to stop a run: set 0");
-  }
-  if (!config.resumeFrom.empty()) {
-    throw ConfigError("--" + std::string(kResumeKey) + " " + config.resumeFrom +
-                      ": checkpoints are not implemented in " + kModeKey + " = shared");
   }
 }
 

@@ -186,7 +186,8 @@ void writeFile(const std::string& path, const TrainerState<Scalar>& mine,
                const RunProgress& progress, const CheckpointIdentity& identity,
                const std::vector<Scalar>& memories, const std::vector<Scalar>& velocities,
                const std::vector<std::uint32_t>& orders, const std::vector<std::uint64_t>& offsets,
-               const std::vector<std::uint64_t>& perRank, int ranks) {
+               const std::vector<std::uint64_t>& perRank, const std::vector<std::uint64_t>& steps,
+               int ranks) {
   const std::string temporary = path + ".tmp";
   {
     const Hdf5Handle file = detail::createOutputFile(temporary, /*overwrite=*/true);
@@ -213,6 +214,9 @@ void writeFile(const std::string& path, const TrainerState<Scalar>& mine,
     writeArray(f, temporary, "rank_sample_order", orders.data(), {orders.size()});
     writeArray(f, temporary, "rank_sample_order_offsets", offsets.data(), {p + 1});
     writeArray(f, temporary, "rank_scalars", perRank.data(), {p, kPerRankScalars});
+    if (mine.stepsPerRank) {  // communication.mode = shared; progress holds rank 0's steps
+      writeArray(f, temporary, "rank_steps", steps.data(), {p});
+    }
     const std::string text = identityText(identity);
     writeArray(f, temporary, "identity", text.data(), {text.size()});
   }
@@ -256,6 +260,8 @@ void writeCheckpoint(const std::string& path, const Communicator& comm,
   std::vector<std::uint64_t> perRank(root ? ranks * kPerRankScalars : 0);
   std::vector<std::uint64_t> offsets(ranks + 1, 0);
   std::vector<std::uint32_t> orders;
+  // Every rank has per-rank steps or none (communication.mode is the same on all).
+  std::vector<std::uint64_t> steps(root && mine.stepsPerRank ? ranks : 0);
   {
     const auto watched = comm.watch("the checkpoint's gathers");
     const MPI_Datatype memoryType = std::is_same_v<Scalar, float> ? MPI_FLOAT : MPI_DOUBLE;
@@ -268,6 +274,10 @@ void writeCheckpoint(const std::string& path, const Communicator& comm,
     }
     MEMSGD_MPI_CHECK(MPI_Gather(scalars.data(), kPerRankScalars, MPI_UINT64_T, perRank.data(),
                                 kPerRankScalars, MPI_UINT64_T, 0, comm.raw()));
+    if (mine.stepsPerRank) {
+      MEMSGD_MPI_CHECK(
+          MPI_Gather(&mine.steps, 1, MPI_UINT64_T, steps.data(), 1, MPI_UINT64_T, 0, comm.raw()));
+    }
 
     const int orderSize = static_cast<int>(mine.sampling.order.size());
     std::vector<int> orderSizes(ranks);
@@ -284,7 +294,7 @@ void writeCheckpoint(const std::string& path, const Communicator& comm,
                                  comm.raw()));
   }
   if (root) {
-    writeFile(path, mine, progress, identity, memories, velocities, orders, offsets, perRank,
+    writeFile(path, mine, progress, identity, memories, velocities, orders, offsets, perRank, steps,
               comm.size());
   }
 }
@@ -325,6 +335,11 @@ Checkpoint<Scalar> readCheckpoint(const std::string& path, const Communicator& c
     // Written with momentum only; the identity holds optimizer.momentum, so the trainer agrees.
     if (MEMSGD_HDF5_CHECK(H5Lexists(f, "rank_velocity", H5P_DEFAULT), path, "rank_velocity") > 0) {
       state.velocity = toVector(readArray<Scalar>(f, path, "rank_velocity", r * d, d));
+    }
+    // Written in communication.mode = shared only, which the identity holds.
+    if (MEMSGD_HDF5_CHECK(H5Lexists(f, "rank_steps", H5P_DEFAULT), path, "rank_steps") > 0) {
+      state.steps = readArray<std::uint64_t>(f, path, "rank_steps", r, 1)[0];
+      state.stepsPerRank = true;
     }
     const auto offsets = readArray<std::uint64_t>(f, path, "rank_sample_order_offsets", r, 2);
     state.sampling.order =

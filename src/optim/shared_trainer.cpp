@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <stdexcept>
+#include <string>
 
 #include "memsgd/compress/selection.hpp"
 
@@ -44,6 +46,7 @@ SharedTrainer<Scalar>::SharedTrainer(const RunConfig& config, const Communicator
       parts_(config, comm.rank(), model, train),
       batchSize_(config.optimizer.batchSize),
       totalSamples_(totalSamples),
+      segmentEnd_(totalSamples),
       snapshotEvery_(snapshotEvery),
       snapshotCount_(sharedSnapshotCount(totalSamples, snapshotEvery)),
       dense_(parts_.compressor->isDense()),
@@ -107,7 +110,7 @@ bool SharedTrainer<Scalar>::step() {
   }
   const std::uint64_t t = std::atomic_ref(sharedWord(&Counters::samples))
                               .fetch_add(batchSize_, std::memory_order_relaxed);
-  if (t >= totalSamples_) {
+  if (t >= segmentEnd_) {
     return false;
   }
   const double eta = parts_.learningRate.at(static_cast<double>(t));
@@ -192,25 +195,87 @@ void SharedTrainer<Scalar>::raiseAbort() noexcept {
 }
 
 template <typename Scalar>
-void SharedTrainer<Scalar>::finish() {
+void SharedTrainer<Scalar>::startSegment(std::uint64_t end) {
+  segmentEnd_ = std::min(end, totalSamples_);
   window_->barrier();
-  readShared(sharedX(), x_);
-  snapshots_.resize(snapshotCount_);
-  for (std::size_t slot = 0; slot < snapshotCount_; ++slot) {
-    SharedSnapshot<Scalar>& snapshot = snapshots_[slot];
-    snapshot.samples = snapshotHeaders()[slot].samples;
-    snapshot.stepSeconds = snapshotHeaders()[slot].stepSeconds;
-    snapshot.x.resize(x_.size());
-    readShared(snapshotX(slot), snapshot.x);
-    // A rank that stopped before the shared t got there is where it stopped.
-    const auto& [steps, counters] = countersAt_[slot];
-    snapshot.steps = steps == 0 ? steps_ : steps;
-    snapshot.counters = steps == 0 ? counters_ : counters;
-  }
+  stepsStart_ = WallClock::now();
+}
+
+template <typename Scalar>
+void SharedTrainer<Scalar>::settle() {
+  window_->barrier();
+  // Every claim below the segment's end was a step of its full batch, and each rank's last
+  // claim (at or past the end) none: t is the sum of the steps taken, exactly.
   std::uint64_t steps = steps_;
   comm_.allreduceSum(std::span<std::uint64_t>(&steps, 1));
   samples_ = steps * batchSize_;
+  readShared(sharedX(), x_);
+  for (; unsettledSlot_ < snapshotCount_ && (unsettledSlot_ + 1) * snapshotEvery_ <= samples_;
+       ++unsettledSlot_) {
+    SharedSnapshot<Scalar>& snapshot = snapshots_.emplace_back();
+    snapshot.samples = snapshotHeaders()[unsettledSlot_].samples;
+    snapshot.stepSeconds = snapshotHeaders()[unsettledSlot_].stepSeconds;
+    snapshot.x.resize(x_.size());
+    readShared(snapshotX(unsettledSlot_), snapshot.x);
+    // A rank that stopped before the shared t got there is where it stopped.
+    const auto& [atSteps, counters] = countersAt_[unsettledSlot_];
+    snapshot.steps = atSteps == 0 ? steps_ : atSteps;
+    snapshot.counters = atSteps == 0 ? counters_ : counters;
+  }
+  // The claims past the end overshot t; the next startSegment's barrier publishes the exact one.
+  if (comm_.rank() == 0) {
+    std::atomic_ref(sharedWord(&Counters::samples)).store(samples_, std::memory_order_relaxed);
+  }
+}
+
+template <typename Scalar>
+void SharedTrainer<Scalar>::finish() {
+  settle();
   window_.reset();
+}
+
+template <typename Scalar>
+TrainerState<Scalar> SharedTrainer<Scalar>::state() const {
+  TrainerState<Scalar> state;
+  state.x = x_;
+  state.steps = steps_;
+  state.stepsPerRank = true;
+  state.samples = samples_;
+  state.memory = parts_.memory.values();
+  state.sampling = parts_.sampler.state();
+  if (const Rng* rng = parts_.compressor->randomSource()) {
+    state.compressionRng = rng->state();
+  }
+  state.counters = counters_;
+  return state;
+}
+
+template <typename Scalar>
+void SharedTrainer<Scalar>::restore(const TrainerState<Scalar>& state) {
+  if (state.x.size() != x_.size() || state.memory.size() != x_.size()) {
+    throw std::invalid_argument("trainer state of dimension " + std::to_string(state.x.size()) +
+                                ", this trainer has " + std::to_string(x_.size()));
+  }
+  Rng* rng = parts_.compressor->randomSource();
+  if ((rng != nullptr) != state.compressionRng.has_value()) {
+    throw std::invalid_argument("trainer state of a compressor with another kind of randomness");
+  }
+  parts_.sampler.restore(state.sampling);
+  parts_.memory.accumulator() = state.memory;
+  if (rng != nullptr) {
+    rng->setState(*state.compressionRng);
+  }
+  x_ = state.x;
+  steps_ = state.steps;
+  samples_ = state.samples;
+  counters_ = state.counters;
+  // The run that wrote the checkpoint recorded the snapshots up to its t.
+  unsettledSlot_ = std::min<std::size_t>(samples_ / snapshotEvery_, snapshotCount_);
+  unrecorded_ = unsettledSlot_;
+  if (comm_.rank() == 0) {
+    std::copy(x_.data(), x_.data() + x_.size(), sharedX());
+    std::atomic_ref(sharedWord(&Counters::samples)).store(samples_, std::memory_order_relaxed);
+  }
 }
 
 template class SharedTrainer<float>;

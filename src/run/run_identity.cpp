@@ -91,7 +91,7 @@ std::vector<std::pair<std::string, AttributeValue>> runAttributes(
 template <typename Scalar>
 CheckpointIdentity checkpointIdentity(const RunConfig& config, std::uint64_t k,
                                       const Communicator& comm, const ShardedData<Scalar>& shards,
-                                      const Trainer<Scalar>& trainer,
+                                      std::uint64_t parameters,
                                       const std::optional<double>& optimum) {
   CheckpointIdentity identity;
   for (const auto& [key, value] : config.resolved) {
@@ -104,7 +104,7 @@ CheckpointIdentity checkpointIdentity(const RunConfig& config, std::uint64_t k,
   }
   identity.emplace_back("ranks", std::to_string(comm.size()));
   identity.emplace_back("dim", std::to_string(shards.train.dim()));
-  identity.emplace_back("parameter_count", std::to_string(trainer.model().parameterCount()));
+  identity.emplace_back("parameter_count", std::to_string(parameters));
   identity.emplace_back("train_fingerprint", formatFingerprint(shards.trainFingerprint));
   identity.emplace_back("test_fingerprint", testFingerprintText(shards.testFingerprint));
   identity.emplace_back("optimum_value", optimumText(optimum));
@@ -152,16 +152,16 @@ void addChoiceIdentity(const CollectiveChoice& choice, CheckpointIdentity& ident
     identity.emplace_back(kResolvedCollective, wordOf(kCollectives, choice.kind));
 }
 
-#define MEMSGD_INSTANTIATE_RUN_IDENTITY(Scalar)                                         \
-  template std::optional<double> readOptimum(const RunConfig&, const Communicator&,     \
-                                             const ShardedData<Scalar>&,                \
-                                             const ResolvedHyperParameters&);           \
-  template std::vector<std::pair<std::string, AttributeValue>> runAttributes(           \
-      const RunConfig&, const Communicator&, const ShardedData<Scalar>&, std::uint64_t, \
-      const ResolvedHyperParameters&, const std::optional<double>&);                    \
-  template CheckpointIdentity checkpointIdentity(                                       \
-      const RunConfig&, std::uint64_t, const Communicator&, const ShardedData<Scalar>&, \
-      const Trainer<Scalar>&, const std::optional<double>&);
+#define MEMSGD_INSTANTIATE_RUN_IDENTITY(Scalar)                                                   \
+  template std::optional<double> readOptimum(const RunConfig&, const Communicator&,               \
+                                             const ShardedData<Scalar>&,                          \
+                                             const ResolvedHyperParameters&);                     \
+  template std::vector<std::pair<std::string, AttributeValue>> runAttributes(                     \
+      const RunConfig&, const Communicator&, const ShardedData<Scalar>&, std::uint64_t,           \
+      const ResolvedHyperParameters&, const std::optional<double>&);                              \
+  template CheckpointIdentity checkpointIdentity(const RunConfig&, std::uint64_t,                 \
+                                                 const Communicator&, const ShardedData<Scalar>&, \
+                                                 std::uint64_t, const std::optional<double>&);
 MEMSGD_INSTANTIATE_RUN_IDENTITY(float)
 MEMSGD_INSTANTIATE_RUN_IDENTITY(double)
 #undef MEMSGD_INSTANTIATE_RUN_IDENTITY

@@ -63,7 +63,7 @@ TrainingOutcome train(const RunConfig& config, const Communicator& comm, std::os
   const std::uint64_t checkpointEvery = config.log.checkpointEvery;
   const std::optional<double> optimum =
       readOptimum(config, comm, shards, trainer->hyperParameters());
-  CheckpointIdentity identity = checkpointIdentity(config, k, comm, shards, *trainer, optimum);
+  CheckpointIdentity identity = checkpointIdentity(config, k, comm, shards, p, optimum);
   addChoiceIdentity(collective, identity);
   RunProgress progress{.nextEvaluation = evalEvery, .nextCheckpoint = checkpointEvery};
   const bool resuming = !config.resumeFrom.empty();

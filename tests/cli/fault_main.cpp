@@ -6,7 +6,7 @@
 //     rank RANK throws at step STEP. Just before, it creates the file `fault.now` in the working
 //     folder, so that a test can time how fast the whole job ends.
 //     With communication.mode = shared, the SharedTrainer's rank RANK throws after its step STEP
-//     while its peers keep stepping.
+//     while its peers keep stepping, or wait at the end of a segment of log.checkpoint_every.
 //   MEMSGD_SLOW=RANK:MS mpirun -np P memsgd-fault CONFIG [--section.key=value ...]
 //     a straggler that stays alive: 2000 steps, a run file row (log.output) every 200, and after
 //     each row rank RANK sleeps MS milliseconds outside the exchange; then the closing summary.
@@ -58,8 +58,14 @@ void throwAtStep(const memsgd::RunConfig& config, const memsgd::Communicator& co
     // shared abort flag. Far more samples than the fault needs, and no snapshots.
     constexpr std::uint64_t kSamples = std::uint64_t{1} << 40;
     memsgd::SharedTrainer<double> trainer(config, comm, *model, data.train, kSamples, kSamples);
-    trainer.run([&](const auto& stepped) { injectFault(comm, fault, stepped.steps()); });
-    return;
+    const auto inject = [&](const auto& stepped) { injectFault(comm, fault, stepped.steps()); };
+    // In segments that end where log.checkpoint_every would checkpoint: the fault may come while
+    // the others wait at a segment's end.
+    const std::uint64_t every =
+        config.log.checkpointEvery > 0 ? config.log.checkpointEvery : kSamples;
+    for (std::uint64_t end = every;; end += every) {
+      trainer.runTo(end, inject);
+    }
   }
   memsgd::Trainer<double> trainer(config, comm, *model, data.train);
   // Far more steps than the fault needs: the job ends only through the fault.

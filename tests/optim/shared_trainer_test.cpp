@@ -1,11 +1,13 @@
 // communication.mode = shared (SharedTrainer): each rank's error memory keeps exactly what it did
 // not write into the shared x, its byte counters are k pairs per step (p values for dense Hogwild
-// SGD), training on a9a converges like the synchronous mode per sample (sparse and dense), and a
-// job across nodes is refused.
+// SGD), a checkpoint restores every rank's state, training on a9a converges like the synchronous
+// mode per sample (sparse and dense), and a job across nodes is refused.
 #include <gtest/gtest.h>
+#include <mpi.h>
 
 #include <cmath>
 #include <cstdint>
+#include <span>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -13,12 +15,14 @@
 #include "memsgd/compress/selection.hpp"
 #include "memsgd/core/error.hpp"
 #include "memsgd/data/distributed_load.hpp"
+#include "memsgd/io/checkpoint_file.hpp"
 #include "memsgd/io/run_file_reader.hpp"
 #include "memsgd/model/model_factory.hpp"
 #include "memsgd/optim/shared_trainer.hpp"
 #include "memsgd/run/training_run.hpp"
 #include "run_helpers.hpp"
 #include "test_paths.hpp"
+#include "trainer_states.hpp"
 
 namespace memsgd {
 namespace {
@@ -84,6 +88,73 @@ TEST(SharedTrainer, MemoryKeepsExactlyWhatTheRankDidNotWrite) {
     for (std::size_t j = 0; j < 3; ++j) {
       EXPECT_EQ(trainer.snapshots()[j].samples, 1000 * (j + 1));
     }
+  }
+}
+
+// A checkpoint at a settled point restores exactly on any number of ranks: x, t and every
+// rank's memory, sampler, compression generator, counters and step count. t is the samples of
+// the steps taken: batches of 3 claimed up to 999 are steps, the claims from 1002 on are not.
+// After the resume each rank's sampler continues its own stream, and on one rank the run ends
+// where an uninterrupted one does, bit for bit.
+TEST(SharedTrainer, RestoresEveryRanksStateFromACheckpoint) {
+  const Communicator comm;
+  const test::ScratchDirectory scratch(comm, "shared_restore");
+  std::vector<std::string> arguments = kShared;
+  arguments.emplace_back("--compression.method=rand_k");  // a generator to restore
+  arguments.emplace_back("--compression.k=3");
+  arguments.emplace_back("--optimizer.batch_size=3");
+  const RunConfig config = a9aConfig(arguments);
+  const auto shards = loadShards<double>(config.data, comm);
+  const auto model = makeModel(config.model, shards.train);
+  const std::uint64_t total = 3000;
+  const std::uint64_t every = 500;
+  const CheckpointIdentity identity{{"communication.mode", "shared"}};
+  const std::string path = scratch.path("shared.ckpt.h5");
+  TrainerState<double> saved;
+  {
+    SharedTrainer<double> first(config, comm, *model, shards.train, total, every);
+    first.runTo(1000);
+    saved = first.state();
+    writeCheckpoint(path, comm, saved, RunProgress{}, identity);
+    first.finish();
+  }
+  EXPECT_EQ(saved.samples, 1002U);
+  EXPECT_TRUE(saved.stepsPerRank);
+  std::uint64_t steps = saved.steps;
+  comm.allreduceSum(std::span<std::uint64_t>(&steps, 1));
+  EXPECT_EQ(3 * steps, saved.samples);
+
+  MPI_Barrier(comm.raw());  // rank 0 wrote the file
+  SharedTrainer<double> resumed(config, comm, *model, shards.train, total, every);
+  resumed.restore(readCheckpoint<double>(path, comm, identity).state);
+  test::expectSameState(resumed.state(), saved);
+  resumed.runTo(total);
+  EXPECT_EQ(resumed.samples(), total);
+  // Only the snapshots after the checkpoint (at 1500, 2000, 2500), each by the step whose batch
+  // holds its t.
+  ASSERT_EQ(resumed.snapshots().size(), 3U);
+  for (std::size_t j = 0; j < 3; ++j) {
+    const std::uint64_t due = 1500 + every * j;
+    EXPECT_GE(resumed.snapshots()[j].samples, due);
+    EXPECT_LT(resumed.snapshots()[j].samples, due + 3);
+  }
+  // The rank's sampler stands where one seeded like it stands after all of its steps' draws.
+  ShardSampler rows(static_cast<std::uint32_t>(shards.train.rows()),
+                    Rng(config.optimizer.seed, static_cast<std::uint64_t>(comm.rank()),
+                        static_cast<std::uint64_t>(RngPurpose::kSampling)));
+  for (std::uint64_t step = 0; step < resumed.steps(); ++step) {
+    (void)rows.next(3);
+  }
+  const ShardSampler::State continued = resumed.state().sampling;
+  EXPECT_EQ(continued.order, rows.state().order);
+  EXPECT_EQ(continued.position, rows.state().position);
+  EXPECT_EQ(continued.rng, rows.state().rng);
+  resumed.finish();
+
+  SharedTrainer<double> whole(config, comm, *model, shards.train, total, every);
+  whole.run();
+  if (comm.size() == 1) {
+    test::expectSameState(resumed.state(), whole.state());
   }
 }
 

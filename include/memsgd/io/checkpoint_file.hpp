@@ -31,8 +31,9 @@ using CheckpointIdentity = std::vector<std::pair<std::string, std::string>>;
 // Collective. Gathers every rank's state to rank 0, which writes one HDF5 file atomically:
 // `path`.tmp is written, fsync'ed and renamed over `path`, so the previous checkpoint stays
 // intact until the new one is complete.
-// x and the memories are stored in the run's precision (Scalar: float or double); the identity
-// holds model.precision, so a checkpoint resumes only at its own precision.
+// Per-rank step counts (TrainerState::stepsPerRank, communication.mode = shared) are stored per
+// rank. x and the memories are stored in the run's precision (Scalar: float or double); the
+// identity holds model.precision, so a checkpoint resumes only at its own precision.
 template <typename Scalar>
 void writeCheckpoint(const std::string& path, const Communicator& comm,
                      const TrainerState<Scalar>& mine, const RunProgress& progress,

@@ -23,6 +23,7 @@
 #include "memsgd/optim/hyper_parameters.hpp"
 #include "memsgd/optim/learning_rate.hpp"
 #include "memsgd/optim/rank_components.hpp"
+#include "memsgd/optim/trainer_state.hpp"
 
 namespace memsgd {
 
@@ -31,7 +32,7 @@ namespace memsgd {
 template <typename Scalar>
 struct SharedSnapshot {
   std::uint64_t samples = 0;  // t claimed by the step that took it
-  double stepSeconds = 0.0;   // since the steps started, on the clock of the rank that took it
+  double stepSeconds = 0.0;   // since its runTo started, on the clock of the rank that took it
   VectorOf<Scalar> x;
   std::uint64_t steps = 0;  // this rank's
   CommCounters counters;    // this rank's
@@ -47,7 +48,8 @@ std::size_t sharedSnapshotCount(std::uint64_t totalSamples, std::uint64_t snapsh
 // size; t drives the learning rate), reads x without locks (relaxed atomic loads: other ranks
 // write meanwhile), forms v = m + eta (grad f_i(x) + lambda x), sends c = comp(v) by subtracting
 // its k values from x with atomic fetch_sub, and keeps m = v - c. No barrier per step; a rank
-// stops once the shared t reaches the run's total.
+// stops once the shared t reaches the end of the segment (runTo: the next checkpoint, or the
+// run's total), where the ranks settle at a barrier.
 // compression.method = none is dense Hogwild SGD (the paper's baseline): a step subtracts all p
 // values of c = v (rounded to communication.value_type) from x with atomic fetch_sub, and m keeps
 // only that rounding (nothing when the value type is model.precision), as in the synchronous
@@ -65,12 +67,15 @@ class SharedTrainer {
                 const Dataset<Scalar>& train, std::uint64_t totalSamples,
                 std::uint64_t snapshotEvery);
 
-  // Collective: steps until the shared t reaches the total, calling afterStep(*this) after each
-  // step of this rank, then finish(). A rank whose step (or afterStep) throws raises the shared
-  // abort flag, which the others read before every step: every rank then throws AgreedError with
-  // that rank's message.
+  // Collective: steps until the shared t reaches `end` (at most the total), calling
+  // afterStep(*this) after each step of this rank, then settles: the ranks meet at a barrier of
+  // the window, t becomes the samples of the steps taken (a claim at or past `end` is no step),
+  // x() the shared x and snapshots() gains those taken meanwhile. A rank whose step (or
+  // afterStep) throws raises the shared abort flag, which the others read before every step:
+  // every rank then throws AgreedError with that rank's message, before any barrier.
   template <typename AfterStep>
-  void run(AfterStep&& afterStep) {
+  void runTo(std::uint64_t end, AfterStep&& afterStep) {
+    startSegment(end);
     comm_.agreeOn([&] {
       try {
         while (step()) {
@@ -81,25 +86,46 @@ class SharedTrainer {
         throw;
       }
     });
+    settle();
+  }
+  void runTo(std::uint64_t end) {
+    runTo(end, [](const SharedTrainer&) {});
+  }
+  // Collective: runTo the total, then finish().
+  template <typename AfterStep>
+  void run(AfterStep&& afterStep) {
+    runTo(totalSamples_, std::forward<AfterStep>(afterStep));
     finish();
   }
   void run() {
     run([](const SharedTrainer&) {});
   }
 
-  // One step of this rank; false (without a step) once the total is reached or a rank aborted.
+  // One step of this rank; false (without a step) once t reaches the end of runTo (the total
+  // outside it) or a rank aborted. Not after restore() but through runTo, whose barrier publishes
+  // the restored x and t.
   bool step();
   // Tells every rank to stop before its next step.
   void raiseAbort() noexcept;
-  // Collective, after the last step on every rank: keeps the final x and the snapshots, and
-  // frees the shared window.
+  // Collective, after the last step on every rank: settles as runTo does, and frees the shared
+  // window.
   void finish();
 
+  // This rank's part of a checkpoint, at a settled point (after runTo): x and t (the same on
+  // every rank), and its own memory, sampler, compression generator, counters and step count.
+  [[nodiscard]] TrainerState<Scalar> state() const;
+  // Continues a fresh trainer from `state` (this rank's part of a checkpoint of the same run):
+  // rank 0 writes x and t into the window, which the next runTo publishes to all. Snapshots
+  // scheduled at or below the restored t are not taken again. Throws std::invalid_argument for
+  // a state of another shape.
+  void restore(const TrainerState<Scalar>& state);
+
   [[nodiscard]] std::uint64_t steps() const { return steps_; }  // this rank's
-  // t: the samples of all ranks' steps, once finished.
+  // t: the samples of all ranks' steps, as of the last settled point.
   [[nodiscard]] std::uint64_t samples() const { return samples_; }
-  // The start x until finished, then the final x.
+  // x at the last settled point: the start x (or the restored one) before any.
   [[nodiscard]] const VectorOf<Scalar>& x() const { return x_; }
+  // Every snapshot settled so far, in order of t.
   [[nodiscard]] std::span<const SharedSnapshot<Scalar>> snapshots() const { return snapshots_; }
   [[nodiscard]] const CommCounters& counters() const { return counters_; }
   [[nodiscard]] const Model<Scalar>& model() const { return model_; }
@@ -136,6 +162,11 @@ class SharedTrainer {
   void writeDense(VectorRefOf<Scalar> v, double eta);
   // The snapshots scheduled in (from, to], taken by this rank.
   void takeSnapshots(std::uint64_t from, std::uint64_t to);
+  // Collective: the barrier that publishes rank 0's writes of t (settle, restore) before any
+  // rank claims up to `end`.
+  void startSegment(std::uint64_t end);
+  // Collective, once no rank steps: t, x_ and the new snapshots, and t back in the window.
+  void settle();
 
   const Communicator& comm_;
   const Model<Scalar>& model_;
@@ -143,17 +174,19 @@ class SharedTrainer {
   RankComponents<Scalar> parts_;
   std::uint32_t batchSize_;
   std::uint64_t totalSamples_;
+  std::uint64_t segmentEnd_;  // no claim at or past it is a step
   std::uint64_t snapshotEvery_;
   std::size_t snapshotCount_;
   bool dense_;                          // compression.method = none
   bool fp32Wire_;                       // communication.value_type = fp32 (else fp64)
+  std::size_t unsettledSlot_ = 0;       // the first snapshot slot not yet in snapshots_
   std::optional<SharedWindow> window_;  // until finish()
   WallClock::time_point stepsStart_;
   VectorOf<Scalar> read_;  // this step's copy of x
   VectorOf<Scalar> x_;     // the final x
   SparseMessage message_;
   CommCounters counters_;
-  // This rank's steps and counters at its first step past each snapshot's t.
+  // This rank's steps and counters at its first step past each snapshot's t (0 steps: none yet).
   std::vector<std::pair<std::uint64_t, CommCounters>> countersAt_;
   std::size_t unrecorded_ = 0;  // the first slot of countersAt_ this rank has not passed yet
   std::vector<SharedSnapshot<Scalar>> snapshots_;

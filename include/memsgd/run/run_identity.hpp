@@ -14,7 +14,6 @@
 #include "memsgd/io/checkpoint_file.hpp"
 #include "memsgd/mpi/communicator.hpp"
 #include "memsgd/optim/hyper_parameters.hpp"
-#include "memsgd/optim/trainer.hpp"
 
 namespace memsgd {
 
@@ -44,7 +43,7 @@ std::vector<std::pair<std::string, AttributeValue>> runAttributes(
 template <typename Scalar>
 CheckpointIdentity checkpointIdentity(const RunConfig& config, std::uint64_t k,
                                       const Communicator& comm, const ShardedData<Scalar>& shards,
-                                      const Trainer<Scalar>& trainer,
+                                      std::uint64_t parameters,
                                       const std::optional<double>& optimum);
 
 // Collective. The collective this run uses: on resume with communication.collective = auto the

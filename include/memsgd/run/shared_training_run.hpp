@@ -13,11 +13,15 @@
 namespace memsgd {
 
 // runTraining's part for communication.mode = shared, once the data is loaded and checked: the
-// SharedTrainer steps without barriers to plan.totalSamples, then every rank evaluates, over its
-// own shards, the start x, each snapshot of x (one every plan.evalEvery samples, taken as the
-// shared t passed it) and the final x, one run file row each. Evaluating afterwards keeps every
-// core stepping during the run and needs no rank to hold all the data (the Evaluator sums over
-// the shards). Collective; errors as runTraining.
+// SharedTrainer steps without barriers to plan.totalSamples, in segments that end at each
+// log.checkpoint_every (one segment without checkpoints). At the end of a segment the ranks
+// settle, every rank evaluates over its own shards the snapshots of x taken in it (one every
+// plan.evalEvery samples, as the shared t passed it), one run file row each, and then the
+// checkpoint is written: the rows are complete up to it. Rows also for the start x and the final
+// x. Evaluating at the segment's end keeps every core stepping meanwhile and needs no rank to
+// hold all the data (the Evaluator sums over the shards). --resume continues from a checkpoint
+// of this mode: x, t, every rank's own state and the run file's rows. Collective; errors as
+// runTraining.
 template <typename Scalar>
 TrainingOutcome trainShared(const RunConfig& config, const Communicator& comm,
                             std::ostream& console, const ShardedData<Scalar>& shards,
