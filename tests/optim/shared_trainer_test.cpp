@@ -30,6 +30,27 @@ namespace {
 const std::vector<std::string> kShared = {
     "--communication.mode=shared", "--optimizer.averaging=last", "--log.divergence_factor=0"};
 
+// Steps the ranks one at a time, round after round, until the shared t runs out, calling
+// check(x) after each step of this rank with the x it read. A step reads x in place, racing with
+// the others' adds, so only steps in turns have an x that a test can know; the racing steps are
+// the convergence tests'.
+template <typename Check>
+void stepInTurns(const Communicator& comm, SharedTrainer<double>& trainer, Check&& check) {
+  for (std::uint64_t stepped = 1; stepped != 0;) {
+    stepped = 0;
+    for (int turn = 0; turn < comm.size(); ++turn) {
+      if (turn == comm.rank()) {
+        const Vector x = trainer.sharedXNow();
+        if (trainer.step()) {
+          check(x);
+          stepped = 1;
+        }
+      }
+      stepped = comm.allreduceMax(stepped);  // also the turn's barrier
+    }
+  }
+}
+
 // The synchronous dense run's final loss at np 1 (measured), the floor of the band on more ranks.
 constexpr double kSyncDenseLossAtNp1 = 0.3373;
 
@@ -58,12 +79,12 @@ TEST(SharedTrainer, MemoryKeepsExactlyWhatTheRankDidNotWrite) {
     Vector before = trainer.memory();
     std::uint64_t mismatches = 0;
     std::uint64_t pairs = 0;
-    while (trainer.step()) {
+    stepInTurns(comm, trainer, [&](const Vector& x) {
       // v = m_old + eta (grad f_i(x) + lambda x) at the x this step read, as the step forms it.
       const double eta = trainer.learningRate(trainer.lastClaim());
       Vector v = before;
-      model->addScaledDataGradient(shards.train, trainer.lastRead(), rows.next(2), eta, v);
-      addScaled<double>(v, trainer.lastRead(), eta * model->lambda());
+      model->addScaledDataGradient(shards.train, x, rows.next(2), eta, v);
+      addScaled<double>(v, x, eta * model->lambda());
       // m_new + c = v, coordinate by coordinate, with c what the rank subtracted from x.
       Vector sum = trainer.memory();
       const SparseMessage& sent = trainer.lastMessage();
@@ -73,7 +94,7 @@ TEST(SharedTrainer, MemoryKeepsExactlyWhatTheRankDidNotWrite) {
       mismatches += static_cast<std::uint64_t>((sum.array() != v.array()).count());
       pairs += sent.size();
       before = trainer.memory();
-    }
+    });
     const std::uint64_t steps = trainer.steps();
     trainer.finish();
     EXPECT_EQ(mismatches, 0U) << method;
@@ -216,11 +237,11 @@ TEST(SharedTrainer, DenseHogwildWritesAllOfVAndKeepsOnlyItsRounding) {
                           static_cast<std::uint64_t>(RngPurpose::kSampling)));
     Vector before = trainer.memory();
     std::uint64_t mismatches = 0;
-    while (trainer.step()) {
+    stepInTurns(comm, trainer, [&](const Vector& x) {
       const double eta = trainer.learningRate(trainer.lastClaim());
       Vector v = before;
-      model->addScaledDataGradient(shards.train, trainer.lastRead(), rows.next(2), eta, v);
-      addScaled<double>(v, trainer.lastRead(), eta * model->lambda());
+      model->addScaledDataGradient(shards.train, x, rows.next(2), eta, v);
+      addScaled<double>(v, x, eta * model->lambda());
       Vector kept = v;
       if (valueType == "fp32") {
         kept -= v.cast<float>().cast<double>();
@@ -230,7 +251,7 @@ TEST(SharedTrainer, DenseHogwildWritesAllOfVAndKeepsOnlyItsRounding) {
       mismatches += static_cast<std::uint64_t>((trainer.memory().array() != kept.array()).count());
       EXPECT_EQ(trainer.lastMessage().size(), 0U);  // no pairs: v itself is written
       before = trainer.memory();
-    }
+    });
     const std::uint64_t steps = trainer.steps();
     trainer.finish();
     EXPECT_EQ(mismatches, 0U) << valueType;

@@ -45,19 +45,17 @@ std::size_t sharedSnapshotCount(std::uint64_t totalSamples, std::uint64_t snapsh
 // Asynchronous Mem-SGD on the ranks of one node (the paper's parallel variant, communication.mode
 // = shared): one x in an MPI-3 shared window, and each rank with its own error memory, sampler
 // and compressor. A step claims its samples from the shared t (an atomic fetch_add of the batch
-// size; t drives the learning rate), reads x without locks (relaxed atomic loads: other ranks
-// write meanwhile), forms v = m + eta (grad f_i(x) + lambda x), sends c = comp(v) by subtracting
-// its k values from x with atomic fetch_sub, and keeps m = v - c. No barrier per step; a rank
-// stops once the shared t reaches the end of the segment (runTo: the next checkpoint, or the
-// run's total), where the ranks settle at a barrier.
-// compression.method = none is dense Hogwild SGD (the paper's baseline): a step subtracts all p
-// values of c = v (rounded to communication.value_type) from x with atomic fetch_sub, and m keeps
-// only that rounding (nothing when the value type is model.precision), as in the synchronous
-// dense step.
-// Counters: "sent" counts what a rank writes into x (each pair's uint32 index and its
-// model.precision value; p values and no index when dense), "received" what it reads of x (p
-// values per step, dense or sparse data alike, since the regulariser's gradient lambda x reads
-// every coordinate).
+// size; t drives the learning rate), reads x in place without locks (plain loads, which other
+// ranks' adds race with, as in Hogwild), forms v = m + eta (grad f_i(x) + lambda x), sends c =
+// comp(v) by subtracting its k values from x with atomic fetch_sub, and keeps m = v - c. No barrier
+// per step; a rank stops once the shared t reaches the end of the segment (runTo: the next
+// checkpoint, or the run's total), where the ranks settle at a barrier. compression.method = none
+// is dense Hogwild SGD (the paper's baseline): a step subtracts all p values of c = v (rounded to
+// communication.value_type) from x with atomic fetch_sub, and m keeps only that rounding (nothing
+// when the value type is model.precision), as in the synchronous dense step. Counters: "sent"
+// counts what a rank writes into x (each pair's uint32 index and its model.precision value; p
+// values and no index when dense), "received" what it reads of x (p values per step, dense or
+// sparse data alike, since the regulariser's gradient lambda x reads every coordinate).
 template <typename Scalar>
 class SharedTrainer {
  public:
@@ -134,9 +132,10 @@ class SharedTrainer {
     return parts_.learningRate.at(static_cast<double>(samples));
   }
 
-  // What the last step of this rank did, for tests of its memory invariant.
-  [[nodiscard]] std::uint64_t lastClaim() const { return lastClaim_; }      // its t
-  [[nodiscard]] const VectorOf<Scalar>& lastRead() const { return read_; }  // the x it read
+  // The shared x as it is now, copied with relaxed atomic loads (until finish()), and what the
+  // last step of this rank did: for tests of its memory invariant.
+  [[nodiscard]] VectorOf<Scalar> sharedXNow() const;
+  [[nodiscard]] std::uint64_t lastClaim() const { return lastClaim_; }  // its t
   // The c it wrote (empty when dense, which writes v itself).
   [[nodiscard]] const SparseMessage& lastMessage() const { return message_; }
   [[nodiscard]] const VectorOf<Scalar>& memory() const { return parts_.memory.values(); }
@@ -158,8 +157,8 @@ class SharedTrainer {
   // Relaxed atomic loads of p values of the shared x into `out`.
   void readShared(const Scalar* from, VectorOf<Scalar>& out) const;
   // x -= c and m = v - c, with c = comp(v) as k pairs, or all of v when dense; counted.
-  void writeSparse(VectorRefOf<Scalar> v, double eta);
-  void writeDense(VectorRefOf<Scalar> v, double eta);
+  void writeSparse(VectorRefOf<Scalar> v, const ConstVectorRefOf<Scalar>& x, double eta);
+  void writeDense(VectorRefOf<Scalar> v, const ConstVectorRefOf<Scalar>& x, double eta);
   // The snapshots scheduled in (from, to], taken by this rank.
   void takeSnapshots(std::uint64_t from, std::uint64_t to);
   // Collective: the barrier that publishes rank 0's writes of t (settle, restore) before any
@@ -182,8 +181,7 @@ class SharedTrainer {
   std::size_t unsettledSlot_ = 0;       // the first snapshot slot not yet in snapshots_
   std::optional<SharedWindow> window_;  // until finish()
   WallClock::time_point stepsStart_;
-  VectorOf<Scalar> read_;  // this step's copy of x
-  VectorOf<Scalar> x_;     // the final x
+  VectorOf<Scalar> x_;  // the final x
   SparseMessage message_;
   CommCounters counters_;
   // This rank's steps and counters at its first step past each snapshot's t (0 steps: none yet).
