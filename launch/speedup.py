@@ -11,7 +11,7 @@ set, method, mode and rank count:
                      method's target: median over the seeds, min-max (seeds that never reach it
                      are counted in "reached");
   speedup            as the paper defines it: the median time on 1 rank over that on P ranks,
-                     same mode, same target;
+                     same mode, same target ("-" unless every seed of both reaches it);
   per-sample band    shared against sync at the same rank count: the ratio of the median
                      suboptimalities at the same samples, min-max over the evaluations of the
                      run's second half.
@@ -87,10 +87,12 @@ def rows_of(folder):
         if target is None:
             continue
         times = times_to(group, target)
-        base = times_to(by_key.get((label, mode, 1), []), target)
+        one_rank = by_key.get((label, mode, 1), [])
+        base = times_to(one_rank, target)
         median = np.median(times) if times else None
-        speedup = (f"{np.median(base) / median:.2f}x"
-                   if times and base and len(times) == len(group) else "-")
+        # Medians over only the seeds that got there would flatter: every seed must.
+        complete = times and len(times) == len(group) and base and len(base) == len(one_rank)
+        speedup = f"{np.median(base) / median:.2f}x" if complete else "-"
         band = "-"
         if mode == "shared" and (label, "sync", ranks) in by_key:
             limits = second_half_band(group, by_key[(label, "sync", ranks)])
