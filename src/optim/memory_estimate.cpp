@@ -143,12 +143,13 @@ std::uint64_t sparseStepBytes(const RunConfig& config, std::uint64_t d, std::uin
          collectiveBytes(config.communication.collective, config, d, pairs, encoded, ranks);
 }
 
-// communication.mode = shared: a SharedTrainer's x read, final x and error memory, and for a
-// sparsifying method its compressor; the window's counters and x; the snapshots.
+// communication.mode = shared: a SharedTrainer's final x and error memory (a step reads x in
+// place), and for a sparsifying method its compressor; the window's counters and x; the
+// snapshots.
 MemoryEstimate estimateSharedMemory(const RunConfig& config, std::uint64_t d, std::uint64_t scalar,
                                     std::uint64_t snapshots) {
   MemoryEstimate estimate;
-  estimate.trainer = kFixedBytes + 3 * scalar * d;
+  estimate.trainer = kFixedBytes + 2 * scalar * d;
   if (config.compression.method != "none") {
     estimate.trainer += compressorBytes(config, d, scalar);
   }
