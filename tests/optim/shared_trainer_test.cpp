@@ -31,18 +31,30 @@ const std::vector<std::string> kShared = {
     "--communication.mode=shared", "--optimizer.averaging=last", "--log.divergence_factor=0"};
 
 // Steps the ranks one at a time, round after round, until the shared t runs out, calling
-// check(x) after each step of this rank with the x it read. A step reads x in place, racing with
-// the others' adds, so only steps in turns have an x that a test can know; the racing steps are
-// the convergence tests'.
+// check(v) after each step of this rank with v = m_old + eta (grad f_i(x) + lambda x) as the step
+// forms it, at the x it read and on the rows a sampler seeded as the trainer's draws. A step reads
+// x in place, racing with the others' adds, so only steps in turns have an x that a test can
+// know; the racing steps are the convergence tests'.
 template <typename Check>
-void stepInTurns(const Communicator& comm, SharedTrainer<double>& trainer, Check&& check) {
+void checkEachStepInTurns(const Communicator& comm, const RunConfig& config,
+                          const Dataset<double>& train, const Model<double>& model,
+                          SharedTrainer<double>& trainer, Check&& check) {
+  ShardSampler rows(static_cast<std::uint32_t>(train.rows()),
+                    Rng(config.optimizer.seed, static_cast<std::uint64_t>(comm.rank()),
+                        static_cast<std::uint64_t>(RngPurpose::kSampling)));
+  Vector before = trainer.memory();
   for (std::uint64_t stepped = 1; stepped != 0;) {
     stepped = 0;
     for (int turn = 0; turn < comm.size(); ++turn) {
       if (turn == comm.rank()) {
         const Vector x = trainer.sharedXNow();
         if (trainer.step()) {
-          check(x);
+          const double eta = trainer.learningRate(trainer.lastClaim());
+          Vector v = before;
+          model.addScaledDataGradient(train, x, rows.next(config.optimizer.batchSize), eta, v);
+          addScaled<double>(v, x, eta * model.lambda());
+          check(v);
+          before = trainer.memory();
           stepped = 1;
         }
       }
@@ -72,19 +84,9 @@ TEST(SharedTrainer, MemoryKeepsExactlyWhatTheRankDidNotWrite) {
     const auto model = makeModel(config.model, shards.train);
     const std::uint64_t total = 4000;
     SharedTrainer<double> trainer(config, comm, *model, shards.train, total, 1000);
-    // The rows each step draws, from a sampler seeded as the trainer's.
-    ShardSampler rows(static_cast<std::uint32_t>(shards.train.rows()),
-                      Rng(config.optimizer.seed, static_cast<std::uint64_t>(comm.rank()),
-                          static_cast<std::uint64_t>(RngPurpose::kSampling)));
-    Vector before = trainer.memory();
     std::uint64_t mismatches = 0;
     std::uint64_t pairs = 0;
-    stepInTurns(comm, trainer, [&](const Vector& x) {
-      // v = m_old + eta (grad f_i(x) + lambda x) at the x this step read, as the step forms it.
-      const double eta = trainer.learningRate(trainer.lastClaim());
-      Vector v = before;
-      model->addScaledDataGradient(shards.train, x, rows.next(2), eta, v);
-      addScaled<double>(v, x, eta * model->lambda());
+    checkEachStepInTurns(comm, config, shards.train, *model, trainer, [&](const Vector& v) {
       // m_new + c = v, coordinate by coordinate, with c what the rank subtracted from x.
       Vector sum = trainer.memory();
       const SparseMessage& sent = trainer.lastMessage();
@@ -93,7 +95,6 @@ TEST(SharedTrainer, MemoryKeepsExactlyWhatTheRankDidNotWrite) {
       }
       mismatches += static_cast<std::uint64_t>((sum.array() != v.array()).count());
       pairs += sent.size();
-      before = trainer.memory();
     });
     const std::uint64_t steps = trainer.steps();
     trainer.finish();
@@ -232,16 +233,8 @@ TEST(SharedTrainer, DenseHogwildWritesAllOfVAndKeepsOnlyItsRounding) {
     const auto model = makeModel(config.model, shards.train);
     const std::uint64_t total = 4000;
     SharedTrainer<double> trainer(config, comm, *model, shards.train, total, 1000);
-    ShardSampler rows(static_cast<std::uint32_t>(shards.train.rows()),
-                      Rng(config.optimizer.seed, static_cast<std::uint64_t>(comm.rank()),
-                          static_cast<std::uint64_t>(RngPurpose::kSampling)));
-    Vector before = trainer.memory();
     std::uint64_t mismatches = 0;
-    stepInTurns(comm, trainer, [&](const Vector& x) {
-      const double eta = trainer.learningRate(trainer.lastClaim());
-      Vector v = before;
-      model->addScaledDataGradient(shards.train, x, rows.next(2), eta, v);
-      addScaled<double>(v, x, eta * model->lambda());
+    checkEachStepInTurns(comm, config, shards.train, *model, trainer, [&](const Vector& v) {
       Vector kept = v;
       if (valueType == "fp32") {
         kept -= v.cast<float>().cast<double>();
@@ -250,7 +243,6 @@ TEST(SharedTrainer, DenseHogwildWritesAllOfVAndKeepsOnlyItsRounding) {
       }
       mismatches += static_cast<std::uint64_t>((trainer.memory().array() != kept.array()).count());
       EXPECT_EQ(trainer.lastMessage().size(), 0U);  // no pairs: v itself is written
-      before = trainer.memory();
     });
     const std::uint64_t steps = trainer.steps();
     trainer.finish();
