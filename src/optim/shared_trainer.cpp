@@ -97,7 +97,8 @@ template <typename Scalar>
 void SharedTrainer<Scalar>::readShared(const Scalar* from, VectorOf<Scalar>& out) const {
   Scalar* to = out.data();
   for (Eigen::Index j = 0; j < out.size(); ++j) {
-    // Other ranks add into x meanwhile: an atomic load is what makes that race defined.
+    // Other ranks may add meanwhile. Copies are rare (snapshots), so atomic loads cost nothing
+    // that shows, where a step reads in place.
     to[j] = std::atomic_ref<Scalar>(const_cast<Scalar&>(from[j])).load(std::memory_order_relaxed);
   }
 }
